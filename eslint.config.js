@@ -1,0 +1,42 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'database/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read the environment only in config (readConfig) and in tools.',
+        },
+      ],
+    },
+  },
+  {
+    // Domain code is plain functions: no HTTP framework, no SQL builder, no neighbours' URLs.
+    files: ['services/*/src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: ['fastify', 'kysely', 'undici', 'better-sqlite3', 'pg'], patterns: ['**/routes/*', '**/data/migrations*'] },
+      ],
+    },
+  },
+  {
+    files: ['packages/chassis/src/config.ts', 'services/*/src/config.ts', 'packages/chassis/src/lifecycle.ts', 'tools/**/*.ts', '**/test/**/*.ts', 'test/**/*.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+);

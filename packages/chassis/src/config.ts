@@ -1,0 +1,64 @@
+import { Type, type Static, type TObject, type TProperties } from 'typebox';
+import { compileCoercing } from './validation.js';
+
+/** Thrown when the environment does not satisfy a service's config schema. Names the variable. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`Invalid configuration: ${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads a service's configuration from the environment once, at start-up, and validates it.
+ * Each property of `schema` is an environment variable; defaults come from the schema.
+ *
+ * @example
+ * const config = readConfig(Type.Object({ PORT: Type.Integer({ default: 5001 }) }))
+ */
+export function readConfig<P extends TProperties>(
+  schema: TObject<P>,
+  env: NodeJS.ProcessEnv = process.env,
+): Static<TObject<P>> {
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const validate = compileCoercing<Static<TObject<P>>>(schema);
+  if (!validate(input)) {
+    const first = validate.errors?.[0];
+    const variable =
+      (first?.params as { missingProperty?: string } | undefined)?.missingProperty ??
+      first?.instancePath.replace(/^\//, '') ??
+      'environment';
+    throw new ConfigError(variable, first?.message ?? 'is invalid');
+  }
+  return input as Static<TObject<P>>;
+}
+
+/** The variables every service reads. Spread into a service's own config schema. */
+export const BaseConfig = {
+  HOST: Type.String({ default: '127.0.0.1', description: 'Interface to listen on' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  /** Upper bound for one call to another service, connect to last byte. */
+  CALL_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 2000 }),
+  /**
+   * The credential internal endpoints require (see docs/adr/0005). Unset: a random development
+   * token kept in the git-ignored `.microshop/service-token`, shared by the services on this machine.
+   */
+  SERVICE_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  /** Largest request body accepted, in bytes. */
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 65_536 }),
+};
+
+/** The variables of a service with a database. */
+export const DatabaseConfig = {
+  /** `postgres://…` to use PostgreSQL; unset to use the SQLite file. */
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  /** PostgreSQL schema holding this service's tables (created when missing). */
+  DATABASE_SCHEMA: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
+};

@@ -1,0 +1,129 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { fromRoot } from './paths.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DatabaseOptions {
+  /** `postgres://…`: use PostgreSQL. Unset: use the SQLite `file`. */
+  url?: string | undefined;
+  /** SQLite file, relative to the repository root unless absolute. Required without `url`. */
+  file?: string | undefined;
+  /** PostgreSQL schema for this service's tables; created when missing. */
+  schema?: string | undefined;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+/** A service's own database: the Kysely handle plus what the chassis needs around it. */
+export interface Database<DB> {
+  db: Kysely<DB>;
+  dialect: DialectName;
+  /** Where the data lives, for logs and start-up output (no credentials). */
+  location: string;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// int8 (bigint, count(*)) arrives from pg as a string; every value here stays far below 2^53.
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+/**
+ * Opens a service's database: SQLite (WAL, synchronous=NORMAL, foreign keys on) by default, or
+ * PostgreSQL when `url` is set. The rest of the service sees only Kysely.
+ *
+ * @example
+ * const database = await openDatabase<UserTables>({ file: 'database/users.db', url: config.DATABASE_URL })
+ */
+export async function openDatabase<DB>({ url, file, schema, poolSize = 10 }: DatabaseOptions): Promise<Database<DB>> {
+  if (url) {
+    if (schema) {
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      } finally {
+        await admin.end();
+      }
+    }
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: poolSize,
+      types: pgTypes,
+      ...(schema ? { options: `-c search_path="${schema}"` } : {}),
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      dialect: 'postgres',
+      location: redactUrl(url) + (schema ? ` (schema ${schema})` : ''),
+      ping: async () => {
+        await sql`select 1`.execute(db);
+      },
+      close: () => db.destroy(),
+    };
+  }
+
+  if (!file) throw new Error('openDatabase needs a PostgreSQL url or a SQLite file');
+  const filename = fromRoot(file);
+  mkdirSync(path.dirname(filename), { recursive: true });
+  const sqlite = new BetterSqlite3(filename);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    location: filename,
+    ping: async () => {
+      sqlite.prepare('select 1').get();
+    },
+    close: () => db.destroy(),
+  };
+}
+
+/** One schema change. Receives the dialect for the few places SQLite and PostgreSQL differ. */
+export type ServiceMigration = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
+
+/**
+ * Brings the database to the latest schema. Migrations are applied in name order, each once,
+ * recorded in `kysely_migration`; safe to run from several instances at once.
+ */
+export async function migrateToLatest<DB>(database: Database<DB>, migrations: Record<string, ServiceMigration>): Promise<void> {
+  const provider: MigrationProvider = {
+    getMigrations: async () =>
+      Object.fromEntries(
+        Object.entries(migrations).map(([name, up]): [string, Migration] => [name, { up: (db) => up(db, database.dialect) }]),
+      ),
+  };
+  const { error, results } = await new Migrator({ db: database.db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
+}
+
+/** The column type of an auto-incrementing integer primary key in each dialect. */
+export function idColumnType(dialect: DialectName): 'serial' | 'integer' {
+  return dialect === 'postgres' ? 'serial' : 'integer';
+}
+
+/** True when a write failed on a unique constraint, in either dialect. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

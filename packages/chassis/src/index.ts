@@ -1,0 +1,18 @@
+/**
+ * The service chassis: what every Microshop service gets by a few explicit calls — config,
+ * logging, problem+json errors, health, the database, the client for calling neighbours,
+ * pagination, money and graceful shutdown.
+ */
+export * from './config.js';
+export * from './database.js';
+export * from './errors.js';
+export * from './health.js';
+export * from './lifecycle.js';
+export * from './logger.js';
+export * from './money.js';
+export * from './pagination.js';
+export * from './paths.js';
+export * from './server.js';
+export * from './service-auth.js';
+export * from './service-client.js';
+export * from './validation.js';

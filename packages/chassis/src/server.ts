@@ -1,0 +1,90 @@
+import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Problem } from '@microshop/contracts';
+import { registerProblemHandler } from './errors.js';
+import { loggerOptions } from './logger.js';
+import { validatorCompiler } from './validation.js';
+
+/** The Fastify instance every service builds on: TypeBox schemas give types, validation and docs. */
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface ServerOptions {
+  /** Service name, e.g. `order-service`: in logs, health and the API docs. */
+  name: string;
+  version?: string;
+  description?: string;
+  /** `false` for silence (tests), otherwise a pino level. */
+  logLevel?: string | false;
+  /** Largest accepted body in bytes; larger ones get 413. */
+  bodyLimit?: number;
+  /** Serve `/openapi.json` and `/docs`. */
+  docs?: boolean;
+}
+
+/**
+ * Creates a service's HTTP app with the house rules already in place: problem+json errors,
+ * strict body validation, a body size limit, request ids, OpenAPI at `/openapi.json` and a
+ * browsable reference at `/docs`. Never listens: see {@link listen}.
+ *
+ * @example
+ * const app = await createServer({ name: 'user-service' })
+ * app.get('/api/users', …)
+ */
+export async function createServer({
+  name,
+  version = '0.1.0',
+  description,
+  logLevel = 'info',
+  bodyLimit = 65_536,
+  docs = true,
+}: ServerOptions): Promise<App> {
+  const app = fastify({
+    logger: logLevel === false ? false : loggerOptions(name, logLevel),
+    bodyLimit,
+    requestIdHeader: 'x-request-id',
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    // Slow or idle clients cannot hold a socket forever.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 65_000,
+    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  registerProblemHandler(app);
+  app.addSchema({ ...Problem, $id: 'Problem' });
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  if (docs) {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: { title: name, version, ...(description ? { description } : {}) },
+      },
+      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  }
+  return app;
+}
+
+/** Common response entries for routes: every error is a Problem. */
+export const problemResponses = {
+  400: { $ref: 'Problem#' },
+  404: { $ref: 'Problem#' },
+  409: { $ref: 'Problem#' },
+  413: { $ref: 'Problem#' },
+  422: { $ref: 'Problem#' },
+  503: { $ref: 'Problem#' },
+} as const;

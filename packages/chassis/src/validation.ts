@@ -1,0 +1,31 @@
+import { Ajv, type Options } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+
+// ajv-formats ships CommonJS with a default export; under NodeNext it arrives one level down.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+function makeAjv(options: Options): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, ...options });
+  addFormats(ajv);
+  return ajv;
+}
+
+/**
+ * Bodies are validated strictly: `"3"` is not a number and unknown fields are refused (never
+ * silently dropped). Path, query and headers are text on the wire, so they are coerced
+ * (`?limit=10` → 10, a single `?id=1` → `[1]`).
+ */
+const strict = makeAjv({ coerceTypes: false, removeAdditional: false });
+const coercing = makeAjv({ coerceTypes: 'array', removeAdditional: false });
+
+/** Compiles each route schema with the validator fit for its part of the request. */
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? strict : coercing;
+  return ajv.compile(schema);
+};
+
+/** Compiles a schema for values that arrive as text, such as environment variables. */
+export function compileCoercing<T>(schema: object) {
+  return coercing.compile<T>(schema);
+}

@@ -1,0 +1,10 @@
+/**
+ * The wire contracts of Microshop: TypeBox schemas of every HTTP body, shared by the services,
+ * the gateway and the tests. Data only, no logic.
+ */
+export * from './common.js';
+export * from './users.js';
+export * from './products.js';
+export * from './orders.js';
+export * from './payments.js';
+export * from './services.js';

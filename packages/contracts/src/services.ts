@@ -1,0 +1,12 @@
+/** The services of the system, their default ports and database files, as the spec lists them. */
+export const SERVICES = {
+  gateway: { port: 5000, database: null },
+  'user-service': { port: 5001, database: 'database/users.db' },
+  'product-service': { port: 5002, database: 'database/products.db' },
+  'order-service': { port: 5003, database: 'database/orders.db' },
+  'payment-service': { port: 5004, database: 'database/payments.db' },
+} as const;
+
+export type ServiceName = keyof typeof SERVICES;
+export type BackendName = Exclude<ServiceName, 'gateway'>;
+export const BACKENDS = ['user-service', 'product-service', 'order-service', 'payment-service'] as const satisfies readonly BackendName[];

@@ -1,0 +1,24 @@
+import { createServer, registerHealth, type App, type Database } from '@microshop/chassis';
+import { createUserRepository } from './data/user-repository.js';
+import type { UserTables } from './data/tables.js';
+import { registerUserRoutes } from './routes/user-routes.js';
+
+export interface UserAppOptions {
+  database: Database<UserTables>;
+  logLevel?: string | false;
+  bodyLimit?: number;
+  now?: () => Date;
+}
+
+/** Builds the User service's app from its dependencies. Never listens: `main.ts` does, tests inject. */
+export async function buildApp({ database, logLevel, bodyLimit, now = () => new Date() }: UserAppOptions): Promise<App> {
+  const app = await createServer({
+    name: 'user-service',
+    description: 'Owns users. Database: users.db.',
+    ...(logLevel === undefined ? {} : { logLevel }),
+    ...(bodyLimit === undefined ? {} : { bodyLimit }),
+  });
+  registerHealth(app, { service: 'user-service', checks: { database: database.ping } });
+  registerUserRoutes(app, { users: createUserRepository(database.db), now });
+  return app;
+}
