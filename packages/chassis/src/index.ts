@@ -14,5 +14,6 @@ export * from './pagination.js';
 export * from './paths.js';
 export * from './server.js';
 export * from './service-auth.js';
+export * from './resource-client.js';
 export * from './service-client.js';
 export * from './validation.js';

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Problem } from '@microshop/contracts';
-import { registerProblemHandler } from './errors.js';
+import { AppError, registerProblemHandler, sendProblem } from './errors.js';
 import { loggerOptions } from './logger.js';
 import { validatorCompiler } from './validation.js';
 
@@ -56,6 +56,11 @@ export async function createServer({
     connectionTimeout: 60_000,
     keepAliveTimeout: 65_000,
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
+    // A path that cannot be decoded (`/api/users/%zz`) or a too-long parameter never reaches the
+    // router; it gets a problem body like every other bad request.
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(reply, request, new AppError({ status: error.statusCode ?? 400, code: 'bad-url', title: 'Bad request', detail: error.message }));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

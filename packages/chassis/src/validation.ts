@@ -29,3 +29,18 @@ export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpP
 export function compileCoercing<T>(schema: object) {
   return coercing.compile<T>(schema);
 }
+
+const contractValidators = new WeakMap<object, ReturnType<Ajv['compile']>>();
+
+/**
+ * True when a neighbour's answer matches the schema of its contract. Clients check what they
+ * receive before they trust it.
+ */
+export function matchesContract<T>(schema: object, value: unknown): value is T {
+  let validate = contractValidators.get(schema);
+  if (!validate) {
+    validate = strict.compile(schema);
+    contractValidators.set(schema, validate);
+  }
+  return validate(value) === true;
+}

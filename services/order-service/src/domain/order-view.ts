@@ -1,0 +1,16 @@
+import { fromCents } from '@microshop/chassis';
+import type { Order } from '@microshop/contracts';
+import type { OrderRow } from '../data/tables.js';
+
+/** A stored order as the API shows it: cents become a decimal total. */
+export function toOrder(row: OrderRow): Order {
+  return {
+    id: row.id,
+    user_id: row.user_id,
+    product_id: row.product_id,
+    quantity: row.quantity,
+    total: fromCents(row.total_cents),
+    status: row.status,
+    created_at: row.created_at,
+  };
+}

@@ -1,0 +1,42 @@
+import { pageOf, problemResponses, sendPage, type App } from '@microshop/chassis';
+import { IdParams, Order, OrderWithParties, PageQuery, PlaceOrder } from '@microshop/contracts';
+import { Type } from 'typebox';
+import type { OrderDeps } from '../domain/deps.js';
+import { getOrder } from '../domain/get-order.js';
+import { listOrders } from '../domain/list-orders.js';
+import { placeOrder } from '../domain/place-order.js';
+
+/** The Order service's public API. */
+export function registerOrderRoutes(app: App, deps: OrderDeps): void {
+  app.post(
+    '/api/orders',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Place an order (reads the price from the Product service)',
+        body: PlaceOrder,
+        response: { 201: Order, ...problemResponses },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await placeOrder(deps, request.body)),
+  );
+
+  app.get(
+    '/api/orders',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'List orders, newest first, with their user and product',
+        querystring: PageQuery,
+        response: { 200: Type.Array(OrderWithParties), ...problemResponses },
+      },
+    },
+    async (request, reply) => sendPage(reply, await listOrders(deps, pageOf(request.query))),
+  );
+
+  app.get(
+    '/api/orders/:id',
+    { schema: { tags: ['orders'], summary: 'Get an order by id', params: IdParams, response: { 200: Order, ...problemResponses } } },
+    async (request) => getOrder(deps, request.params.id),
+  );
+}

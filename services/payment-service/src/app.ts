@@ -1,0 +1,35 @@
+import { createServer, registerHealth, type App, type Database } from '@microshop/chassis';
+import { connectOrderDesk, type OrderDeskOptions } from './clients/order-desk.js';
+import { createPaymentRepository } from './data/payment-repository.js';
+import type { PaymentTables } from './data/tables.js';
+import { registerPaymentRoutes } from './routes/payment-routes.js';
+
+export interface PaymentAppOptions extends OrderDeskOptions {
+  database: Database<PaymentTables>;
+  logLevel?: string | false;
+  bodyLimit?: number;
+  now?: () => Date;
+  /** See PaymentDeps.pendingGraceMs; defaults to three call timeouts. */
+  pendingGraceMs?: number;
+}
+
+/** Builds the Payment service's app from its dependencies. Never listens: `main.ts` does, tests inject. */
+export async function buildApp({ database, logLevel, bodyLimit, now = () => new Date(), pendingGraceMs, ...deskOptions }: PaymentAppOptions): Promise<App> {
+  const app = await createServer({
+    name: 'payment-service',
+    description: 'Owns payments. Calls the Order service. Database: payments.db.',
+    ...(logLevel === undefined ? {} : { logLevel }),
+    ...(bodyLimit === undefined ? {} : { bodyLimit }),
+  });
+  const orders = connectOrderDesk(deskOptions);
+  app.addHook('onClose', orders.close);
+
+  registerHealth(app, { service: 'payment-service', checks: { database: database.ping } });
+  registerPaymentRoutes(app, {
+    payments: createPaymentRepository(database.db),
+    orders,
+    now,
+    pendingGraceMs: pendingGraceMs ?? 3 * deskOptions.timeoutMs,
+  });
+  return app;
+}

@@ -1,0 +1,31 @@
+import { AppError, createResourceClient, createServiceClient, matchesContract, type ServiceClient } from '@microshop/chassis';
+import { Order, SERVICE_TOKEN_HEADER } from '@microshop/contracts';
+import type { OrderDesk } from '../domain/deps.js';
+
+export interface OrderDeskOptions {
+  orderServiceUrl: string;
+  timeoutMs: number;
+  /** The credential the Order service's status endpoint requires. */
+  serviceToken: string;
+}
+
+/** The Order service over HTTP, and its pool to close on shutdown. */
+export function connectOrderDesk({ orderServiceUrl, timeoutMs, serviceToken }: OrderDeskOptions): OrderDesk & { close(): Promise<void> } {
+  const client: ServiceClient = createServiceClient({ service: 'order-service', baseUrl: orderServiceUrl, timeoutMs });
+  const orders = createResourceClient<Order>(client, '/api/orders', Order);
+  return {
+    find: (id) => orders.find(id),
+    async markPaid(id) {
+      const { status, body } = await client.call<unknown>({
+        method: 'PUT',
+        path: `/api/orders/${id}/status`,
+        body: { status: 'PAID' },
+        headers: { [SERVICE_TOKEN_HEADER]: serviceToken },
+      });
+      if (status === 200 && matchesContract<Order>(Order, body) && body.status === 'PAID') return 'paid';
+      if (status === 409) return 'refused';
+      throw AppError.badGateway('order-service', `order-service answered ${status} when asked to set order ${id} PAID`);
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,40 @@
+import { isUniqueViolation, type Page, type PageResult } from '@microshop/chassis';
+import type { PaymentStatus } from '@microshop/contracts';
+import type { Kysely } from 'kysely';
+import type { NewPaymentRow, PaymentRow, PaymentTables } from './tables.js';
+
+/** Thrown by {@link PaymentRepository.insert} when the order already has a live payment. */
+export class PaymentExistsError extends Error {}
+
+/** Every query the Payment service runs, over its own tables. */
+export interface PaymentRepository {
+  insert(payment: NewPaymentRow): Promise<PaymentRow>;
+  /** The order's payment that is PENDING or COMPLETED, if any (there is at most one). */
+  findLiveByOrder(orderId: number): Promise<PaymentRow | undefined>;
+  setStatus(id: number, status: PaymentStatus, at: string): Promise<PaymentRow>;
+  list(page: Page): Promise<PageResult<PaymentRow>>;
+}
+
+export function createPaymentRepository(db: Kysely<PaymentTables>): PaymentRepository {
+  return {
+    async insert(payment) {
+      try {
+        return await db.insertInto('payments').values(payment).returningAll().executeTakeFirstOrThrow();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new PaymentExistsError(`order ${payment.order_id}`, { cause: error });
+        throw error;
+      }
+    },
+    findLiveByOrder: (orderId) =>
+      db.selectFrom('payments').selectAll().where('order_id', '=', orderId).where('status', '<>', 'FAILED').executeTakeFirst(),
+    setStatus: (id, status, at) =>
+      db.updateTable('payments').set({ status, updated_at: at }).where('id', '=', id).returningAll().executeTakeFirstOrThrow(),
+    async list({ limit, offset }) {
+      const [items, count] = await Promise.all([
+        db.selectFrom('payments').selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+        db.selectFrom('payments').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+      ]);
+      return { items, total: Number(count.count) };
+    },
+  };
+}
