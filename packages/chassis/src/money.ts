@@ -16,3 +16,16 @@ export function toCents(amount: number, field: string): number {
 export function fromCents(cents: number): number {
   return cents / 100;
 }
+
+/**
+ * An amount a neighbouring service sent → integer cents. An amount no contract allows (not positive,
+ * more than two decimals, beyond exact integers) is the neighbour's fault: a 502 naming it, never
+ * a 400 blaming the client.
+ */
+export function neighbourCents(amount: number, service: string, what: string): number {
+  const cents = Math.round(amount * 100);
+  if (!(cents > 0) || !Number.isSafeInteger(cents) || Math.abs(amount * 100 - cents) > 1e-6) {
+    throw AppError.badGateway(service, `${service} sent ${what} ${amount}, which is not a valid amount`);
+  }
+  return cents;
+}

@@ -28,6 +28,7 @@ export function createResourceClient<T>(client: ServiceClient, path: string, sch
       const { status, body } = await client.call<unknown>({ path: `${path}/${id}` });
       if (status === 404) return undefined;
       if (status !== 200 || !matchesContract<T>(schema, body)) throw unexpected(status);
+      if ((body as { id?: unknown }).id !== id) throw AppError.badGateway(client.service, `${client.service} answered GET ${path}/${id} with another resource`);
       return body;
     },
     async findMany(ids) {

@@ -1,10 +1,11 @@
 import { Type, type Static } from 'typebox';
-import { Id, Timestamp } from './common.js';
+import { Id, PageQuery, Timestamp } from './common.js';
 import { Money, Product } from './products.js';
 import { User } from './users.js';
 
 /** The most items one order line may ask for. */
 export const MAX_QUANTITY = 10_000;
+
 
 export const OrderStatus = Type.Union([Type.Literal('PENDING'), Type.Literal('PAID'), Type.Literal('CANCELLED')]);
 export type OrderStatus = Static<typeof OrderStatus>;
@@ -20,11 +21,14 @@ export const Order = Type.Object({
 });
 export type Order = Static<typeof Order>;
 
-/** An order in `GET /api/orders`, with its user and product embedded. */
+/**
+ * An order in `GET /api/orders`, with its user and product embedded (null when the owner no longer
+ * has it). Both are left out when the list is asked for with `embed=false`.
+ */
 export const OrderWithParties = Type.Object({
   ...Order.properties,
-  user: Type.Union([User, Type.Null()]),
-  product: Type.Union([Product, Type.Null()]),
+  user: Type.Optional(Type.Union([User, Type.Null()])),
+  product: Type.Optional(Type.Union([Product, Type.Null()])),
 });
 export type OrderWithParties = Static<typeof OrderWithParties>;
 
@@ -38,6 +42,17 @@ export const PlaceOrder = Type.Object(
   { additionalProperties: false },
 );
 export type PlaceOrder = Static<typeof PlaceOrder>;
+
+/** Query of `GET /api/orders`: a page, optionally one user's orders, optionally without embedding. */
+export const ListOrdersQuery = Type.Object(
+  {
+    ...PageQuery.properties,
+    user_id: Type.Optional(Id),
+    embed: Type.Optional(Type.Boolean({ default: true, description: 'Embed each order\'s user and product (default true)' })),
+  },
+  { additionalProperties: false },
+);
+export type ListOrdersQuery = Static<typeof ListOrdersQuery>;
 
 /** Body of `PUT /api/orders/:id/status` (service credential required). */
 export const UpdateOrderStatus = Type.Object({ status: OrderStatus }, { additionalProperties: false });

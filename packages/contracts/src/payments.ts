@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Id, Timestamp } from './common.js';
+import { Id, IdList, PageQuery, Timestamp } from './common.js';
 import { Money } from './products.js';
 
 /**
@@ -21,3 +21,13 @@ export type Payment = Static<typeof Payment>;
 /** Body of `POST /api/payments`. The amount is the order's total, read from the Order service. */
 export const CreatePayment = Type.Object({ order_id: Id }, { additionalProperties: false });
 export type CreatePayment = Static<typeof CreatePayment>;
+
+/** Query of `GET /api/payments`: a page, or the payments of the given orders (`?order_id=1&order_id=2`). */
+export const ListPaymentsQuery = Type.Object(
+  {
+    ...PageQuery.properties,
+    order_id: Type.Optional(IdList),
+  },
+  { additionalProperties: false },
+);
+export type ListPaymentsQuery = Static<typeof ListPaymentsQuery>;

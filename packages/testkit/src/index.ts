@@ -1,4 +1,6 @@
-/** Helpers for Microshop's tests: real databases, real ports, neighbours faked at the HTTP level. */
+/** Helpers for Microshop's tests: real databases, real ports and processes, neighbours faked at the HTTP level. */
 export * from './databases.js';
 export * from './fake-service.js';
 export * from './http.js';
+export * from './latency-proxy.js';
+export * from './service-process.js';

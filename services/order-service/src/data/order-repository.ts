@@ -7,7 +7,8 @@ import type { NewOrderRow, OrderRow, OrderTables } from './tables.js';
 export interface OrderRepository {
   insert(order: NewOrderRow): Promise<OrderRow>;
   findById(id: number): Promise<OrderRow | undefined>;
-  list(page: Page): Promise<PageResult<OrderRow>>;
+  /** A page of orders, newest first; only one user's when `userId` is given. */
+  list(page: Page, filter?: { userId?: number | undefined }): Promise<PageResult<OrderRow>>;
   /**
    * Moves an order from one status to another in one conditional update, so two concurrent
    * transitions cannot both win. Returns the updated row, or undefined when the order was not in `from`.
@@ -19,10 +20,11 @@ export function createOrderRepository(db: Kysely<OrderTables>): OrderRepository 
   return {
     insert: (order) => db.insertInto('orders').values(order).returningAll().executeTakeFirstOrThrow(),
     findById: (id) => db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst(),
-    async list({ limit, offset }) {
+    async list({ limit, offset }, { userId } = {}) {
+      const base = userId === undefined ? db.selectFrom('orders') : db.selectFrom('orders').where('user_id', '=', userId);
       const [items, count] = await Promise.all([
-        db.selectFrom('orders').selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
-        db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+        base.selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+        base.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
       ]);
       return { items, total: Number(count.count) };
     },

@@ -1,4 +1,4 @@
-import { AppError, toCents } from '@microshop/chassis';
+import { AppError, neighbourCents } from '@microshop/chassis';
 import type { Order, PlaceOrder } from '@microshop/contracts';
 import type { OrderDeps } from './deps.js';
 import { toOrder } from './order-view.js';
@@ -18,7 +18,7 @@ export async function placeOrder({ orders, products, users, now }: OrderDeps, in
     user_id: user.id,
     product_id: product.id,
     quantity: input.quantity,
-    total_cents: toCents(product.price, 'product.price') * input.quantity,
+    total_cents: neighbourCents(product.price, 'product-service', 'a price') * input.quantity,
     status: 'PENDING',
     created_at: at,
     updated_at: at,

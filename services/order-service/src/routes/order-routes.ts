@@ -1,5 +1,5 @@
 import { pageOf, problemResponses, sendPage, type App } from '@microshop/chassis';
-import { IdParams, Order, OrderWithParties, PageQuery, PlaceOrder } from '@microshop/contracts';
+import { Id, IdParams, ListOrdersQuery, Order, OrderWithParties, PlaceOrder } from '@microshop/contracts';
 import { Type } from 'typebox';
 import type { OrderDeps } from '../domain/deps.js';
 import { getOrder } from '../domain/get-order.js';
@@ -26,12 +26,30 @@ export function registerOrderRoutes(app: App, deps: OrderDeps): void {
     {
       schema: {
         tags: ['orders'],
-        summary: 'List orders, newest first, with their user and product',
-        querystring: PageQuery,
+        summary: 'List orders, newest first, with their user and product (`?user_id=` for one user\'s, `embed=false` for orders alone)',
+        querystring: ListOrdersQuery,
         response: { 200: Type.Array(OrderWithParties), ...problemResponses },
       },
     },
-    async (request, reply) => sendPage(reply, await listOrders(deps, pageOf(request.query))),
+    async (request, reply) => {
+      const { user_id, embed } = request.query;
+      return sendPage(reply, await listOrders(deps, pageOf(request.query), { userId: user_id, embed }));
+    },
+  );
+
+  app.get(
+    '/api/orders/user/:user_id',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'One user\'s orders (same as `GET /api/orders?user_id=`)',
+        params: Type.Object({ user_id: Id }, { additionalProperties: false }),
+        querystring: Type.Omit(ListOrdersQuery, ['user_id']),
+        response: { 200: Type.Array(OrderWithParties), ...problemResponses },
+      },
+    },
+    async (request, reply) =>
+      sendPage(reply, await listOrders(deps, pageOf(request.query), { userId: request.params.user_id, embed: request.query.embed })),
   );
 
   app.get(

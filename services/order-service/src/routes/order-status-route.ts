@@ -11,7 +11,8 @@ export function registerOrderStatusRoute(app: App, deps: OrderDeps, serviceToken
   app.put(
     '/api/orders/:id/status',
     {
-      preHandler: requireServiceToken(serviceToken),
+      // Checked before anything else, validation included: without the credential nothing about the request matters.
+      onRequest: requireServiceToken(serviceToken),
       schema: {
         tags: ['internal'],
         summary: `Set an order's status (internal: needs the ${SERVICE_TOKEN_HEADER} header)`,

@@ -12,7 +12,14 @@ export interface PaymentRepository {
   /** The order's payment that is PENDING or COMPLETED, if any (there is at most one). */
   findLiveByOrder(orderId: number): Promise<PaymentRow | undefined>;
   setStatus(id: number, status: PaymentStatus, at: string): Promise<PaymentRow>;
+  /**
+   * Takes over a PENDING payment last touched at `seen`, in one conditional update: of several
+   * callers, only one gets the row back.
+   */
+  reclaim(id: number, seen: string, at: string): Promise<PaymentRow | undefined>;
   list(page: Page): Promise<PageResult<PaymentRow>>;
+  /** Every payment of the given orders, newest first, whatever its status. */
+  findByOrderIds(orderIds: readonly number[]): Promise<PaymentRow[]>;
 }
 
 export function createPaymentRepository(db: Kysely<PaymentTables>): PaymentRepository {
@@ -29,6 +36,15 @@ export function createPaymentRepository(db: Kysely<PaymentTables>): PaymentRepos
       db.selectFrom('payments').selectAll().where('order_id', '=', orderId).where('status', '<>', 'FAILED').executeTakeFirst(),
     setStatus: (id, status, at) =>
       db.updateTable('payments').set({ status, updated_at: at }).where('id', '=', id).returningAll().executeTakeFirstOrThrow(),
+    reclaim: (id, seen, at) =>
+      db
+        .updateTable('payments')
+        .set({ updated_at: at })
+        .where('id', '=', id)
+        .where('status', '=', 'PENDING')
+        .where('updated_at', '=', seen)
+        .returningAll()
+        .executeTakeFirst(),
     async list({ limit, offset }) {
       const [items, count] = await Promise.all([
         db.selectFrom('payments').selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
@@ -36,5 +52,7 @@ export function createPaymentRepository(db: Kysely<PaymentTables>): PaymentRepos
       ]);
       return { items, total: Number(count.count) };
     },
+    findByOrderIds: (orderIds) =>
+      db.selectFrom('payments').selectAll().where('order_id', 'in', orderIds).orderBy('id', 'desc').execute(),
   };
 }

@@ -1,4 +1,4 @@
-import { AppError, toCents } from '@microshop/chassis';
+import { AppError, neighbourCents } from '@microshop/chassis';
 import type { CreatePayment, Payment } from '@microshop/contracts';
 import { PaymentExistsError } from '../data/payment-repository.js';
 import type { PaymentRow } from '../data/tables.js';
@@ -20,9 +20,12 @@ export async function payOrder(deps: PaymentDeps, { order_id }: CreatePayment): 
   const live = await payments.findLiveByOrder(order_id);
   if (live?.status === 'COMPLETED') throw AppError.conflict(`Order ${order_id} is already paid (payment ${live.id})`, 'order_id');
   if (live) {
-    const age = now().getTime() - Date.parse(live.updated_at);
-    if (age < pendingGraceMs) throw AppError.conflict(`A payment for order ${order_id} is in progress (payment ${live.id})`, 'order_id');
-    return finish(deps, live);
+    const inProgress = AppError.conflict(`A payment for order ${order_id} is in progress (payment ${live.id})`, 'order_id');
+    if (now().getTime() - Date.parse(live.updated_at) < pendingGraceMs) throw inProgress;
+    // Take the abandoned payment over; of several requests doing so at once, one wins.
+    const reclaimed = await payments.reclaim(live.id, live.updated_at, now().toISOString());
+    if (!reclaimed) throw inProgress;
+    return finish(deps, reclaimed);
   }
 
   const order = await orders.find(order_id);
@@ -34,7 +37,7 @@ export async function payOrder(deps: PaymentDeps, { order_id }: CreatePayment): 
   const at = now().toISOString();
   let payment: PaymentRow;
   try {
-    payment = await payments.insert({ order_id, amount_cents: toCents(order.total, 'order.total'), status: 'PENDING', created_at: at, updated_at: at });
+    payment = await payments.insert({ order_id, amount_cents: neighbourCents(order.total, 'order-service', 'an order total'), status: 'PENDING', created_at: at, updated_at: at });
   } catch (error) {
     if (error instanceof PaymentExistsError) throw AppError.conflict(`A payment for order ${order_id} is in progress`, 'order_id');
     throw error;

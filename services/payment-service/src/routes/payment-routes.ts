@@ -1,5 +1,5 @@
 import { pageOf, problemResponses, sendPage, type App } from '@microshop/chassis';
-import { CreatePayment, PageQuery, Payment } from '@microshop/contracts';
+import { CreatePayment, ListPaymentsQuery, Payment } from '@microshop/contracts';
 import { Type } from 'typebox';
 import type { PaymentDeps } from '../domain/deps.js';
 import { listPayments } from '../domain/list-payments.js';
@@ -25,11 +25,11 @@ export function registerPaymentRoutes(app: App, deps: PaymentDeps): void {
     {
       schema: {
         tags: ['payments'],
-        summary: 'List payments, newest first',
-        querystring: PageQuery,
+        summary: 'List payments, newest first (or those of some orders: `?order_id=1&order_id=2`)',
+        querystring: ListPaymentsQuery,
         response: { 200: Type.Array(Payment), ...problemResponses },
       },
     },
-    async (request, reply) => sendPage(reply, await listPayments(deps, pageOf(request.query))),
+    async (request, reply) => sendPage(reply, await listPayments(deps, pageOf(request.query), request.query.order_id)),
   );
 }
