@@ -36,7 +36,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/chassis/src/config.ts', 'services/*/src/config.ts', 'packages/chassis/src/lifecycle.ts', 'tools/**/*.ts', '**/test/**/*.ts', 'test/**/*.ts'],
+    files: ['packages/chassis/src/config.ts', 'services/*/src/config.ts', 'packages/testkit/src/**/*.ts', 'packages/chassis/src/lifecycle.ts', 'tools/**/*.ts', '**/test/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -1,0 +1,41 @@
+import { BaseConfig, readConfig } from '@microshop/chassis';
+import { BACKENDS, SERVICES, type BackendName } from '@microshop/contracts';
+import { Type, type Static } from 'typebox';
+
+/** The variable holding each service's base URL. */
+export const SERVICE_URL_VARIABLES = {
+  'user-service': 'USER_SERVICE_URL',
+  'product-service': 'PRODUCT_SERVICE_URL',
+  'order-service': 'ORDER_SERVICE_URL',
+  'payment-service': 'PAYMENT_SERVICE_URL',
+} as const satisfies Record<BackendName, string>;
+
+/** An origin such as `http://127.0.0.1:5001`: scheme, host and port, no path. */
+const serviceUrl = (service: BackendName) =>
+  Type.String({
+    format: 'uri',
+    pattern: '^https?://[^/?#\\s]+/?$',
+    default: `http://127.0.0.1:${SERVICES[service].port}`,
+    description: `Base URL of the ${service}`,
+  });
+
+const GatewayConfig = Type.Object({
+  ...BaseConfig,
+  PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: SERVICES.gateway.port }),
+  USER_SERVICE_URL: serviceUrl('user-service'),
+  PRODUCT_SERVICE_URL: serviceUrl('product-service'),
+  ORDER_SERVICE_URL: serviceUrl('order-service'),
+  PAYMENT_SERVICE_URL: serviceUrl('payment-service'),
+  /** Budget for asking one service for its health or its OpenAPI document. */
+  HEALTH_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+});
+export type GatewayConfig = Static<typeof GatewayConfig>;
+
+/** Reads and validates the gateway's configuration; a bad value throws naming the variable. */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig => readConfig(GatewayConfig, env);
+
+/** Each service's base URL from the configuration, without a trailing slash. */
+export function serviceUrls(config: GatewayConfig): Record<BackendName, string> {
+  const entries = BACKENDS.map((service) => [service, config[SERVICE_URL_VARIABLES[service]].replace(/\/$/, '')] as const);
+  return Object.fromEntries(entries) as Record<BackendName, string>;
+}

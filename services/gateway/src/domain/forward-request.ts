@@ -1,0 +1,61 @@
+import { AppError, type CallOptions, type ServiceClient } from '@microshop/chassis';
+import type { PublicRoute } from '../public-routes.js';
+
+/** The parts of a public request the gateway forwards, all already validated against the route. */
+export interface ForwardInput {
+  params: unknown;
+  query: unknown;
+  body: unknown;
+  requestId: string;
+}
+
+/** What goes back to the client: the service's status, its JSON body and a few of its headers. */
+export interface ForwardedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** The service's response headers the client sees; all others stay behind the gateway. */
+export const PASSED_BACK_HEADERS = ['content-type', 'x-total-count', 'retry-after', 'location'] as const;
+
+/**
+ * `/api/orders/:id` + `{ id: 7 }` → `/api/orders/7`. Every parameter is an integer id, so the
+ * upstream path can only ever be the pattern with numbers in it, whatever the client sent.
+ */
+export function upstreamPath(pattern: string, params: unknown): string {
+  const values = (params ?? {}) as Record<string, unknown>;
+  return pattern.replace(/:([A-Za-z_]+)/g, (_match, name: string) => {
+    const value = values[name];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw AppError.invalid(name, 'must be integer');
+    return String(value);
+  });
+}
+
+function passedBack(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of PASSED_BACK_HEADERS) {
+    const value = headers[name];
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) kept[name] = first;
+  }
+  return kept;
+}
+
+/**
+ * Forwards one public request to the service that owns it: the path rebuilt from the route
+ * pattern, the query re-encoded from validated values, the JSON body as parsed, and no client
+ * header but the request id. A service that is down or slow throws a 503 naming it.
+ */
+export async function forwardRequest(client: ServiceClient, route: PublicRoute, input: ForwardInput): Promise<ForwardedResponse> {
+  const call: CallOptions = {
+    method: route.method,
+    path: upstreamPath(route.path, input.params),
+    headers: { 'x-request-id': input.requestId },
+    ...(route.query ? { query: input.query as CallOptions['query'] } : {}),
+    ...(route.method === 'POST' && input.body !== undefined ? { body: input.body } : {}),
+  };
+  const answer = await client.call<unknown>(call);
+  const json: Record<string, string> = answer.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' };
+  return { status: answer.status, headers: { ...json, ...passedBack(answer.headers) }, body: answer.body };
+}

@@ -1,0 +1,45 @@
+import { IdList, IdParams, PageQuery, type BackendName } from '@microshop/contracts';
+import { Type, type TSchema } from 'typebox';
+
+/** One public operation: what the gateway accepts on port 5000 and which service answers it. */
+export interface PublicRoute {
+  method: 'GET' | 'POST';
+  /** The path pattern, the same at the gateway and at the service. `:id` is a positive integer. */
+  path: string;
+  service: BackendName;
+  summary: string;
+  /** Path parameters; each one is rebuilt into the upstream path from its validated value. */
+  params?: TSchema;
+  /** Query parameters; only these are forwarded, re-encoded from their validated values. */
+  query?: TSchema;
+}
+
+/** `?limit=&offset=` plus `?id=1&id=2` for fetching several by id. */
+const PageOrIdsQuery = Type.Object({ ...PageQuery.properties, id: Type.Optional(IdList) }, { additionalProperties: false });
+
+/**
+ * The public API, and nothing else: every (method, path) not listed here is a 404 at the gateway.
+ * `PUT /api/orders/:id/status` is internal (it needs the service credential) and is deliberately
+ * absent.
+ */
+export const PUBLIC_ROUTES: readonly PublicRoute[] = [
+  { method: 'POST', path: '/api/users', service: 'user-service', summary: 'Create a user' },
+  { method: 'GET', path: '/api/users', service: 'user-service', summary: 'List users', query: PageOrIdsQuery },
+  { method: 'GET', path: '/api/users/:id', service: 'user-service', summary: 'Get a user', params: IdParams },
+
+  { method: 'POST', path: '/api/products', service: 'product-service', summary: 'Create a product' },
+  { method: 'GET', path: '/api/products', service: 'product-service', summary: 'List products', query: PageOrIdsQuery },
+  { method: 'GET', path: '/api/products/:id', service: 'product-service', summary: 'Get a product', params: IdParams },
+
+  { method: 'POST', path: '/api/orders', service: 'order-service', summary: 'Place an order' },
+  { method: 'GET', path: '/api/orders', service: 'order-service', summary: 'List orders', query: PageQuery },
+  { method: 'GET', path: '/api/orders/:id', service: 'order-service', summary: 'Get an order', params: IdParams },
+
+  { method: 'POST', path: '/api/payments', service: 'payment-service', summary: 'Pay an order' },
+  { method: 'GET', path: '/api/payments', service: 'payment-service', summary: 'List payments', query: PageQuery },
+];
+
+/** `/api/users/:id` → `/api/users/{id}`, the form OpenAPI documents use. */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z_]+)/g, '{$1}');
+}

@@ -1,0 +1,78 @@
+import net from 'node:net';
+import type { App } from '@microshop/chassis';
+import { BACKENDS, type BackendName } from '@microshop/contracts';
+import { listenOnFreePort, startFakeService, type FakeService } from '@microshop/testkit';
+import { buildApp, type GatewayAppOptions } from '../src/app.js';
+
+/** The call budget the gateway under test gets: short, so the timeout tests are quick. */
+export const CALL_TIMEOUT_MS = 300;
+export const HEALTH_TIMEOUT_MS = 300;
+
+/** The gateway on a free port, with its four neighbours faked at the HTTP level on real ports. */
+export interface GatewayHarness {
+  url: string;
+  app: App;
+  fakes: Record<BackendName, FakeService>;
+  /** Forgets the calls every fake has received. */
+  resetCalls(): void;
+  /** Every call any fake has received, as `METHOD /path?query` lines. */
+  allCalls(): string[];
+  close(): Promise<void>;
+}
+
+export async function startGateway(options: Partial<GatewayAppOptions> = {}): Promise<GatewayHarness> {
+  const started = await Promise.all(BACKENDS.map(async (service) => [service, await startFakeService()] as const));
+  const fakes = Object.fromEntries(started) as Record<BackendName, FakeService>;
+  const services = Object.fromEntries(started.map(([service, fake]) => [service, fake.url])) as Record<BackendName, string>;
+  const app = await buildApp({ services, callTimeoutMs: CALL_TIMEOUT_MS, healthTimeoutMs: HEALTH_TIMEOUT_MS, logLevel: false, bodyLimit: 4096, ...options });
+  const url = await listenOnFreePort(app);
+  return {
+    url,
+    app,
+    fakes,
+    resetCalls: () => {
+      for (const fake of Object.values(fakes)) fake.calls.length = 0;
+    },
+    allCalls: () =>
+      Object.values(fakes).flatMap((fake) => fake.calls.map((c) => `${c.method} ${c.path}${c.query.size ? `?${c.query.toString()}` : ''}`)),
+    close: async () => {
+      await app.close();
+      await Promise.all(Object.values(fakes).map((fake) => fake.close()));
+    },
+  };
+}
+
+/** A raw HTTP/1.1 exchange: the status line, the headers (lower-case names) and the body text. */
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Sends `head` (request line and headers, without the blank line) exactly as written, over a plain
+ * socket: no URL normalization, any request target, any Host header. The connection is closed
+ * after one answer.
+ */
+export function rawRequest(baseUrl: string, head: string, body = ''): Promise<RawResponse> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => {
+      const length = body ? `\r\nContent-Length: ${Buffer.byteLength(body)}` : '';
+      socket.write(`${head}${length}\r\nConnection: close\r\n\r\n${body}`);
+    });
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [headText = '', ...rest] = text.split('\r\n\r\n');
+      const [statusLine = '', ...headerLines] = headText.split('\r\n');
+      const headers = Object.fromEntries(
+        headerLines.map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
+    });
+    socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
+  });
+}
