@@ -20,6 +20,11 @@ export interface CallOptions {
   query?: Record<string, string | number | readonly (string | number)[] | undefined>;
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * Epoch milliseconds by which the whole operation this call belongs to must be done. The call
+   * gets what is left of it (never more than the client's own budget); none left is an immediate 503.
+   */
+  deadline?: number;
 }
 
 export interface ServiceResponse<T> {
@@ -83,8 +88,10 @@ export function createServiceClient({ service, baseUrl, timeoutMs, headers = {},
 
   return {
     service,
-    async call<T>({ method = 'GET', path, query, body, headers: extra }: CallOptions): Promise<ServiceResponse<T>> {
-      const signal = AbortSignal.timeout(timeoutMs);
+    async call<T>({ method = 'GET', path, query, body, headers: extra, deadline }: CallOptions): Promise<ServiceResponse<T>> {
+      const budget = deadline === undefined ? timeoutMs : Math.min(timeoutMs, deadline - Date.now());
+      if (budget <= 0) throw AppError.unavailable(service, `${service} was not called: the request's time budget is spent`);
+      const signal = AbortSignal.timeout(budget);
       let response;
       let text: string;
       try {
@@ -102,7 +109,7 @@ export function createServiceClient({ service, baseUrl, timeoutMs, headers = {},
         });
         text = await response.body.text();
       } catch (error) {
-        throw AppError.unavailable(service, `${service} ${describeFailure(error, timeoutMs)}`, error);
+        throw AppError.unavailable(service, `${service} ${describeFailure(error, budget)}`, error);
       }
 
       if (response.statusCode >= 500) {

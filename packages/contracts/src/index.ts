@@ -8,3 +8,4 @@ export * from './products.js';
 export * from './orders.js';
 export * from './payments.js';
 export * from './services.js';
+export * from './details.js';

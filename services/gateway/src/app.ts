@@ -1,8 +1,10 @@
 import { createServer, type App } from '@microshop/chassis';
 import type { BackendName } from '@microshop/contracts';
+import { createResources } from './clients/resources.js';
 import { connectUpstreams } from './clients/upstreams.js';
 import { createApiDocs } from './domain/api-docs.js';
 import { PUBLIC_ROUTES } from './public-routes.js';
+import { registerDetailsRoutes } from './routes/details-routes.js';
 import { registerDocsRoutes } from './routes/docs-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerHomeRoutes } from './routes/home-routes.js';
@@ -13,6 +15,8 @@ export interface GatewayAppOptions {
   services: Record<BackendName, string>;
   /** Budget for one forwarded call. */
   callTimeoutMs?: number;
+  /** Budget for one composed view (`/details`), shared by all the calls it makes. */
+  composeTimeoutMs?: number;
   /** Budget for one service's health or OpenAPI document. */
   healthTimeoutMs?: number;
   /** How long a complete merged OpenAPI document is reused. */
@@ -29,6 +33,7 @@ const VERSION = '0.1.0';
 export async function buildApp({
   services,
   callTimeoutMs = 2000,
+  composeTimeoutMs = 3000,
   healthTimeoutMs = 1000,
   docsCacheMs = 30_000,
   logLevel,
@@ -49,6 +54,7 @@ export async function buildApp({
   await registerDocsRoutes(app, { version: VERSION, apiDocs });
   registerHealthRoutes(app, { upstreams, version: VERSION, startedAt: Date.now() });
   registerPublicApiRoutes(app, PUBLIC_ROUTES, upstreams);
+  registerDetailsRoutes(app, { resources: createResources(upstreams), budgetMs: composeTimeoutMs });
   registerHomeRoutes(app, PUBLIC_ROUTES);
   return app;
 }

@@ -26,6 +26,8 @@ const GatewayConfig = Type.Object({
   PRODUCT_SERVICE_URL: serviceUrl('product-service'),
   ORDER_SERVICE_URL: serviceUrl('order-service'),
   PAYMENT_SERVICE_URL: serviceUrl('payment-service'),
+  /** Budget for one composed view (`/api/users/:id/details`, `/api/orders/:id/details`), all its calls included. */
+  COMPOSE_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 3000 }),
   /** Budget for asking one service for its health or its OpenAPI document. */
   HEALTH_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
 });

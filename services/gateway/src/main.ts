@@ -8,6 +8,7 @@ start('gateway', async () => {
   const app = await buildApp({
     services,
     callTimeoutMs: config.CALL_TIMEOUT_MS,
+    composeTimeoutMs: config.COMPOSE_TIMEOUT_MS,
     healthTimeoutMs: config.HEALTH_TIMEOUT_MS,
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,

@@ -1,4 +1,4 @@
-import { IdList, IdParams, PageQuery, type BackendName } from '@microshop/contracts';
+import { Id, IdList, IdParams, ListOrdersQuery, ListPaymentsQuery, PageQuery, type BackendName } from '@microshop/contracts';
 import { Type, type TSchema } from 'typebox';
 
 /** One public operation: what the gateway accepts on port 5000 and which service answers it. */
@@ -32,14 +32,46 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
   { method: 'GET', path: '/api/products/:id', service: 'product-service', summary: 'Get a product', params: IdParams },
 
   { method: 'POST', path: '/api/orders', service: 'order-service', summary: 'Place an order' },
-  { method: 'GET', path: '/api/orders', service: 'order-service', summary: 'List orders', query: PageQuery },
+  { method: 'GET', path: '/api/orders', service: 'order-service', summary: 'List orders', query: ListOrdersQuery },
   { method: 'GET', path: '/api/orders/:id', service: 'order-service', summary: 'Get an order', params: IdParams },
+  {
+    method: 'GET',
+    path: '/api/orders/user/:user_id',
+    service: 'order-service',
+    summary: "List one user's orders",
+    params: Type.Object({ user_id: Id }, { additionalProperties: false }),
+    query: Type.Omit(ListOrdersQuery, ['user_id']),
+  },
 
   { method: 'POST', path: '/api/payments', service: 'payment-service', summary: 'Pay an order' },
-  { method: 'GET', path: '/api/payments', service: 'payment-service', summary: 'List payments', query: PageQuery },
+  { method: 'GET', path: '/api/payments', service: 'payment-service', summary: 'List payments', query: ListPaymentsQuery },
 ];
 
 /** `/api/users/:id` → `/api/users/{id}`, the form OpenAPI documents use. */
 export function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z_]+)/g, '{$1}');
 }
+
+/** A view the gateway composes itself from several services. */
+export interface ComposedView {
+  method: 'GET';
+  path: string;
+  summary: string;
+  services: readonly BackendName[];
+}
+
+/** The composed views (API composition at the gateway), answered by `routes/details-routes.ts`. */
+export const COMPOSED_VIEWS: readonly ComposedView[] = [
+  {
+    method: 'GET',
+    path: '/api/users/:id/details',
+    summary: 'A user with their orders, payments and a summary',
+    services: ['user-service', 'order-service', 'payment-service'],
+  },
+  {
+    method: 'GET',
+    path: '/api/orders/:id/details',
+    summary: 'An order with its user, product and payment',
+    services: ['order-service', 'user-service', 'product-service', 'payment-service'],
+  },
+];

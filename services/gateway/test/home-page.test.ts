@@ -42,8 +42,11 @@ describe('Gateway: the start page', () => {
       'POST /api/orders order-service',
       'GET /api/orders order-service',
       'GET /api/orders/{id} order-service',
+      'GET /api/orders/user/{user_id} order-service',
       'POST /api/payments payment-service',
       'GET /api/payments payment-service',
+      'GET /api/users/{id}/details user-service, order-service, payment-service',
+      'GET /api/orders/{id}/details order-service, user-service, product-service, payment-service',
     ]);
     expect(html).not.toContain('/status');
     expect(gw.allCalls()).toEqual([]);

@@ -1,7 +1,6 @@
-import type { BackendName } from '@microshop/contracts';
+import { Problem, type BackendName } from '@microshop/contracts';
 
 const problemRef = { $ref: '#/components/schemas/Problem' };
-const Problem = { type: 'object', required: ['type', 'title', 'status', 'detail'], properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } } };
 
 const operation = (summary: string, extra: Record<string, unknown> = {}) => ({
   summary,
@@ -50,6 +49,7 @@ export const SERVICE_DOCUMENTS: Record<BackendName, Record<string, unknown>> = {
       '/health': { get: operation('Health check') },
       '/api/orders': { post: operation('Place an order', { requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/def-0' } } } } }), get: operation('List orders') },
       '/api/orders/{id}': { get: operation('Get an order') },
+      '/api/orders/user/{user_id}': { get: operation("List one user's orders") },
       '/api/orders/{id}/status': {
         put: operation('Set the status (internal)', { tags: ['internal'], requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/OrderStatusChange' } } } } }),
       },
@@ -78,6 +78,9 @@ export const EXPECTED_OPERATIONS = [
   'post /api/orders',
   'get /api/orders',
   'get /api/orders/{id}',
+  'get /api/orders/user/{user_id}',
+  'get /api/users/{id}/details',
+  'get /api/orders/{id}/details',
   'post /api/payments',
   'get /api/payments',
 ].sort();

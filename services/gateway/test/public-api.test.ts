@@ -32,7 +32,7 @@ const FORWARDED: ForwardCase[] = [
   { method: 'GET', path: '/api/products?id=2', service: 'product-service', pattern: '/api/products', upstreamPath: '/api/products', upstreamQuery: 'id=2', answer: { status: 200, body: [product], headers: page(1) } },
   { method: 'GET', path: '/api/products/2', service: 'product-service', pattern: '/api/products/:id', upstreamPath: '/api/products/2', upstreamQuery: '', answer: { status: 200, body: product } },
   { method: 'POST', path: '/api/orders', body: { user_id: 7, product_id: 2, quantity: 3 }, service: 'order-service', pattern: '/api/orders', upstreamPath: '/api/orders', upstreamQuery: '', answer: { status: 201, body: order } },
-  { method: 'GET', path: '/api/orders?offset=5', service: 'order-service', pattern: '/api/orders', upstreamPath: '/api/orders', upstreamQuery: 'offset=5', answer: { status: 200, body: [], headers: page(5) } },
+  { method: 'GET', path: '/api/orders?offset=5', service: 'order-service', pattern: '/api/orders', upstreamPath: '/api/orders', upstreamQuery: 'offset=5&embed=true', answer: { status: 200, body: [], headers: page(5) } },
   { method: 'GET', path: '/api/orders/3', service: 'order-service', pattern: '/api/orders/:id', upstreamPath: '/api/orders/3', upstreamQuery: '', answer: { status: 200, body: order } },
   { method: 'POST', path: '/api/payments', body: { order_id: 3 }, service: 'payment-service', pattern: '/api/payments', upstreamPath: '/api/payments', upstreamQuery: '', answer: { status: 201, body: payment } },
   { method: 'GET', path: '/api/payments?limit=10', service: 'payment-service', pattern: '/api/payments', upstreamPath: '/api/payments', upstreamQuery: 'limit=10', answer: { status: 200, body: [payment], headers: page(1) } },

@@ -1,4 +1,4 @@
-import { openApiPath, type PublicRoute } from '../public-routes.js';
+import { COMPOSED_VIEWS, openApiPath, type PublicRoute } from '../public-routes.js';
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -24,6 +24,11 @@ export function renderHomePage(routes: readonly PublicRoute[]): string {
         `<td>${escapeHtml(r.summary)}</td><td>${escapeHtml(r.service)}</td></tr>`,
     )
     .join('\n      ');
+  const views = COMPOSED_VIEWS.map(
+    (v) =>
+      `<tr><td class="method"><code>${v.method}</code></td><td><code>${escapeHtml(openApiPath(v.path))}</code></td>` +
+      `<td>${escapeHtml(v.summary)}</td><td>${escapeHtml(v.services.join(', '))}</td></tr>`,
+  ).join('\n      ');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -43,6 +48,14 @@ export function renderHomePage(routes: readonly PublicRoute[]): string {
     <thead><tr><th>Method</th><th>Path</th><th>Operation</th><th>Service</th></tr></thead>
     <tbody>
       ${rows}
+    </tbody>
+  </table>
+  <h2>Composed views</h2>
+  <p>The gateway answers these itself, asking several services at once; a part that cannot be fetched is null and named in <code>degraded</code>.</p>
+  <table>
+    <thead><tr><th>Method</th><th>Path</th><th>View</th><th>Services</th></tr></thead>
+    <tbody>
+      ${views}
     </tbody>
   </table>
 </body>
