@@ -8,6 +8,8 @@ export interface LatencyProxy {
   port: number;
   /** Changes the added latency for bytes received from now on. */
   setLatency(ms: number): void;
+  /** The request lines (`GET /api/users/7`) that went through, in order; clear it with `length = 0`. */
+  requests: string[];
   close(): Promise<void>;
 }
 
@@ -23,12 +25,17 @@ export async function startLatencyProxy({ target, latencyMs, port = 0 }: { targe
   const [host = '127.0.0.1', targetPort] = target.split(':');
   let latency = latencyMs;
   const sockets = new Set<Socket>();
+  const requests: string[] = [];
+  const requestLine = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+) HTTP\/1\.[01]\r$/gm;
 
   const server: Server = createServer((client) => {
     const upstream = connect({ host, port: Number(targetPort) });
     sockets.add(client).add(upstream);
     let pending = Promise.resolve();
     client.pipe(upstream);
+    client.on('data', (chunk: Buffer) => {
+      for (const [, method, target] of chunk.toString('latin1').matchAll(requestLine)) requests.push(`${method} ${target}`);
+    });
     upstream.on('data', (chunk: Buffer) => {
       const due = Date.now() + latency;
       pending = pending.then(
@@ -58,6 +65,7 @@ export async function startLatencyProxy({ target, latencyMs, port = 0 }: { targe
   return {
     url: `http://127.0.0.1:${bound}`,
     port: bound,
+    requests,
     setLatency: (ms) => {
       latency = ms;
     },
