@@ -39,7 +39,7 @@ describe('Composed views across real processes', () => {
   let url: string;
   let light: User;
   let heavy: User;
-  const callsTo = () => Object.fromEntries(BACKENDS.map((s) => [s, proxies[s].requests.map((r) => r.split('?')[0])]));
+  const callsTo = () => Object.fromEntries(BACKENDS.map((s) => [s, proxies[s].requests.map((r) => r.split('?')[0] ?? r)]));
   const forgetCalls = () => BACKENDS.forEach((s) => (proxies[s].requests.length = 0));
 
   beforeAll(async () => {

@@ -22,6 +22,8 @@ export interface DatabaseOptions {
 export interface Database<DB> {
   db: Kysely<DB>;
   dialect: DialectName;
+  /** The PostgreSQL schema holding the tables, when one was configured. */
+  schema?: string | undefined;
   /** Where the data lives, for logs and start-up output (no credentials). */
   location: string;
   /** Resolves when the database answers a trivial query. */
@@ -70,6 +72,7 @@ export async function openDatabase<DB>({ url, file, schema, poolSize = 10 }: Dat
     return {
       db,
       dialect: 'postgres',
+      schema,
       location: redactUrl(url) + (schema ? ` (schema ${schema})` : ''),
       ping: async () => {
         await sql`select 1`.execute(db);
@@ -112,7 +115,9 @@ export async function migrateToLatest<DB>(database: Database<DB>, migrations: Re
         Object.entries(migrations).map(([name, up]): [string, Migration] => [name, { up: (db) => up(db, database.dialect) }]),
       ),
   };
-  const { error, results } = await new Migrator({ db: database.db, provider }).migrateToLatest();
+  // With a schema, the migration tables live in it too: each service's history is its own.
+  const migrator = new Migrator({ db: database.db, provider, ...(database.schema ? { migrationTableSchema: database.schema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
 }

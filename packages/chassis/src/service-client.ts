@@ -25,6 +25,11 @@ export interface CallOptions {
    * gets what is left of it (never more than the client's own budget); none left is an immediate 503.
    */
   deadline?: number;
+  /**
+   * Return 5xx answers as they are instead of throwing. For a proxy passing a neighbour's own
+   * problem on (it names the real culprit); a refused connection or a timeout still throws.
+   */
+  passServerErrors?: boolean;
 }
 
 export interface ServiceResponse<T> {
@@ -88,7 +93,7 @@ export function createServiceClient({ service, baseUrl, timeoutMs, headers = {},
 
   return {
     service,
-    async call<T>({ method = 'GET', path, query, body, headers: extra, deadline }: CallOptions): Promise<ServiceResponse<T>> {
+    async call<T>({ method = 'GET', path, query, body, headers: extra, deadline, passServerErrors = false }: CallOptions): Promise<ServiceResponse<T>> {
       const budget = deadline === undefined ? timeoutMs : Math.min(timeoutMs, deadline - Date.now());
       if (budget <= 0) throw AppError.unavailable(service, `${service} was not called: the request's time budget is spent`);
       const signal = AbortSignal.timeout(budget);
@@ -112,7 +117,7 @@ export function createServiceClient({ service, baseUrl, timeoutMs, headers = {},
         throw AppError.unavailable(service, `${service} ${describeFailure(error, budget)}`, error);
       }
 
-      if (response.statusCode >= 500) {
+      if (response.statusCode >= 500 && !passServerErrors) {
         const detail = `${service} answered ${response.statusCode}`;
         throw response.statusCode === 503 || response.statusCode === 504
           ? AppError.unavailable(service, detail)

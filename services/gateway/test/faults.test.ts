@@ -62,4 +62,12 @@ describe('Gateway: a service that is down or slow', () => {
     expect(status).toBe(503);
     expect(body.service).toBe('user-service');
   });
+
+  test('When the Order service answers 503 naming the Product service, then that problem is passed on as it is', async () => {
+    const problem = { type: '/problems/service-unavailable', title: 'Service unavailable', status: 503, detail: 'product-service is unreachable (ECONNREFUSED)', service: 'product-service' };
+    gw.fakes['order-service'].on('POST', '/api/orders', () => ({ status: 503, body: problem }));
+    const { status, body } = await request<Problem>(gw.url, 'POST', '/api/orders', { user_id: 1, product_id: 2, quantity: 1 });
+    expect(status).toBe(503);
+    expect(body).toEqual(problem);
+  });
 });

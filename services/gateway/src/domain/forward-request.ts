@@ -1,4 +1,5 @@
-import { AppError, type CallOptions, type ServiceClient } from '@microshop/chassis';
+import { AppError, matchesContract, type CallOptions, type ServiceClient } from '@microshop/chassis';
+import { Problem } from '@microshop/contracts';
 import type { PublicRoute } from '../public-routes.js';
 
 /** The parts of a public request the gateway forwards, all already validated against the route. */
@@ -45,7 +46,8 @@ function passedBack(headers: Record<string, string | string[] | undefined>): Rec
 /**
  * Forwards one public request to the service that owns it: the path rebuilt from the route
  * pattern, the query re-encoded from validated values, the JSON body as parsed, and no client
- * header but the request id. A service that is down or slow throws a 503 naming it.
+ * header but the request id. A service that is down or slow throws a 503 naming it; a service's
+ * own problem answer, 5xx included, is passed on as it is.
  */
 export async function forwardRequest(client: ServiceClient, route: PublicRoute, input: ForwardInput): Promise<ForwardedResponse> {
   const call: CallOptions = {
@@ -54,8 +56,15 @@ export async function forwardRequest(client: ServiceClient, route: PublicRoute, 
     headers: { 'x-request-id': input.requestId },
     ...(route.query ? { query: input.query as CallOptions['query'] } : {}),
     ...(route.method === 'POST' && input.body !== undefined ? { body: input.body } : {}),
+    passServerErrors: true,
   };
   const answer = await client.call<unknown>(call);
+  // A service's own problem body is passed on: it names the real culprit (the Order service's 503
+  // says which of its neighbours is down). Anything else from a failing service stays behind.
+  if (answer.status >= 500 && !matchesContract<Problem>(Problem, answer.body)) {
+    const detail = `${client.service} answered ${answer.status}`;
+    throw answer.status === 503 || answer.status === 504 ? AppError.unavailable(client.service, detail) : AppError.badGateway(client.service, detail);
+  }
   const json: Record<string, string> = answer.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' };
   return { status: answer.status, headers: { ...json, ...passedBack(answer.headers) }, body: answer.body };
 }

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TEST_POSTGRES_URL } from '@microshop/testkit';
+import { sql, type Generated } from 'kysely';
+import pg from 'pg';
+import { afterAll, describe, expect, test } from 'vitest';
+import { idColumnType, isUniqueViolation, migrateToLatest, openDatabase, type Database, type ServiceMigration } from '../src/database.js';
+
+interface Tables {
+  things: { id: Generated<number>; name: string; big: number };
+}
+
+const migrations: Record<string, ServiceMigration> = {
+  '0001-things': async (db, dialect) => {
+    await db.schema
+      .createTable('things')
+      .addColumn('id', idColumnType(dialect), (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('big', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
+const schemas: string[] = [];
+const dirs: string[] = [];
+const opened: Database<Tables>[] = [];
+
+async function open(dialect: 'sqlite' | 'postgres'): Promise<Database<Tables>> {
+  let database: Database<Tables>;
+  if (dialect === 'postgres') {
+    const schema = `t_${randomBytes(5).toString('hex')}`;
+    schemas.push(schema);
+    database = await openDatabase<Tables>({ url: TEST_POSTGRES_URL, schema, poolSize: 2 });
+  } else {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chassis-db-'));
+    dirs.push(dir);
+    database = await openDatabase<Tables>({ file: path.join(dir, 'x.db') });
+  }
+  opened.push(database);
+  return database;
+}
+
+afterAll(async () => {
+  await Promise.all(opened.map((d) => d.close()));
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('The chassis database', () => {
+  test('When two services share one PostgreSQL database with a schema each, then each migrates its own schema and keeps its own history', async () => {
+    const first = await open('postgres');
+    const second = await open('postgres');
+    await migrateToLatest(first, migrations);
+    await migrateToLatest(second, migrations);
+    await migrateToLatest(second, migrations); // again: nothing to do, no error
+    for (const database of [first, second]) {
+      const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(`${database.schema}.kysely_migration`)}`.execute(database.db);
+      expect(rows[0]?.n).toBe(1);
+      await database.db.insertInto('things').values({ name: 'a', big: 1 }).execute();
+    }
+  });
+
+  test.each(['sqlite', 'postgres'] as const)('When a unique value is inserted twice on %s, then isUniqueViolation recognises the error', async (dialect) => {
+    const database = await open(dialect);
+    await migrateToLatest(database, migrations);
+    await database.db.insertInto('things').values({ name: 'dup', big: 1 }).execute();
+    const error = await database.db.insertInto('things').values({ name: 'dup', big: 2 }).execute().catch((e: unknown) => e);
+    expect(isUniqueViolation(error)).toBe(true);
+    expect(isUniqueViolation(new Error('other'))).toBe(false);
+  });
+
+  test.each(['sqlite', 'postgres'] as const)('When bigint values and counts are read on %s, then they are numbers', async (dialect) => {
+    const database = await open(dialect);
+    await migrateToLatest(database, migrations);
+    await database.db.insertInto('things').values({ name: 'big', big: 9_999_999_999_99 }).execute();
+    const row = await database.db.selectFrom('things').select(['big']).executeTakeFirstOrThrow();
+    const count = await database.db.selectFrom('things').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(row.big).toBe(9_999_999_999_99);
+    expect(count.n).toBe(1);
+  });
+
+  test('When the database answers, then ping resolves; once closed, it rejects', async () => {
+    const database = await openDatabase<Tables>({ url: TEST_POSTGRES_URL, poolSize: 1 });
+    await expect(database.ping()).resolves.toBeUndefined();
+    await database.close();
+    await expect(database.ping()).rejects.toThrow();
+  });
+});

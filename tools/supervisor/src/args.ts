@@ -1,0 +1,107 @@
+import path from 'node:path';
+import type { ServiceName } from '@microshop/contracts';
+import { PROCESS_NAMES } from './topology.js';
+
+/** How the supervisor writes the processes' log lines. */
+export type LogFormat = 'pretty' | 'json';
+
+/** What the command line asked for. */
+export interface Options {
+  /** Absolute directory for the SQLite files. */
+  databaseDir: string;
+  /** The processes to start, in start order. */
+  only: readonly ServiceName[];
+  logFormat: LogFormat;
+}
+
+/** The outcome of reading the command line: options to run with, a request for help, or an error. */
+export type ParsedArgs = { kind: 'run'; options: Options } | { kind: 'help' } | { kind: 'error'; message: string };
+
+/** Where relative paths on the command line resolve and what the defaults are. */
+export interface ArgsContext {
+  /** The directory the command runs in: relative `--database-dir` values resolve against it. */
+  cwd: string;
+  /** The default database directory (`database/` at the repository root). */
+  defaultDatabaseDir: string;
+}
+
+/** The `--help` text. */
+export const USAGE = `Usage: npm start -- [options]     (or ./start.sh [options])
+
+Starts every Microshop process on this machine, waits until each one is healthy,
+restarts a process that crashes, and stops them all on Ctrl-C.
+
+Options:
+  --database-dir DIR        directory for the SQLite files (default: database/ at the repository root)
+  --only NAME[,NAME...]     start only these processes: ${PROCESS_NAMES.join(', ')}
+  --log-format pretty|json  pretty: one readable line per log entry (default);
+                            json: the processes' JSON log lines, untouched
+  --help                    show this text
+
+Environment:
+  LOG_LEVEL                 level the processes log at (default: info)
+  DATABASE_URL              a PostgreSQL database to use instead of the SQLite files: each
+                            service gets a schema of its own (users, products, orders, payments)
+  USER_SERVICE_DATABASE_URL (and PRODUCT_, ORDER_, PAYMENT_SERVICE_DATABASE_URL)
+                            a PostgreSQL database of its own for one service
+  NO_COLOR                  set to turn colours off
+`;
+
+const FLAGS = ['--database-dir', '--only', '--log-format', '--help'] as const;
+type Flag = (typeof FLAGS)[number];
+
+const isFlag = (value: string): value is Flag => (FLAGS as readonly string[]).includes(value);
+const isProcessName = (value: string): value is ServiceName => (PROCESS_NAMES as readonly string[]).includes(value);
+
+/**
+ * Reads the supervisor's command line. Never throws and never exits: a bad argument comes back as
+ * `{ kind: 'error' }` with a message naming it.
+ *
+ * @example
+ * parseArgs(['--only', 'user-service', '--log-format', 'json'], { cwd: '/repo', defaultDatabaseDir: '/repo/database' })
+ */
+export function parseArgs(argv: readonly string[], { cwd, defaultDatabaseDir }: ArgsContext): ParsedArgs {
+  const values = new Map<Flag, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const equals = arg.indexOf('=');
+    const name = arg.startsWith('--') && equals > 0 ? arg.slice(0, equals) : arg;
+    if (!isFlag(name)) {
+      return { kind: 'error', message: arg.startsWith('-') ? `Unknown option ${name}.` : `Unexpected argument "${arg}": the supervisor takes options only.` };
+    }
+    if (name === '--help') {
+      if (equals > 0) return { kind: 'error', message: '--help takes no value.' };
+      return { kind: 'help' };
+    }
+    let value: string | undefined;
+    if (equals > 0) {
+      value = arg.slice(equals + 1);
+    } else {
+      value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) return { kind: 'error', message: `${name} needs a value.` };
+      i++;
+    }
+    if (value === '') return { kind: 'error', message: `${name} needs a value.` };
+    if (values.has(name)) return { kind: 'error', message: `${name} is given twice.` };
+    values.set(name, value);
+  }
+
+  const logFormat = values.get('--log-format') ?? 'pretty';
+  if (logFormat !== 'pretty' && logFormat !== 'json') {
+    return { kind: 'error', message: `--log-format must be pretty or json, not "${logFormat}".` };
+  }
+
+  let only: readonly ServiceName[] = PROCESS_NAMES;
+  const onlyValue = values.get('--only');
+  if (onlyValue !== undefined) {
+    const names = onlyValue.split(',').map((n) => n.trim());
+    const unknown = names.find((n) => !isProcessName(n));
+    if (unknown !== undefined) {
+      return { kind: 'error', message: `--only: unknown process "${unknown}"; choose from ${PROCESS_NAMES.join(', ')}.` };
+    }
+    only = PROCESS_NAMES.filter((n) => names.includes(n));
+  }
+
+  const databaseDir = path.resolve(cwd, values.get('--database-dir') ?? defaultDatabaseDir);
+  return { kind: 'run', options: { databaseDir, only, logFormat } };
+}

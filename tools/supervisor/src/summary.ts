@@ -1,0 +1,55 @@
+import type { LogRecord } from './log-format.js';
+import { paint } from './style.js';
+
+/** One row of the start-up summary. */
+export interface SummaryRow {
+  name: string;
+  port: number;
+  pid: number;
+  /** Where its data lives (an absolute file path, or a PostgreSQL location); `null` for none. */
+  database: string | null;
+}
+
+/** The line that says the system is ready (tests and scripts wait for it). */
+export const READY_LINE = 'Microshop is up';
+
+/** The address a person opens in a browser for a port. */
+export const publicUrl = (port: number): string => `http://localhost:${port}`;
+
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('   ').trimEnd());
+}
+
+/**
+ * The summary printed once every process is up: where the web UI and the API docs are (when the
+ * gateway runs), a table of every process with its URL, pid and database, and how to stop.
+ *
+ * @example
+ * summaryLines([{ name: 'gateway', port: 5000, pid: 41, database: null }], { colour: false })
+ * // ['', 'Microshop is up', '', '  Web UI and API   http://localhost:5000', ...]
+ */
+export function summaryLines(rows: readonly SummaryRow[], { colour, gateway = 'gateway' }: { colour: boolean; gateway?: string }): string[] {
+  const front = rows.find((row) => row.name === gateway);
+  const lines = ['', paint(READY_LINE, 'bold', colour), ''];
+  if (front) {
+    lines.push(`  Web UI and API   ${paint(publicUrl(front.port), 'cyan', colour)}`);
+    lines.push(`  API docs         ${paint(`${publicUrl(front.port)}/docs`, 'cyan', colour)}`);
+    lines.push('');
+  }
+  const cells = [['PROCESS', 'URL', 'PID', 'DATABASE'], ...rows.map((row) => [row.name, publicUrl(row.port), String(row.pid), row.database ?? '-'])];
+  table(cells).forEach((line, index) => lines.push(`  ${index === 0 ? paint(line, 'bold', colour) : line}`));
+  lines.push('', 'Ctrl-C stops everything.', '');
+  return lines;
+}
+
+/** The same summary as one structured record, for `--log-format json`. */
+export function summaryRecord(rows: readonly SummaryRow[], { gateway = 'gateway' }: { gateway?: string } = {}): LogRecord {
+  const front = rows.find((row) => row.name === gateway);
+  return {
+    msg: READY_LINE,
+    ...(front ? { web_ui: publicUrl(front.port), api_docs: `${publicUrl(front.port)}/docs` } : {}),
+    processes: rows.map((row) => ({ name: row.name, url: publicUrl(row.port), pid: row.pid, database: row.database })),
+    stop: 'Ctrl-C stops everything.',
+  };
+}

@@ -1,0 +1,322 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_BACKOFF, nextRestart, type BackoffPolicy } from './backoff.js';
+import { describeAnswer, isReady, probeHealth, type HealthAnswer } from './health.js';
+import { splitLines } from './lines.js';
+import { createProcessLog, type OutputOptions, type ProcessLog, type Reporter, type StreamName } from './output.js';
+import { PROCESS_COLOURS } from './style.js';
+
+/** Everything needed to run one child process and know when it is up. */
+export interface ProcessPlan {
+  name: string;
+  command: string;
+  args: readonly string[];
+  /** The child's complete environment. */
+  env: Record<string, string>;
+  port: number;
+  /** Base URL of the process on the loopback interface, for its `GET /health`. */
+  baseUrl: string;
+  /** Processes of a lower stage are all up before a higher stage starts. */
+  stage: number;
+  /** Where its data lives, for the summary; `null` when it has none. */
+  database: string | null;
+}
+
+/** A child that is running now. */
+export interface RunningProcess {
+  name: string;
+  pid: number;
+  port: number;
+  database: string | null;
+}
+
+/** Timings of the supervisor; the defaults suit a person at a terminal. */
+export interface SupervisorTimings {
+  /** Every process must be up within this time of start-up. */
+  startTimeoutMs: number;
+  /** Pause between two health checks of a starting process. */
+  pollIntervalMs: number;
+  /** How long the processes get to stop after SIGTERM before they are killed. */
+  stopTimeoutMs: number;
+  /** How long a restarted process gets to become healthy before a warning. */
+  recoveryTimeoutMs: number;
+}
+
+/** The default {@link SupervisorTimings}: 30 s to start, polls every 150 ms, 10 s to stop. */
+export const DEFAULT_TIMINGS: SupervisorTimings = { startTimeoutMs: 30_000, pollIntervalMs: 150, stopTimeoutMs: 10_000, recoveryTimeoutMs: 30_000 };
+
+/** What the supervisor runs and where it writes. */
+export interface SupervisorOptions {
+  plans: readonly ProcessPlan[];
+  /** Working directory of every child. */
+  cwd: string;
+  output: OutputOptions;
+  reporter: Reporter;
+  backoff?: BackoffPolicy;
+  timings?: Partial<SupervisorTimings>;
+}
+
+/** Start-up failed: a process exited or never became healthy. Carries its last output lines. */
+export class StartupError extends Error {
+  constructor(
+    readonly processName: string,
+    message: string,
+    readonly recentLines: readonly string[],
+  ) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+/** Start-up was interrupted because {@link Supervisor.stop} was called. */
+export class StartCancelled extends Error {
+  constructor() {
+    super('Start-up was cancelled');
+    this.name = 'StartCancelled';
+  }
+}
+
+/** Runs a set of processes: starts them in stages, restarts crashed ones, stops them all. */
+export interface Supervisor {
+  /**
+   * Starts every process, stage by stage, and resolves once all are up. Rejects with
+   * {@link StartupError} when one exits or stays unhealthy (the caller then calls `stop`), or with
+   * {@link StartCancelled} when `stop` is called meanwhile.
+   */
+  start(): Promise<RunningProcess[]>;
+  /** Stops restarting, sends SIGTERM to every child, and SIGKILL to those still running after the stop timeout. Idempotent. */
+  stop(): Promise<void>;
+  /** Sends SIGKILL to every child still running, at once. */
+  kill(): void;
+  /** The children running now. */
+  running(): RunningProcess[];
+}
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+interface Member {
+  plan: ProcessPlan;
+  log: ProcessLog;
+  child: ChildProcess | undefined;
+  pid: number | undefined;
+  alive: boolean;
+  startedAt: number;
+  closed: Promise<Exit>;
+  restarts: number;
+  restartTimer: NodeJS.Timeout | undefined;
+}
+
+/** `with code 1`, `by signal SIGKILL`. */
+export function describeExit({ code, signal }: Exit): string {
+  return code !== null ? `with code ${code}` : `by signal ${signal ?? 'unknown'}`;
+}
+
+function describeUptime(ms: number): string {
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
+}
+
+/** True when `promise` settles within `ms`; the timer never outlives the answer. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  const timer = new AbortController();
+  const timeout = sleep(ms, false, { signal: timer.signal }).catch(() => false);
+  const settled = await Promise.race([promise.then(() => true), timeout]);
+  timer.abort();
+  return settled;
+}
+
+function sendSignal(member: Member, signal: NodeJS.Signals): void {
+  if (!member.alive || member.pid === undefined) return;
+  try {
+    // Each child leads its own process group: signal the group, so nothing it started survives.
+    process.kill(-member.pid, signal);
+  } catch {
+    try {
+      member.child?.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/**
+ * Creates a supervisor for `plans`. Each child runs in its own process group with piped stdio;
+ * its lines go through {@link createProcessLog}.
+ *
+ * @example
+ * const supervisor = createSupervisor({ plans, cwd: ROOT, output, reporter })
+ * const running = await supervisor.start()
+ * process.once('SIGINT', () => void supervisor.stop())
+ */
+export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAULT_BACKOFF, timings = {} }: SupervisorOptions): Supervisor {
+  const t: SupervisorTimings = { ...DEFAULT_TIMINGS, ...timings };
+  let phase: 'idle' | 'starting' | 'running' | 'stopping' = 'idle';
+  let stopping: Promise<void> | undefined;
+  const cancel = new AbortController();
+
+  const members: Member[] = plans.map((plan, index) => ({
+    plan,
+    log: createProcessLog(plan.name, PROCESS_COLOURS[index % PROCESS_COLOURS.length] ?? 'cyan', output),
+    child: undefined,
+    pid: undefined,
+    alive: false,
+    startedAt: 0,
+    closed: Promise.resolve({ code: null, signal: null }),
+    restarts: 0,
+    restartTimer: undefined,
+  }));
+
+  const pipeLines = (member: Member, stream: NodeJS.ReadableStream | null, name: StreamName) => {
+    if (!stream) return;
+    const lines = splitLines();
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => lines.push(chunk).forEach((line) => member.log.line(name, line)));
+    stream.on('end', () => lines.flush().forEach((line) => member.log.line(name, line)));
+    stream.on('error', () => undefined);
+  };
+
+  const launch = (member: Member): void => {
+    const { plan } = member;
+    const child = spawn(plan.command, [...plan.args], { cwd, env: plan.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    member.child = child;
+    member.pid = child.pid;
+    member.alive = child.pid !== undefined;
+    member.startedAt = Date.now();
+    // The child's stdin is never written to: it only tells the child when the supervisor is gone.
+    child.stdin?.on('error', () => undefined);
+    pipeLines(member, child.stdout, 'stdout');
+    pipeLines(member, child.stderr, 'stderr');
+    member.closed = new Promise<Exit>((resolve) => {
+      let done = false;
+      const finish = (exit: Exit) => {
+        if (done) return;
+        done = true;
+        member.alive = false;
+        resolve(exit);
+        onExit(member, exit);
+      };
+      child.once('close', (code, signal) => finish({ code, signal }));
+      child.once('error', (error) => {
+        member.log.line('stderr', `cannot start ${plan.command}: ${error.message}`);
+        if (child.pid === undefined) finish({ code: null, signal: null });
+      });
+    });
+  };
+
+  const onExit = (member: Member, exit: Exit): void => {
+    if (phase !== 'running') return; // Start-up notices by itself; stopping expects it.
+    const upFor = Date.now() - member.startedAt;
+    const { attempt, delayMs } = nextRestart(backoff, member.restarts, upFor);
+    member.restarts = attempt;
+    reporter.warn(`${member.plan.name} (pid ${member.pid ?? '?'}) exited ${describeExit(exit)} after ${describeUptime(upFor)}; restarting in ${delayMs} ms`, {
+      process: member.plan.name,
+      code: exit.code,
+      signal: exit.signal,
+      restart: attempt,
+    });
+    member.restartTimer = setTimeout(() => {
+      member.restartTimer = undefined;
+      if (phase !== 'running') return;
+      launch(member);
+      reporter.info(`${member.plan.name} restarted as pid ${member.pid ?? '?'}`, { process: member.plan.name, restart: attempt });
+      void watchRecovery(member);
+    }, delayMs);
+  };
+
+  const exitedDuringStart = async (member: Member): Promise<StartupError> => {
+    const exit = await member.closed;
+    return new StartupError(member.plan.name, `${member.plan.name} exited ${describeExit(exit)} before the system was up.`, member.log.recent());
+  };
+
+  /** Polls `member`'s health until it is ready; fails as soon as it, or any of `watched`, exits. */
+  const waitUntilReady = async (member: Member, deadline: number, signal: AbortSignal, watched: readonly Member[] = [member]): Promise<void> => {
+    const { plan } = member;
+    let last: HealthAnswer | undefined;
+    for (;;) {
+      if (signal.aborted) throw new StartCancelled();
+      const gone = watched.find((m) => !m.alive);
+      if (gone) throw await exitedDuringStart(gone);
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        throw new StartupError(
+          plan.name,
+          `${plan.name} did not become healthy within ${Math.round((deadline - member.startedAt) / 1000)} s: ${describeAnswer(last)} from ${plan.baseUrl}/health.`,
+          member.log.recent(),
+        );
+      }
+      last = await probeHealth(plan.baseUrl, Math.min(1000, remaining));
+      if (member.alive && member.pid !== undefined && isReady(last, member.pid)) return;
+      await sleep(t.pollIntervalMs, undefined, { signal }).catch(() => undefined);
+    }
+  };
+
+  const watchRecovery = async (member: Member): Promise<void> => {
+    const pid = member.pid;
+    try {
+      await waitUntilReady(member, Date.now() + t.recoveryTimeoutMs, cancel.signal);
+      if (member.pid !== pid) return; // Restarted again meanwhile: that restart has its own watcher.
+      reporter.info(`${member.plan.name} is healthy again (pid ${pid ?? '?'})`, { process: member.plan.name });
+    } catch (error) {
+      if (error instanceof StartupError && member.alive && member.pid === pid) {
+        reporter.warn(`${member.plan.name} (pid ${pid ?? '?'}) has not become healthy within ${Math.round(t.recoveryTimeoutMs / 1000)} s of its restart`);
+      }
+      // Otherwise it exited again (and its next restart is already planned) or the system is stopping.
+    }
+  };
+
+  const running = (): RunningProcess[] =>
+    members.filter((m) => m.alive && m.pid !== undefined).map((m) => ({ name: m.plan.name, pid: m.pid ?? 0, port: m.plan.port, database: m.plan.database }));
+
+  return {
+    async start() {
+      if (phase !== 'idle') throw new Error('A supervisor starts once');
+      phase = 'starting';
+      const deadline = Date.now() + t.startTimeoutMs;
+      const stages = [...new Set(members.map((m) => m.plan.stage))].sort((a, b) => a - b);
+      const launched: Member[] = [];
+      for (const stage of stages) {
+        const group = members.filter((m) => m.plan.stage === stage);
+        for (const member of group) {
+          if (cancel.signal.aborted) throw new StartCancelled();
+          launch(member);
+          launched.push(member);
+        }
+        await Promise.all(group.map((member) => waitUntilReady(member, deadline, cancel.signal, launched)));
+      }
+      if (cancel.signal.aborted) throw new StartCancelled();
+      const gone = members.find((m) => !m.alive);
+      if (gone) throw await exitedDuringStart(gone);
+      phase = 'running';
+      return running();
+    },
+
+    stop() {
+      stopping ??= (async () => {
+        phase = 'stopping';
+        cancel.abort();
+        for (const member of members) clearTimeout(member.restartTimer);
+        const alive = members.filter((m) => m.alive);
+        if (alive.length === 0) return;
+        alive.forEach((member) => sendSignal(member, 'SIGTERM'));
+        const allClosed = Promise.all(alive.map((m) => m.closed));
+        if (!(await settlesWithin(allClosed, t.stopTimeoutMs))) {
+          const stuck = alive.filter((m) => m.alive);
+          reporter.warn(`${stuck.map((m) => m.plan.name).join(', ')} did not stop within ${Math.round(t.stopTimeoutMs / 1000)} s: killing`);
+          stuck.forEach((member) => sendSignal(member, 'SIGKILL'));
+          if (!(await settlesWithin(allClosed, 5000))) {
+            reporter.error(`${alive.filter((m) => m.alive).map((m) => `${m.plan.name} (pid ${m.pid ?? '?'})`).join(', ')} survived SIGKILL`);
+          }
+        }
+      })();
+      return stopping;
+    },
+
+    kill() {
+      members.forEach((member) => sendSignal(member, 'SIGKILL'));
+    },
+
+    running,
+  };
+}

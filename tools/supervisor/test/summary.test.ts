@@ -1,0 +1,42 @@
+import { describe, expect, test } from 'vitest';
+import { READY_LINE, summaryLines, summaryRecord, type SummaryRow } from '../src/summary.js';
+
+const rows: SummaryRow[] = [
+  { name: 'user-service', port: 5001, pid: 101, database: '/srv/microshop/database/users.db' },
+  { name: 'order-service', port: 5003, pid: 103, database: '/srv/microshop/database/orders.db' },
+  { name: 'gateway', port: 5000, pid: 100, database: null },
+];
+
+describe('Start-up summary', () => {
+  test('When the system is up, then the summary has the ready line, the web UI and docs URLs, a row per process, and how to stop', () => {
+    const lines = summaryLines(rows, { colour: false });
+    expect(lines).toContain(READY_LINE);
+    const text = lines.join('\n');
+    expect(text).toContain('http://localhost:5000/docs');
+    expect(lines).toContain('  Web UI and API   http://localhost:5000');
+    expect(lines).toContain('  user-service    http://localhost:5001   101   /srv/microshop/database/users.db');
+    expect(lines).toContain('  gateway         http://localhost:5000   100   -');
+    expect(text).toContain('Ctrl-C stops everything.');
+  });
+
+  test('When the gateway is not among the processes, then no web UI is promised', () => {
+    const text = summaryLines(rows.slice(0, 1), { colour: false }).join('\n');
+    expect(text).not.toContain('Web UI');
+    expect(text).not.toContain('/docs');
+    expect(text).toContain('http://localhost:5001');
+  });
+
+  test('When the format is json, then the summary is one record with every process', () => {
+    expect(summaryRecord(rows)).toEqual({
+      msg: READY_LINE,
+      web_ui: 'http://localhost:5000',
+      api_docs: 'http://localhost:5000/docs',
+      processes: [
+        { name: 'user-service', url: 'http://localhost:5001', pid: 101, database: '/srv/microshop/database/users.db' },
+        { name: 'order-service', url: 'http://localhost:5003', pid: 103, database: '/srv/microshop/database/orders.db' },
+        { name: 'gateway', url: 'http://localhost:5000', pid: 100, database: null },
+      ],
+      stop: 'Ctrl-C stops everything.',
+    });
+  });
+});
