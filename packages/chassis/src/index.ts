@@ -15,5 +15,6 @@ export * from './paths.js';
 export * from './server.js';
 export * from './service-auth.js';
 export * from './resource-client.js';
+export * from './schema.js';
 export * from './service-client.js';
 export * from './validation.js';

@@ -1,13 +1,10 @@
-import { idColumnType, type ServiceMigration } from '@microshop/chassis';
+import { createTableWithId, type ServiceMigration } from '@microshop/chassis';
 import { sql } from 'kysely';
 
 /** The Order service's schema, one step per entry, applied in name order. */
 export const migrations: Record<string, ServiceMigration> = {
   '0001-create-orders': async (db, dialect) => {
-    await db.schema
-      .createTable('orders')
-      .ifNotExists()
-      .addColumn('id', idColumnType(dialect), (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+    await createTableWithId(db, 'orders', dialect)
       .addColumn('user_id', 'integer', (c) => c.notNull())
       .addColumn('product_id', 'integer', (c) => c.notNull())
       .addColumn('quantity', 'integer', (c) => c.notNull().check(sql`quantity > 0`))

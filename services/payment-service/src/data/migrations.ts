@@ -1,13 +1,10 @@
-import { idColumnType, type ServiceMigration } from '@microshop/chassis';
+import { createTableWithId, type ServiceMigration } from '@microshop/chassis';
 import { sql } from 'kysely';
 
 /** The Payment service's schema, one step per entry, applied in name order. */
 export const migrations: Record<string, ServiceMigration> = {
   '0001-create-payments': async (db, dialect) => {
-    await db.schema
-      .createTable('payments')
-      .ifNotExists()
-      .addColumn('id', idColumnType(dialect), (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+    await createTableWithId(db, 'payments', dialect)
       .addColumn('order_id', 'integer', (c) => c.notNull())
       .addColumn('amount_cents', 'bigint', (c) => c.notNull().check(sql`amount_cents > 0`))
       .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('PENDING', 'COMPLETED', 'FAILED')`))
