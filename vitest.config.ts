@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'component',
-          include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'tools/*/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'services/gateway/web/test/**/*.test.ts', 'tools/*/test/**/*.test.ts'],
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },

@@ -39,7 +39,9 @@ describe('Composed views across real processes', () => {
   let url: string;
   let light: User;
   let heavy: User;
-  const callsTo = () => Object.fromEntries(BACKENDS.map((s) => [s, proxies[s].requests.map((r) => r.split('?')[0] ?? r)]));
+  // The gateway's own scrapes of each service (`GET /health`, `GET /metrics`, for its live overview) are not part of a view.
+  const isMonitoring = (line: string) => line === 'GET /health' || line === 'GET /metrics';
+  const callsTo = () => Object.fromEntries(BACKENDS.map((s) => [s, proxies[s].requests.map((r) => r.split('?')[0] ?? r).filter((r) => !isMonitoring(r))]));
   const forgetCalls = () => BACKENDS.forEach((s) => (proxies[s].requests.length = 0));
 
   beforeAll(async () => {

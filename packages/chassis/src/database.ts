@@ -3,7 +3,9 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
+import { observeQuery } from './metrics/query-metrics.js';
 import { fromRoot } from './paths.js';
+import { traceQueries } from './telemetry/query-tracing.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -68,7 +70,7 @@ export async function openDatabase<DB>({ url, file, schema, poolSize = 10 }: Dat
       types: pgTypes,
       ...(schema ? { options: `-c search_path="${schema}"` } : {}),
     });
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DB>({ dialect: traceQueries(new PostgresDialect({ pool }), 'postgresql'), log: observeQuery });
     return {
       db,
       dialect: 'postgres',
@@ -89,7 +91,7 @@ export async function openDatabase<DB>({ url, file, schema, poolSize = 10 }: Dat
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: traceQueries(new SqliteDialect({ database: sqlite }), 'sqlite'), log: observeQuery });
   return {
     db,
     dialect: 'sqlite',

@@ -19,7 +19,7 @@ export function registerHealth(app: App, { service, version = '0.1.0', checks = 
   const started = Date.now();
   app.get(
     '/health',
-    { schema: { tags: ['health'], summary: 'Health check', response: { 200: HealthSchema, 503: HealthSchema } } },
+    { config: { monitoring: true }, schema: { tags: ['health'], summary: 'Health check', response: { 200: HealthSchema, 503: HealthSchema } } },
     async (_request, reply) => {
       const results: Record<string, 'ok' | 'down'> = {};
       await Promise.all(

@@ -1,7 +1,7 @@
 /**
  * The service chassis: what every Microshop service gets by a few explicit calls — config,
  * logging, problem+json errors, health, the database, the client for calling neighbours,
- * pagination, money and graceful shutdown.
+ * pagination, money, tracing and graceful shutdown.
  */
 export * from './config.js';
 export * from './database.js';
@@ -9,6 +9,7 @@ export * from './errors.js';
 export * from './health.js';
 export * from './lifecycle.js';
 export * from './logger.js';
+export * from './metrics/index.js';
 export * from './money.js';
 export * from './pagination.js';
 export * from './paths.js';
@@ -17,4 +18,5 @@ export * from './service-auth.js';
 export * from './resource-client.js';
 export * from './schema.js';
 export * from './service-client.js';
+export * from './telemetry/index.js';
 export * from './validation.js';

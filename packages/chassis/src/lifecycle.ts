@@ -1,4 +1,5 @@
 import type { App } from './server.js';
+import { flushTelemetry } from './telemetry/shutdown.js';
 
 export interface ListenOptions {
   port: number;
@@ -33,7 +34,8 @@ export async function listen(app: App, { port, host, onClose, name }: ListenOpti
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     app.close().then(
-      () => process.exit(0),
+      // Spans still waiting in the export buffer are sent before the process ends.
+      () => flushTelemetry().then(() => process.exit(0)),
       (error: unknown) => {
         app.log.error({ err: error }, 'error while stopping');
         process.exit(1);

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Problem } from '@microshop/contracts';
 import { AppError, registerProblemHandler, sendProblem } from './errors.js';
 import { loggerOptions } from './logger.js';
+import { registerMetrics } from './metrics/http-server-metrics.js';
 import { validatorCompiler } from './validation.js';
 
 /** The Fastify instance every service builds on: TypeBox schemas give types, validation and docs. */
@@ -65,6 +66,7 @@ export async function createServer({
 
   app.setValidatorCompiler(validatorCompiler);
   registerProblemHandler(app);
+  registerMetrics(app, { service: name, version });
   app.addSchema({ ...Problem, $id: 'Problem' });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);

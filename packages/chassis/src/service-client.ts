@@ -1,5 +1,8 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import { AppError } from './errors.js';
+import { outcomeOfFailure, outcomeOfStatus, recordCall, type CallOutcome } from './metrics/client-metrics.js';
+import { keepCallerContext } from './telemetry/caller-context.js';
+import { withPeerService } from './telemetry/peer.js';
 
 export interface ServiceClientOptions {
   /** The neighbour's name, used in errors, e.g. `product-service`. */
@@ -12,6 +15,11 @@ export interface ServiceClientOptions {
   headers?: Record<string, string>;
   /** Keep-alive connections kept open to the neighbour. */
   connections?: number;
+  /**
+   * The calls are monitoring (health probes, metric scrapes, API documents): they are left out of
+   * the call metrics, so that edges between services show the system's own traffic.
+   */
+  monitoring?: boolean;
 }
 
 export interface CallOptions {
@@ -30,6 +38,8 @@ export interface CallOptions {
    * problem on (it names the real culprit); a refused connection or a timeout still throws.
    */
   passServerErrors?: boolean;
+  /** `text`: the body comes back as the text received (e.g. Prometheus metrics); default `json`. */
+  responseType?: 'json' | 'text';
 }
 
 export interface ServiceResponse<T> {
@@ -82,25 +92,33 @@ function describeFailure(error: unknown, timeoutMs: number): string {
  * const products = createServiceClient({ service: 'product-service', baseUrl, timeoutMs: 2000 })
  * const { status, body } = await products.call<Product>({ path: `/api/products/${id}` })
  */
-export function createServiceClient({ service, baseUrl, timeoutMs, headers = {}, connections = 32 }: ServiceClientOptions): ServiceClient {
-  const pool = new Pool(baseUrl, {
+export function createServiceClient({ service, baseUrl, timeoutMs, headers = {}, connections = 32, monitoring = false }: ServiceClientOptions): ServiceClient {
+  // Each call leaves from its caller's context (trace parent, traceparent header), even when it waits for a connection.
+  const pool = keepCallerContext(new Pool(baseUrl, {
     connections,
     connectTimeout: timeoutMs,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     keepAliveTimeout: 10_000,
-  });
+  }));
 
   return {
     service,
-    async call<T>({ method = 'GET', path, query, body, headers: extra, deadline, passServerErrors = false }: CallOptions): Promise<ServiceResponse<T>> {
+    async call<T>({ method = 'GET', path, query, body, headers: extra, deadline, passServerErrors = false, responseType = 'json' }: CallOptions): Promise<ServiceResponse<T>> {
+      const started = performance.now();
+      const record = (outcome: CallOutcome) => {
+        if (!monitoring) recordCall(service, method, outcome, (performance.now() - started) / 1000);
+      };
       const budget = deadline === undefined ? timeoutMs : Math.min(timeoutMs, deadline - Date.now());
-      if (budget <= 0) throw AppError.unavailable(service, `${service} was not called: the request's time budget is spent`);
+      if (budget <= 0) {
+        record('not_sent');
+        throw AppError.unavailable(service, `${service} was not called: the request's time budget is spent`);
+      }
       const signal = AbortSignal.timeout(budget);
       let response;
       let text: string;
       try {
-        response = await pool.request({
+        const options = {
           method,
           path: buildPath(path, query),
           headers: {
@@ -111,11 +129,15 @@ export function createServiceClient({ service, baseUrl, timeoutMs, headers = {},
           },
           body: body === undefined ? null : JSON.stringify(body),
           signal,
-        });
+        };
+        // The outgoing request's span is named after the service it calls.
+        response = await withPeerService(service, () => pool.request(options));
         text = await response.body.text();
       } catch (error) {
+        record(outcomeOfFailure(error));
         throw AppError.unavailable(service, `${service} ${describeFailure(error, budget)}`, error);
       }
+      record(outcomeOfStatus(response.statusCode));
 
       if (response.statusCode >= 500 && !passServerErrors) {
         const detail = `${service} answered ${response.statusCode}`;
@@ -123,6 +145,7 @@ export function createServiceClient({ service, baseUrl, timeoutMs, headers = {},
           ? AppError.unavailable(service, detail)
           : AppError.badGateway(service, detail);
       }
+      if (responseType === 'text') return { status: response.statusCode, headers: response.headers, body: text as T };
       let parsed: unknown = undefined;
       if (text.length > 0) {
         try {

@@ -9,3 +9,7 @@ export * from './orders.js';
 export * from './payments.js';
 export * from './services.js';
 export * from './details.js';
+export * from './traces.js';
+export * from './gateway.js';
+export * from './traffic.js';
+export * from './overview.js';

@@ -14,6 +14,8 @@ export interface RecordedCall {
 export interface FakeResponse {
   status?: number;
   body?: unknown;
+  /** Sent as it is instead of `body` (as `text/plain` unless a header says otherwise), e.g. Prometheus metrics. */
+  text?: string;
   headers?: Record<string, string>;
   delayMs?: number;
   hang?: boolean;
@@ -83,6 +85,11 @@ export async function startFakeService(): Promise<FakeService> {
         if (response.hang) return;
         if (response.delayMs) await new Promise((r) => setTimeout(r, response.delayMs));
         const status = response.status ?? 200;
+        if (response.text !== undefined) {
+          res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...response.headers });
+          res.end(response.text);
+          return;
+        }
         res.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json', ...response.headers });
         res.end(response.body === undefined ? '' : JSON.stringify(response.body));
       })();

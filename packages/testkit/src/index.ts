@@ -3,4 +3,6 @@ export * from './databases.js';
 export * from './fake-service.js';
 export * from './http.js';
 export * from './latency-proxy.js';
+export * from './metrics.js';
+export * from './promtool.js';
 export * from './service-process.js';

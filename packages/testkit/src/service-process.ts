@@ -21,15 +21,17 @@ function exited(child: ChildProcess): Promise<void> {
 
 /**
  * Starts `services/<name>/dist/main.js` (built by `npm run build`) as a child process with the given
- * environment, and resolves once its `/health` answers 200.
+ * environment, and resolves once its `/health` answers 200. `nodeArgs` go before the entry file,
+ * e.g. the telemetry preload.
  *
  * @example
  * const users = await startServiceProcess('user-service', { PORT: '6101', DATABASE_FILE: file })
+ * const traced = await startServiceProcess('user-service', env, 20_000, ['--import', '@microshop/chassis/telemetry/register'])
  */
-export async function startServiceProcess(name: string, env: Record<string, string>, timeoutMs = 20_000): Promise<ServiceProcess> {
+export async function startServiceProcess(name: string, env: Record<string, string>, timeoutMs = 20_000, nodeArgs: readonly string[] = []): Promise<ServiceProcess> {
   const port = env.PORT;
   if (!port) throw new Error('startServiceProcess needs env.PORT');
-  const child = spawn(process.execPath, [path.join(fromRoot('services'), name, 'dist/main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(fromRoot('services'), name, 'dist/main.js')], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,12 +3,21 @@ import type { BackendName } from '@microshop/contracts';
 import { createResources } from './clients/resources.js';
 import { connectUpstreams } from './clients/upstreams.js';
 import { createApiDocs } from './domain/api-docs.js';
+import { createLiveOverview } from './domain/overview/live-overview.js';
 import { PUBLIC_ROUTES } from './public-routes.js';
 import { registerDetailsRoutes } from './routes/details-routes.js';
 import { registerDocsRoutes } from './routes/docs-routes.js';
+import { createTraceStore, type TraceStore } from './domain/trace-store.js';
+import { registerTraceRoutes } from './routes/trace-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerHomeRoutes } from './routes/home-routes.js';
+import { registerOverviewRoutes } from './routes/overview-routes.js';
 import { registerPublicApiRoutes } from './routes/public-api-routes.js';
+import { createSelfClient } from './clients/self-client.js';
+import { createTrafficGenerator, type TrafficOptions } from './domain/traffic.js';
+import { registerTrafficRoutes } from './routes/traffic-routes.js';
+import { registerUiRoutes } from './routes/ui-routes.js';
+import { loadUiBundle } from './web/ui-files.js';
 
 export interface GatewayAppOptions {
   /** Each service's base URL, e.g. `{ 'user-service': 'http://127.0.0.1:5001', … }`. */
@@ -25,6 +34,14 @@ export interface GatewayAppOptions {
   bodyLimit?: number;
   /** Clock for the document cache, in milliseconds. */
   now?: () => number;
+  /** Where received spans are kept and read from (`/v1/traces`, `/api/traces`); a default-sized store when absent. */
+  traces?: TraceStore;
+  /** How often the live overview scrapes every process's `/health` and `/metrics`; 0: never (every service stays unknown). */
+  overviewScrapeMs?: number;
+  /** The built web UI (`web/dist`), served at `/`. Absent or not built: `/` is the plain API page. */
+  uiDir?: string;
+  /** The traffic generator's randomness and in-flight limit (tests make it predictable). */
+  traffic?: Pick<TrafficOptions, 'random' | 'maxInFlight'>;
 }
 
 const VERSION = '0.1.0';
@@ -39,6 +56,10 @@ export async function buildApp({
   logLevel,
   bodyLimit,
   now = Date.now,
+  traces = createTraceStore(),
+  overviewScrapeMs = 2000,
+  uiDir,
+  traffic: trafficOptions = {},
 }: GatewayAppOptions): Promise<App> {
   const app = await createServer({
     name: 'gateway',
@@ -55,6 +76,20 @@ export async function buildApp({
   registerHealthRoutes(app, { upstreams, version: VERSION, startedAt: Date.now() });
   registerPublicApiRoutes(app, PUBLIC_ROUTES, upstreams);
   registerDetailsRoutes(app, { resources: createResources(upstreams), budgetMs: composeTimeoutMs });
-  registerHomeRoutes(app, PUBLIC_ROUTES);
+  registerTraceRoutes(app, { traces });
+  const live = createLiveOverview({ services: Object.values(upstreams), intervalMs: overviewScrapeMs, historyS: 600, startedAt: Date.now(), now: Date.now });
+  app.addHook('onListen', async () => live.start(app.server.address()));
+  app.addHook('onClose', live.stop);
+  registerOverviewRoutes(app, live);
+  const self = createSelfClient(() => app.server.address(), callTimeoutMs + composeTimeoutMs);
+  const traffic = createTrafficGenerator({ send: self.send, ...trafficOptions });
+  app.addHook('onClose', async () => {
+    await traffic.close();
+    await self.close();
+  });
+  registerTrafficRoutes(app, traffic);
+  const ui = uiDir === undefined ? undefined : loadUiBundle(uiDir);
+  registerHomeRoutes(app, PUBLIC_ROUTES, { uiBuilt: ui !== undefined });
+  if (ui) registerUiRoutes(app, ui);
   return app;
 }

@@ -30,6 +30,14 @@ const GatewayConfig = Type.Object({
   COMPOSE_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 3000 }),
   /** Budget for asking one service for its health or its OpenAPI document. */
   HEALTH_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+  /** How often the live overview (`/api/overview`) scrapes every service's `/health` and `/metrics`; 0 turns it off. */
+  OVERVIEW_SCRAPE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 2000 }),
+  /** Traces the in-memory trace store keeps (the most recent ones). */
+  TRACE_STORE_MAX_TRACES: Type.Integer({ minimum: 1, maximum: 100_000, default: 500 }),
+  /** Spans kept per trace; later ones are dropped and counted. */
+  TRACE_STORE_MAX_SPANS_PER_TRACE: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
+  /** Spans kept in all traces together: the bound on the store's memory. */
+  TRACE_STORE_MAX_SPANS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20_000 }),
 });
 export type GatewayConfig = Static<typeof GatewayConfig>;
 

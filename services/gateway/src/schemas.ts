@@ -1,25 +1,2 @@
-import { CheckStatus } from '@microshop/contracts';
-import { Type, type Static } from 'typebox';
-
-/** One service as the gateway sees it. */
-export const ServiceHealth = Type.Object({
-  status: CheckStatus,
-  url: Type.String({ description: 'Where the gateway reaches the service' }),
-  pid: Type.Optional(Type.Integer({ description: 'The process answering, as the service reports it' })),
-  latency_ms: Type.Number({ description: 'Time the health call took' }),
-  detail: Type.Optional(Type.String({ description: 'Why the service counts as down' })),
-});
-export type ServiceHealth = Static<typeof ServiceHealth>;
-
-/** `GET /health` of the gateway: its own state and every service's. */
-export const GatewayHealth = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')], {
-    description: '`degraded` when any service is down; the gateway itself is up either way',
-  }),
-  service: Type.Literal('gateway'),
-  version: Type.String(),
-  pid: Type.Integer(),
-  uptime_s: Type.Number(),
-  services: Type.Record(Type.String(), ServiceHealth),
-});
-export type GatewayHealth = Static<typeof GatewayHealth>;
+/** The gateway's health documents live with the other wire contracts, so the web UI shares them. */
+export { GatewayHealth, ServiceHealth } from '@microshop/contracts';

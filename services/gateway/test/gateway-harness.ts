@@ -24,7 +24,8 @@ export async function startGateway(options: Partial<GatewayAppOptions> = {}): Pr
   const started = await Promise.all(BACKENDS.map(async (service) => [service, await startFakeService()] as const));
   const fakes = Object.fromEntries(started) as Record<BackendName, FakeService>;
   const services = Object.fromEntries(started.map(([service, fake]) => [service, fake.url])) as Record<BackendName, string>;
-  const app = await buildApp({ services, callTimeoutMs: CALL_TIMEOUT_MS, healthTimeoutMs: HEALTH_TIMEOUT_MS, logLevel: false, bodyLimit: 4096, ...options });
+  // The live overview's scraping would add calls to every fake: off unless a test turns it on.
+  const app = await buildApp({ services, callTimeoutMs: CALL_TIMEOUT_MS, healthTimeoutMs: HEALTH_TIMEOUT_MS, logLevel: false, bodyLimit: 4096, overviewScrapeMs: 0, ...options });
   const url = await listenOnFreePort(app);
   return {
     url,

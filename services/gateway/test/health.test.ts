@@ -21,13 +21,13 @@ describe('Gateway: health', () => {
     await gw.close();
   });
 
-  test('When every service is healthy, then 200 ok with each one up, its address, pid and latency', async () => {
+  test('When every service is healthy, then 200 ok with each one up, its address, pid, uptime and latency', async () => {
     const { status, body } = await request<GatewayHealth>(gw.url, 'GET', '/health');
     expect(status).toBe(200);
     expect(body).toMatchObject({ status: 'ok', service: 'gateway', pid: process.pid });
     expect(Object.keys(body.services).sort()).toEqual([...BACKENDS].sort());
     for (const service of BACKENDS) {
-      expect(body.services[service]).toMatchObject({ status: 'ok', url: gw.fakes[service].url, pid: PIDS[service] });
+      expect(body.services[service]).toMatchObject({ status: 'ok', url: gw.fakes[service].url, pid: PIDS[service], uptime_s: 1 });
       expect(body.services[service]?.latency_ms).toBeGreaterThanOrEqual(0);
     }
     for (const service of BACKENDS) expect(gw.fakes[service].calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /health']);

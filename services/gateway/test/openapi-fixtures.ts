@@ -69,6 +69,14 @@ export const SERVICE_DOCUMENTS: Record<BackendName, Record<string, unknown>> = {
 /** The operations the merged document must hold, and no others. */
 export const EXPECTED_OPERATIONS = [
   'get /health',
+  'get /api/overview',
+  'get /api/overview/series',
+  'post /v1/traces',
+  'get /api/traces',
+  'get /api/traces/{id}',
+  'post /api/traffic',
+  'get /api/traffic',
+  'delete /api/traffic',
   'post /api/users',
   'get /api/users',
   'get /api/users/{id}',

@@ -28,7 +28,10 @@ const LEVELS: ReadonlyArray<readonly [number, Level]> = [
 ];
 
 /** Fields shown in their own place (or deliberately left out) rather than as `key=value`. */
-const PLACED_FIELDS = new Set(['level', 'time', 'msg', 'message', 'service', 'pid', 'hostname', 'v', 'req', 'res', 'responseTime', 'err', 'request_id', 'reqId']);
+const PLACED_FIELDS = new Set(['level', 'time', 'msg', 'message', 'service', 'instance', 'pid', 'hostname', 'v', 'req', 'res', 'responseTime', 'err', 'request_id', 'reqId', 'trace_id', 'span_id']);
+
+/** Characters of a trace id shown on a line: enough to tell traces apart and to find one in `/api/traces`. */
+export const SHORT_TRACE_ID_LENGTH = 8;
 
 const MAX_TRACKED_REQUESTS = 1000;
 
@@ -91,7 +94,7 @@ export function parseRecord(line: string): LogRecord | null {
 
 /**
  * Formats one log record as `HH:MM:SS LEVEL message key=value...`, with request lines as
- * `METHOD url status duration` and an error's message and stack below. Pure: the request start
+ * `METHOD url status duration trace=<first 8 hex of the trace id>` and an error's message and stack below. Pure: the request start
  * (method and url, logged separately by the server) is passed in.
  *
  * @example
@@ -113,6 +116,7 @@ export function formatRecord(record: LogRecord, { colour }: PrettyOptions, reque
     parts.push(paint(String(res.statusCode), statusColour(res.statusCode), colour));
     if (typeof record.responseTime === 'number') parts.push(formatDuration(record.responseTime));
     if (msg !== '' && msg !== 'request completed') parts.push(msg);
+    if (typeof record.trace_id === 'string') parts.push(paint(`trace=${record.trace_id.slice(0, SHORT_TRACE_ID_LENGTH)}`, 'grey', colour));
   } else if (msg !== '') {
     parts.push(msg);
   }
@@ -125,6 +129,7 @@ export function formatRecord(record: LogRecord, { colour }: PrettyOptions, reque
   if (level.label === 'WARN' || level.label === 'ERROR' || level.label === 'FATAL') {
     const requestId = record.request_id ?? record.reqId;
     if (requestId !== undefined) fields.push(['request_id', requestId]);
+    if (typeof record.trace_id === 'string' && !res) fields.push(['trace', record.trace_id.slice(0, SHORT_TRACE_ID_LENGTH)]);
   }
   for (const [key, value] of fields) parts.push(paint(`${key}=`, 'grey', colour) + formatValue(value));
 

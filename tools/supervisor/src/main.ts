@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     env: process.env,
     nodePath: process.execPath,
     guardFile: new URL('./child-guard.js', import.meta.url).href,
+    // Resolved from the children's working directory, the repository root.
+    telemetryModule: '@microshop/chassis/telemetry/register',
     logLevel: process.env.LOG_LEVEL || 'info',
   });
 

@@ -14,6 +14,8 @@ export interface PlanContext {
   nodePath: string;
   /** Module every child loads first (`--import`): it stops the child when the supervisor is gone. */
   guardFile: string;
+  /** Module every child loads next (`--import`), before its own code: tracing (see docs/adr/0008). */
+  telemetryModule: string;
   logLevel: string;
 }
 
@@ -43,13 +45,13 @@ export function usesSqlite(options: Pick<Options, 'only' | 'databaseDir'>, env: 
 
 /**
  * Turns the declared {@link SYSTEM} and the command line into concrete process plans: the
- * selected processes, each run as `node --import <guard> services/<name>/dist/main.js`.
+ * selected processes, each run as `node --import <guard> --import <telemetry> services/<name>/dist/main.js`.
  */
-export function planSystem(options: Options, { rootDir, env, nodePath, guardFile, logLevel }: PlanContext): ProcessPlan[] {
+export function planSystem(options: Options, { rootDir, env, nodePath, guardFile, telemetryModule, logLevel }: PlanContext): ProcessPlan[] {
   return SYSTEM.filter((proc) => options.only.includes(proc.name)).map((proc) => ({
     name: proc.name,
     command: nodePath,
-    args: ['--import', guardFile, path.join(rootDir, proc.entry)],
+    args: ['--import', guardFile, '--import', telemetryModule, path.join(rootDir, proc.entry)],
     env: childEnvironment(env, environmentOf(proc, { databaseDir: options.databaseDir, env, logLevel })),
     port: proc.port,
     baseUrl: internalUrl(proc.name),

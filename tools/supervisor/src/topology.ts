@@ -23,7 +23,7 @@ function declare(name: ServiceName, { calls = [], stage = 1 }: Partial<Pick<Syst
 /**
  * The whole system on one machine, in start order: the four services, then the gateway in front of
  * them. Each process runs `services/<name>/dist/main.js` on its spec port (from `SERVICES`) and gets
- * `PORT`, `DATABASE_FILE` (its own file in the database directory), the `<NAME>_SERVICE_URL` of
+ * `PORT`, `OTEL_SERVICE_NAME`, `DATABASE_FILE` (its own file in the database directory), the `<NAME>_SERVICE_URL` of
  * each service it calls, and `LOG_LEVEL` (see {@link environmentOf}). A process is up when its
  * `GET /health` answers 200.
  */
@@ -57,6 +57,7 @@ export type DataLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'
 /** The variables the supervisor decides for every process; inherited values of these are dropped. */
 export const MANAGED_VARIABLES: readonly string[] = [
   'PORT',
+  'OTEL_SERVICE_NAME',
   'LOG_LEVEL',
   'DATABASE_FILE',
   'DATABASE_URL',
@@ -100,16 +101,17 @@ export function dataLocationOf(proc: SystemProcess, databaseDir: string, env: No
 }
 
 /**
- * The environment variables one process gets: its port, its own database (see
- * {@link dataLocationOf}), the URLs of the services it calls, and the log level.
+ * The environment variables one process gets: its port, its name on its spans
+ * (`OTEL_SERVICE_NAME`), its own database (see {@link dataLocationOf}), the URLs of the services it
+ * calls, and the log level.
  *
  * @example
  * environmentOf(SYSTEM[2], { databaseDir: '/srv/db', logLevel: 'info' })
- * // { PORT: '5003', LOG_LEVEL: 'info', DATABASE_FILE: '/srv/db/orders.db',
+ * // { PORT: '5003', OTEL_SERVICE_NAME: 'order-service', LOG_LEVEL: 'info', DATABASE_FILE: '/srv/db/orders.db',
  * //   USER_SERVICE_URL: 'http://127.0.0.1:5001', PRODUCT_SERVICE_URL: 'http://127.0.0.1:5002' }
  */
 export function environmentOf(proc: SystemProcess, { databaseDir, env: inherited = {}, logLevel }: EnvironmentOptions): Record<string, string> {
-  const env: Record<string, string> = { PORT: String(proc.port), LOG_LEVEL: logLevel };
+  const env: Record<string, string> = { PORT: String(proc.port), OTEL_SERVICE_NAME: proc.name, LOG_LEVEL: logLevel };
   const data = dataLocationOf(proc, databaseDir, inherited);
   if (data?.kind === 'sqlite') env.DATABASE_FILE = data.file;
   if (data?.kind === 'postgres') {

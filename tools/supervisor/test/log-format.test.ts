@@ -22,6 +22,19 @@ describe('Pretty log lines', () => {
     expect(format(line({ request_id: 'req-8', res: { statusCode: 404 }, responseTime: 0.42, msg: 'request completed' }))).toEqual(['09:05:07 INFO  404 0.4ms']);
   });
 
+  test('When a request line carries its trace, then it shows the first 8 characters of the trace id; span and instance stay out of the way', () => {
+    const format = createPrettyFormatter({ colour: false });
+    const trace = { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', instance: 'host:4242' };
+    format(line({ request_id: 'req-7', req: { method: 'POST', url: '/api/orders' }, msg: 'incoming request', ...trace }));
+    expect(format(line({ request_id: 'req-7', res: { statusCode: 201 }, responseTime: 12.345, msg: 'request completed', ...trace }))).toEqual([
+      '09:05:07 INFO  POST /api/orders 201 12ms trace=4bf92f35',
+    ]);
+    expect(format(line({ msg: 'order placed', order_id: 7, ...trace }))).toEqual(['09:05:07 INFO  order placed order_id=7']);
+    expect(format(line({ level: 40, request_id: 'req-7', msg: 'user-service answered 503', ...trace }))).toEqual([
+      '09:05:07 WARN  user-service answered 503 request_id=req-7 trace=4bf92f35',
+    ]);
+  });
+
   test('When a health check succeeds, then it is hidden; when it fails, then it is shown', () => {
     const format = createPrettyFormatter({ colour: false });
     format(line({ request_id: 'a', req: { method: 'GET', url: '/health' }, msg: 'incoming request' }));

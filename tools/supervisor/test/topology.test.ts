@@ -21,9 +21,10 @@ describe('Topology', () => {
     for (const p of SYSTEM) expect(p.port).toBe(SERVICES[p.name].port);
   });
 
-  test('When the order service starts, then it gets its port, its own database file, and the URLs of the user and product services', () => {
+  test('When the order service starts, then it gets its port, its name for tracing, its own database file, and the URLs of the user and product services', () => {
     expect(environmentOf(byName('order-service'), { databaseDir: '/data', logLevel: 'debug' })).toEqual({
       PORT: '5003',
+      OTEL_SERVICE_NAME: 'order-service',
       LOG_LEVEL: 'debug',
       DATABASE_FILE: '/data/orders.db',
       USER_SERVICE_URL: 'http://127.0.0.1:5001',
@@ -34,6 +35,7 @@ describe('Topology', () => {
   test('When the gateway starts, then it gets every service URL and no database', () => {
     expect(environmentOf(byName('gateway'), { databaseDir: '/data', logLevel: 'info' })).toEqual({
       PORT: '5000',
+      OTEL_SERVICE_NAME: 'gateway',
       LOG_LEVEL: 'info',
       USER_SERVICE_URL: 'http://127.0.0.1:5001',
       PRODUCT_SERVICE_URL: 'http://127.0.0.1:5002',
@@ -54,21 +56,25 @@ describe('Topology', () => {
     expect(payment).not.toHaveProperty('DATABASE_FILE');
   });
 
-  test('When the shell has PORT or DATABASE_URL set, then no child inherits them, but other variables pass through', () => {
-    const env = childEnvironment({ PATH: '/usr/bin', PORT: '9999', DATABASE_SCHEMA: 'shared', ORDER_SERVICE_URL: 'http://elsewhere', NO_COLOR: '1' }, { PORT: '5001' });
-    expect(env).toEqual({ PATH: '/usr/bin', NO_COLOR: '1', PORT: '5001' });
+  test('When the shell has PORT, OTEL_SERVICE_NAME or DATABASE_URL set, then no child inherits them, but other variables pass through', () => {
+    const env = childEnvironment(
+      { PATH: '/usr/bin', PORT: '9999', OTEL_SERVICE_NAME: 'shell', DATABASE_SCHEMA: 'shared', ORDER_SERVICE_URL: 'http://elsewhere', NO_COLOR: '1', OTEL_SDK_DISABLED: 'true' },
+      { PORT: '5001', OTEL_SERVICE_NAME: 'user-service' },
+    );
+    expect(env).toEqual({ PATH: '/usr/bin', NO_COLOR: '1', OTEL_SDK_DISABLED: 'true', PORT: '5001', OTEL_SERVICE_NAME: 'user-service' });
   });
 
-  test('When a subset is planned, then only those processes run, each as node with the guard and its compiled entry', () => {
+  test('When a subset is planned, then only those processes run, each as node with the guard, then telemetry, then its compiled entry', () => {
     const plans = planSystem(
       { databaseDir: '/data', only: ['user-service', 'gateway'], logFormat: 'pretty' },
-      { rootDir: '/repo', env: { HOME: '/home/ann' }, nodePath: '/usr/bin/node', guardFile: 'file:///repo/guard.js', logLevel: 'info' },
+      { rootDir: '/repo', env: { HOME: '/home/ann' }, nodePath: '/usr/bin/node', guardFile: 'file:///repo/guard.js', telemetryModule: 'telemetry/register', logLevel: 'info' },
     );
+    const preloads = ['--import', 'file:///repo/guard.js', '--import', 'telemetry/register'];
     expect(plans.map((p) => [p.name, p.command, p.args, p.baseUrl, p.database, p.stage])).toEqual([
-      ['user-service', '/usr/bin/node', ['--import', 'file:///repo/guard.js', '/repo/services/user-service/dist/main.js'], 'http://127.0.0.1:5001', '/data/users.db', 1],
-      ['gateway', '/usr/bin/node', ['--import', 'file:///repo/guard.js', '/repo/services/gateway/dist/main.js'], 'http://127.0.0.1:5000', null, 2],
+      ['user-service', '/usr/bin/node', [...preloads, '/repo/services/user-service/dist/main.js'], 'http://127.0.0.1:5001', '/data/users.db', 1],
+      ['gateway', '/usr/bin/node', [...preloads, '/repo/services/gateway/dist/main.js'], 'http://127.0.0.1:5000', null, 2],
     ]);
-    expect(plans[0]?.env).toMatchObject({ HOME: '/home/ann', PORT: '5001', DATABASE_FILE: '/data/users.db' });
+    expect(plans[0]?.env).toMatchObject({ HOME: '/home/ann', PORT: '5001', OTEL_SERVICE_NAME: 'user-service', DATABASE_FILE: '/data/users.db' });
   });
 
   test('When an entry file has not been built, then it is reported missing', () => {

@@ -7,7 +7,7 @@ export interface Upstream {
   url: string;
   /** Forwards public requests, within the call budget. */
   api: ServiceClient;
-  /** Asks for health and API documents, within a shorter budget, on a few connections of its own. */
+  /** Asks for health, metrics and API documents, within a shorter budget, on a few connections of its own; not counted as traffic. */
   probe: ServiceClient;
 }
 
@@ -27,7 +27,7 @@ export function connectUpstreams({ urls, callTimeoutMs, probeTimeoutMs }: Upstre
       service,
       url: urls[service],
       api: createServiceClient({ service, baseUrl: urls[service], timeoutMs: callTimeoutMs }),
-      probe: createServiceClient({ service, baseUrl: urls[service], timeoutMs: probeTimeoutMs, connections: 4 }),
+      probe: createServiceClient({ service, baseUrl: urls[service], timeoutMs: probeTimeoutMs, connections: 4, monitoring: true }),
     },
   ]);
   const upstreams = Object.fromEntries(entries) as Upstreams;

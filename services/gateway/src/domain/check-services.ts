@@ -16,8 +16,9 @@ async function checkOne({ service, url, probe }: Upstream, requestId: string): P
   try {
     const { status, body } = await probe.call<Partial<Health> | undefined>({ path: '/health', headers: { 'x-request-id': requestId } });
     const pid = typeof body?.pid === 'number' ? { pid: body.pid } : {};
-    if (status === 200 && body?.status === 'ok') return { status: 'ok', url, ...pid, latency_ms: elapsed(start) };
-    return { status: 'down', url, ...pid, latency_ms: elapsed(start), detail: `${service} answered ${status}` };
+    const uptime = typeof body?.uptime_s === 'number' ? { uptime_s: body.uptime_s } : {};
+    if (status === 200 && body?.status === 'ok') return { status: 'ok', url, ...pid, ...uptime, latency_ms: elapsed(start) };
+    return { status: 'down', url, ...pid, ...uptime, latency_ms: elapsed(start), detail: `${service} answered ${status}` };
   } catch (error) {
     return { status: 'down', url, latency_ms: elapsed(start), detail: error instanceof Error ? error.message : String(error) };
   }

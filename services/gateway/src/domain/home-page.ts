@@ -3,6 +3,10 @@ import { COMPOSED_VIEWS, openApiPath, type PublicRoute } from '../public-routes.
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
+const UI_HINT =
+  '<p class="hint">The web UI has not been built. Run <code>npm run build</code> (or <code>npm install</code>) ' +
+  'at the repository root, then restart the gateway.</p>';
+
 const STYLE = `
   body { font: 16px/1.5 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #1f2328; }
   h1 { margin-bottom: 0; } p.lead { margin-top: .25rem; color: #59636e; }
@@ -10,13 +14,42 @@ const STYLE = `
   table { border-collapse: collapse; width: 100%; margin-top: 1rem; }
   th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #d1d9e0; }
   code { font: 14px ui-monospace, monospace; }
-  .method { font-weight: 600; width: 5rem; }`;
+  .method { font-weight: 600; width: 5rem; }
+  .hint { padding: .75rem 1rem; border: 1px solid #d4a72c; background: #fff8c5; border-radius: 6px; }`;
+
+const TRACE_ROUTES = [
+  ['GET', '/api/traces', 'The most recent traces, newest first (?service=, ?status=ok|error, ?limit=)'],
+  ['GET', '/api/traces/{id}', 'One trace, its spans as a tree'],
+  ['POST', '/v1/traces', 'The OTLP/HTTP receiver (JSON) the services export their spans to'],
+] as const;
+const TRACE_ROWS = TRACE_ROUTES.map(
+  ([method, path, what]) => `<tr><td class="method"><code>${method}</code></td><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(what)}</td></tr>`,
+).join('\n      ');
+
+const METRIC_ROUTES = [
+  ['GET', '/api/overview', 'Live figures of every service and instance (requests/s, error rates, p50/p99) and of every edge between services (calls/s), over the last minute (?window=)'],
+  ['GET', '/api/overview/series', "One service's requests/s, errors/s and p50/p99 per scrape interval, for charts (?service=, ?window=)"],
+  ['GET', '/metrics', "The gateway's own metrics in the Prometheus text format; every service serves its own at the same path"],
+] as const;
+const METRIC_ROWS = METRIC_ROUTES.map(
+  ([method, path, what]) => `<tr><td class="method"><code>${method}</code></td><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(what)}</td></tr>`,
+).join('\n      ');
+
+/** What the page says about the web UI. */
+export interface HomePageOptions {
+  /** True when the web UI is built and served at `/`: the page links it. False: the page says how to build it. */
+  uiBuilt: boolean;
+}
 
 /**
- * The gateway's start page: the public API, read from the route table, and links to the docs,
- * health and the OpenAPI document. Static HTML, no script.
+ * The gateway's plain page: the public API, read from the route table, and links to the docs,
+ * health and the OpenAPI document. Static HTML, no script. Served at `/api` always, and at `/` when
+ * the web UI has not been built.
+ *
+ * @example
+ * renderHomePage(PUBLIC_ROUTES, { uiBuilt: false }) // '<!doctype html>…run <code>npm run build</code>…'
  */
-export function renderHomePage(routes: readonly PublicRoute[]): string {
+export function renderHomePage(routes: readonly PublicRoute[], { uiBuilt }: HomePageOptions): string {
   const rows = routes
     .map(
       (r) =>
@@ -41,7 +74,8 @@ export function renderHomePage(routes: readonly PublicRoute[]): string {
 <body>
   <h1>Microshop</h1>
   <p class="lead">Four services, each with its own database, behind this gateway.</p>
-  <nav><a href="/docs">API reference</a><a href="/health">Health</a><a href="/openapi.json">OpenAPI document</a></nav>
+  ${uiBuilt ? '' : UI_HINT}
+  <nav>${uiBuilt ? '<a href="/">Web UI</a>' : ''}<a href="/docs">API reference</a><a href="/health">Health</a><a href="/api/traces">Recent traces</a><a href="/openapi.json">OpenAPI document</a></nav>
   <h2>Public API</h2>
   <p>The gateway forwards exactly these operations; anything else is a 404 here.</p>
   <table>
@@ -56,6 +90,22 @@ export function renderHomePage(routes: readonly PublicRoute[]): string {
     <thead><tr><th>Method</th><th>Path</th><th>View</th><th>Services</th></tr></thead>
     <tbody>
       ${views}
+    </tbody>
+  </table>
+  <h2>Traces</h2>
+  <p>Every request is traced across the services it reaches; each response names its trace in <code>X-Trace-Id</code>. The gateway keeps the most recent traces in memory.</p>
+  <table>
+    <thead><tr><th>Method</th><th>Path</th><th>What</th></tr></thead>
+    <tbody>
+      ${TRACE_ROWS}
+    </tbody>
+  </table>
+  <h2>Metrics</h2>
+  <p>Every process counts its requests, its calls to other services and its database queries; the gateway scrapes them every few seconds for the live overview.</p>
+  <table>
+    <thead><tr><th>Method</th><th>Path</th><th>What</th></tr></thead>
+    <tbody>
+      ${METRIC_ROWS}
     </tbody>
   </table>
 </body>

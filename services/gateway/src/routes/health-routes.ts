@@ -6,7 +6,7 @@ import { GatewayHealth } from '../schemas.js';
 export function registerHealthRoutes(app: App, deps: HealthDeps): void {
   app.get(
     '/health',
-    { schema: { tags: ['gateway'], summary: "The gateway's health and every service's", response: { 200: GatewayHealth } } },
+    { config: { monitoring: true }, schema: { tags: ['gateway'], summary: "The gateway's health and every service's", response: { 200: GatewayHealth } } },
     async (request) => checkServices(deps, request.id),
   );
 }

@@ -1,4 +1,4 @@
-import { AppError, neighbourCents } from '@microshop/chassis';
+import { AppError, neighbourCents, traced } from '@microshop/chassis';
 import type { Order, PlaceOrder } from '@microshop/contracts';
 import type { OrderDeps } from './deps.js';
 import { toOrder } from './order-view.js';
@@ -13,12 +13,22 @@ export async function placeOrder({ orders, products, users, now }: OrderDeps, in
   if (!user) throw AppError.unprocessable('user_id', `no user with id ${input.user_id}`);
   if (!product) throw AppError.unprocessable('product_id', `no product with id ${input.product_id}`);
 
+  const totalCents = traced(
+    'order.price',
+    (step) => {
+      const cents = neighbourCents(product.price, 'product-service', 'a price') * input.quantity;
+      step.setAttribute('order.total_cents', cents);
+      return cents;
+    },
+    { 'product.id': product.id, 'order.quantity': input.quantity },
+  );
+
   const at = now().toISOString();
   const row = await orders.insert({
     user_id: user.id,
     product_id: product.id,
     quantity: input.quantity,
-    total_cents: neighbourCents(product.price, 'product-service', 'a price') * input.quantity,
+    total_cents: totalCents,
     status: 'PENDING',
     created_at: at,
     updated_at: at,

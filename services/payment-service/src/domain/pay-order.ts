@@ -1,4 +1,4 @@
-import { AppError, neighbourCents } from '@microshop/chassis';
+import { AppError, neighbourCents, traced } from '@microshop/chassis';
 import type { CreatePayment, Payment } from '@microshop/contracts';
 import { PaymentExistsError } from '../data/payment-repository.js';
 import type { PaymentRow } from '../data/tables.js';
@@ -37,7 +37,11 @@ export async function payOrder(deps: PaymentDeps, { order_id }: CreatePayment): 
   const at = now().toISOString();
   let payment: PaymentRow;
   try {
-    payment = await payments.insert({ order_id, amount_cents: neighbourCents(order.total, 'order-service', 'an order total'), status: 'PENDING', created_at: at, updated_at: at });
+    const amountCents = neighbourCents(order.total, 'order-service', 'an order total');
+    payment = await traced('payment.record', () => payments.insert({ order_id, amount_cents: amountCents, status: 'PENDING', created_at: at, updated_at: at }), {
+      'order.id': order_id,
+      'payment.amount_cents': amountCents,
+    });
   } catch (error) {
     if (error instanceof PaymentExistsError) throw AppError.conflict(`A payment for order ${order_id} is in progress`, 'order_id');
     throw error;

@@ -1,0 +1,41 @@
+import { Gauge } from 'prom-client';
+import { METRIC_PREFIX, metricsRegistry } from './registry.js';
+
+/** What a gauge is: its name without the `microshop_` prefix, its help text and its labels. */
+export interface GaugeDefinition<L extends string> {
+  /** Snake case, with the unit as suffix where there is one, e.g. `outbox_lag_seconds`. */
+  name: string;
+  help: string;
+  labelNames?: readonly L[];
+  /** Called at each scrape, to set the value from the current state. */
+  collect?: (gauge: Gauge<L>) => void | Promise<void>;
+}
+
+/**
+ * Declares a gauge on the process registry as `microshop_<name>`; declaring the same name again
+ * returns the gauge already there. This is the place for the state the later parts of the system
+ * expose, each in its own module next to the code it describes:
+ *
+ * - `microshop_breaker_state{target}`: a circuit breaker per neighbour, 0 closed, 1 half-open, 2 open;
+ * - `microshop_outbox_lag_seconds` and `microshop_outbox_pending`: age and size of the unsent outbox;
+ * - `microshop_instances{service}`: the replicas a service runs as.
+ *
+ * @example
+ * const breakerState = defineGauge({ name: 'breaker_state', help: 'Circuit breaker per neighbour: 0 closed, 1 half-open, 2 open', labelNames: ['target'] })
+ * breakerState.set({ target: 'product-service' }, 2)
+ */
+export function defineGauge<L extends string>({ name, help, labelNames = [], collect }: GaugeDefinition<L>): Gauge<L> {
+  const fullName = `${METRIC_PREFIX}${name}`;
+  const existing = metricsRegistry.getSingleMetric(fullName);
+  if (existing) {
+    if (!(existing instanceof Gauge)) throw new Error(`${fullName} is already registered, and is not a gauge`);
+    return existing as Gauge<L>;
+  }
+  return new Gauge<L>({
+    name: fullName,
+    help,
+    labelNames,
+    registers: [metricsRegistry],
+    ...(collect ? { collect(this: Gauge<L>) { return collect(this); } } : {}),
+  });
+}

@@ -1,0 +1,96 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { LATENCY_BUCKETS_S, METRIC_PREFIX, collectProcessMetrics, metricsRegistry } from './registry.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * A monitoring route (`/health`, `/metrics`, the gateway's live overview): counted in
+     * `microshop_http_monitoring_requests_total` instead of the request metrics, so that being
+     * watched does not show up as traffic.
+     */
+    monitoring?: boolean;
+  }
+}
+
+/** The `route` label of a request that matched no route: one label, whatever the URL. */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/** Requests answered, by method, route pattern (`/api/orders/:id`, never the raw URL) and status code. */
+export const httpRequests = new Counter({
+  name: `${METRIC_PREFIX}http_server_requests_total`,
+  help: 'HTTP requests answered, by method, route pattern and status code (monitoring routes excluded)',
+  labelNames: ['method', 'route', 'status_code'] as const,
+  registers: [metricsRegistry],
+});
+
+/** How long requests took, from arrival to the last byte sent, by method, route pattern and status class. */
+export const httpDuration = new Histogram({
+  name: `${METRIC_PREFIX}http_server_request_duration_seconds`,
+  help: 'Time from a request arriving to its answer being sent, by method, route pattern and status class (2xx, 4xx, 5xx)',
+  labelNames: ['method', 'route', 'status_class'] as const,
+  buckets: [...LATENCY_BUCKETS_S],
+  registers: [metricsRegistry],
+});
+
+/** Requests to monitoring routes (health checks, scrapes), kept apart from the traffic. */
+export const monitoringRequests = new Counter({
+  name: `${METRIC_PREFIX}http_monitoring_requests_total`,
+  help: 'Requests to monitoring routes (/health, /metrics, the live overview), by route and status code',
+  labelNames: ['route', 'status_code'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Always 1; its labels say which service, version and process this is. */
+export const serviceInfo = new Gauge({
+  name: `${METRIC_PREFIX}service_info`,
+  help: 'Which service this process runs: always 1, labelled with the service name, its version and the process id',
+  labelNames: ['service', 'version', 'pid'] as const,
+  registers: [metricsRegistry],
+});
+
+/** The route pattern a request matched, or {@link UNMATCHED_ROUTE}. */
+export function routeLabel(request: FastifyRequest): string {
+  return request.is404 ? UNMATCHED_ROUTE : (request.routeOptions.url ?? UNMATCHED_ROUTE);
+}
+
+/** `404` → `4xx`. */
+export function statusClass(status: number): string {
+  return `${Math.floor(status / 100)}xx`;
+}
+
+function countResponse(request: FastifyRequest, reply: FastifyReply): void {
+  const route = routeLabel(request);
+  const code = String(reply.statusCode);
+  if (request.routeOptions.config?.monitoring === true) {
+    monitoringRequests.inc({ route, status_code: code });
+    return;
+  }
+  httpRequests.inc({ method: request.method, route, status_code: code });
+  httpDuration.observe({ method: request.method, route, status_class: statusClass(reply.statusCode) }, reply.elapsedTime / 1000);
+}
+
+export interface MetricsOptions {
+  /** The service name, e.g. `order-service`. */
+  service: string;
+  version: string;
+}
+
+/**
+ * Measures every request of `app` (count and duration per route pattern, monitoring routes apart),
+ * turns on the process metrics, sets the service info gauge and serves `GET /metrics` in the
+ * Prometheus text format. Called by `createServer`: services write no code for it.
+ *
+ * @example
+ * registerMetrics(app, { service: 'order-service', version: '0.1.0' })
+ */
+export function registerMetrics(app: FastifyInstance, { service, version }: MetricsOptions): void {
+  collectProcessMetrics();
+  serviceInfo.set({ service, version, pid: String(process.pid) }, 1);
+  app.addHook('onResponse', async (request, reply) => countResponse(request, reply));
+  app.get(
+    '/metrics',
+    { config: { monitoring: true }, schema: { hide: true } },
+    async (_request, reply) => reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()),
+  );
+}

@@ -1,0 +1,88 @@
+import { ServerResponse } from 'node:http';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { TelemetrySettings } from './config.js';
+import { fanOutExporter, gatewayExporter } from './exporters.js';
+import { serviceInstanceId } from './instance.js';
+import { activePeerService } from './peer.js';
+import { TRACE_ID_HEADER } from './trace-context.js';
+import { onTelemetryShutdown } from './shutdown.js';
+import { isUntracedPath } from './untraced-paths.js';
+
+function exporterFor(settings: TelemetrySettings): SpanExporter {
+  const exporters: SpanExporter[] = [];
+  if (settings.toGateway) exporters.push(gatewayExporter(() => new OTLPTraceExporter({ url: settings.gatewayTracesUrl, timeoutMillis: 5000 })));
+  // The standard variables (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, _HEADERS, …) configure this one.
+  if (settings.toBackend) exporters.push(new OTLPTraceExporter());
+  return exporters.length === 1 && exporters[0] ? exporters[0] : fanOutExporter(exporters);
+}
+
+/** `/api/products/2?x=1` → `/api/products/2`. */
+const pathOf = (url: string) => url.split('?', 1)[0] ?? url;
+
+/** undici (the chassis client): a client span per call, named `GET /api/products/2`, with `peer.service`. */
+export function undiciInstrumentation(): UndiciInstrumentation {
+  return new UndiciInstrumentation({
+    ignoreRequestHook: (request) => isUntracedPath(request.path),
+    requestHook: (span, request) => {
+      span.updateName(`${request.method} ${pathOf(request.path)}`);
+      const peer = activePeerService();
+      if (peer) span.setAttribute('peer.service', peer);
+    },
+  });
+}
+
+/**
+ * The instrumentations every service gets: incoming and outgoing `node:http` (server spans, with the
+ * trace id put on every response), undici (the chassis client's calls, named after the service
+ * called) and Fastify (the route, which also names the server span, and errors thrown by handlers).
+ */
+function instrumentations() {
+  return [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (request) => isUntracedPath(request.url),
+      ignoreOutgoingRequestHook: (options) => isUntracedPath(options.path ?? undefined),
+      headersToSpanAttributes: { server: { requestHeaders: ['x-request-id'] } },
+      responseHook: (span, response) => {
+        if (response instanceof ServerResponse && !response.headersSent) response.setHeader(TRACE_ID_HEADER, span.spanContext().traceId);
+      },
+    }),
+    undiciInstrumentation(),
+    new FastifyOtelInstrumentation({
+      registerOnInitialization: true,
+      instrumentHooks: false,
+      instrumentHandler: false,
+      ignorePaths: (route) => isUntracedPath(route.url),
+      requestHook: (span, request) => {
+        span.updateName(`handle ${request.method} ${request.routeOptions.url ?? pathOf(request.url)}`);
+      },
+    }),
+  ];
+}
+
+/**
+ * Starts OpenTelemetry tracing for this process: the resource (`service.name`,
+ * `service.instance.id`), the instrumentations, and a batch processor exporting to the gateway
+ * and/or the configured backend. OpenTelemetry's metric and log signals are not started here.
+ */
+export function startTelemetry(settings: TelemetrySettings): NodeSDK {
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: settings.serviceName,
+      'service.instance.id': serviceInstanceId(),
+      'process.pid': process.pid,
+    }),
+    autoDetectResources: false,
+    spanProcessors: [new BatchSpanProcessor(exporterFor(settings), { scheduledDelayMillis: settings.exportDelayMs })],
+    instrumentations: instrumentations(),
+  });
+  sdk.start();
+  onTelemetryShutdown(() => sdk.shutdown());
+  return sdk;
+}

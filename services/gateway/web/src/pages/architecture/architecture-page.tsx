@@ -1,0 +1,63 @@
+import { useRef, useState } from 'react';
+import { getHealth, getOverview } from '../../api/system';
+import { PageHeader } from '../../components/page-header';
+import { StatusBadge } from '../../components/status';
+import { untilMissing, usePoll } from '../../hooks/use-poll';
+import { Link } from '../../router';
+import { Diagram } from './diagram';
+import { EdgeTable } from './edge-table';
+import { buildModel, EMPTY_MEMORY, remember, type Memory } from './model';
+
+/** Every how many milliseconds the page asks again: a process that dies shows red within two polls. */
+export const POLL_MS = 1000;
+
+/**
+ * The architecture, live: the spec's diagram drawn from the gateway's `/health` (asked every
+ * second, each service probed right then) and its metrics overview (requests/s, errors, p99, calls
+ * per edge).
+ */
+export function ArchitecturePage() {
+  const health = usePoll((signal) => getHealth(signal), POLL_MS);
+  const [loadOverview] = useState(() => untilMissing(getOverview));
+  const overview = usePoll(loadOverview, POLL_MS);
+  const memory = useRef<Memory>(EMPTY_MEMORY);
+  const seenHealth = useRef<unknown>(undefined);
+
+  const now = performance.now();
+  if (health.value && seenHealth.current !== health.value) {
+    seenHealth.current = health.value;
+    memory.current = remember(memory.current, health.value.data, now);
+  }
+  const gatewayReachable = health.value ? health.value.status !== 0 : true;
+  const model = buildModel({ health: health.value?.data, overview: overview.value?.data, gatewayReachable, memory: memory.current, now });
+  const down = model.nodes.filter((n) => n.health === 'down' || n.health === 'restarted');
+  const overviewMissing = overview.value !== undefined && !overview.value.ok;
+
+  return (
+    <>
+      <PageHeader
+        title="Architecture"
+        lead={
+          <>
+            The gateway and four services, each its own process with its own database, drawn from live data: health every second, traffic figures
+            over the last minute. Start some <Link to="/traffic">traffic</Link> to see the calls flow.
+          </>
+        }
+        actions={
+          health.value ? (
+            <StatusBadge status={down.length ? 'down' : 'ok'} label={down.length ? `${down.map((n) => n.label).join(', ')} down` : 'All processes healthy'} />
+          ) : (
+            <StatusBadge status="unknown" label="Checking…" />
+          )
+        }
+      />
+      {overviewMissing ? (
+        <div className="banner" role="status">
+          Traffic figures are unavailable ({overview.value?.problem?.detail ?? `status ${overview.value?.status}`}); health is live.
+        </div>
+      ) : null}
+      <Diagram nodes={model.nodes} edges={model.edges} />
+      <EdgeTable edges={model.edges} />
+    </>
+  );
+}

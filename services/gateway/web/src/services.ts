@@ -1,0 +1,38 @@
+/** A process of the system, as the UI draws it. */
+export interface ServiceInfo {
+  name: string;
+  /** Short name for labels: "Order". */
+  label: string;
+  port: number;
+  /** Its database file, or null for the gateway. */
+  database: string | null;
+  /** What it owns, in a few words. */
+  owns: string;
+  /** CSS class carrying its colour. */
+  tone: string;
+}
+
+/** The gateway and the four services, in the spec's order. */
+export const SERVICES: readonly ServiceInfo[] = [
+  { name: 'gateway', label: 'Gateway', port: 5000, database: null, owns: 'the public door, composed views, this UI', tone: 'tone-gateway' },
+  { name: 'user-service', label: 'User', port: 5001, database: 'users.db', owns: 'users', tone: 'tone-user' },
+  { name: 'product-service', label: 'Product', port: 5002, database: 'products.db', owns: 'the catalogue and prices', tone: 'tone-product' },
+  { name: 'order-service', label: 'Order', port: 5003, database: 'orders.db', owns: 'orders and their status', tone: 'tone-order' },
+  { name: 'payment-service', label: 'Payment', port: 5004, database: 'payments.db', owns: 'payments', tone: 'tone-payment' },
+];
+
+/** The calls the system makes by design: the gateway calls every service, Order calls User and Product, Payment calls Order. */
+export const DESIGNED_EDGES: readonly (readonly [string, string])[] = [
+  ['gateway', 'user-service'],
+  ['gateway', 'product-service'],
+  ['gateway', 'order-service'],
+  ['gateway', 'payment-service'],
+  ['order-service', 'user-service'],
+  ['order-service', 'product-service'],
+  ['payment-service', 'order-service'],
+];
+
+/** The UI's facts about a service by name; unknown names get a neutral look. */
+export function serviceInfo(name: string): ServiceInfo {
+  return SERVICES.find((s) => s.name === name) ?? { name, label: name, port: 0, database: null, owns: '', tone: 'tone-other' };
+}

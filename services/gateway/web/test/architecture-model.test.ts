@@ -1,0 +1,82 @@
+import type { GatewayHealth, Overview } from '@microshop/contracts';
+import { describe, expect, test } from 'vitest';
+import { buildModel, EMPTY_MEMORY, remember, RESTART_HOLD_MS } from '../src/pages/architecture/model';
+
+const service = (port: number, pid: number, status: 'ok' | 'down' = 'ok') => ({
+  status,
+  url: `http://127.0.0.1:${port}`,
+  ...(status === 'ok' ? { pid, uptime_s: 12 } : { detail: 'payment-service is unreachable (ECONNREFUSED)' }),
+  latency_ms: 1.2,
+});
+
+function health(paymentPid: number, paymentStatus: 'ok' | 'down' = 'ok'): GatewayHealth {
+  return {
+    status: paymentStatus === 'ok' ? 'ok' : 'degraded',
+    service: 'gateway',
+    version: '0.1.0',
+    pid: 100,
+    uptime_s: 30,
+    services: {
+      'user-service': service(5001, 101),
+      'product-service': service(5002, 102),
+      'order-service': service(5003, 103),
+      'payment-service': service(5004, paymentPid, paymentStatus),
+    },
+  };
+}
+
+describe('Web UI: the architecture model', () => {
+  test('When every process answers, then five healthy boxes with their port, pid and uptime, and the seven designed edges', () => {
+    const { nodes, edges } = buildModel({ health: health(104), overview: undefined, gatewayReachable: true, memory: EMPTY_MEMORY, now: 0 });
+    expect(nodes.map((n) => [n.name, n.health])).toEqual([
+      ['gateway', 'ok'],
+      ['user-service', 'ok'],
+      ['product-service', 'ok'],
+      ['order-service', 'ok'],
+      ['payment-service', 'ok'],
+    ]);
+    expect(nodes[4]?.instances).toEqual([{ port: 5004, pid: 104, uptimeS: 12, status: 'ok' }]);
+    expect(edges).toHaveLength(7);
+    expect(edges.every((e) => e.callsPerS === null)).toBe(true);
+  });
+
+  test('When Payment does not answer, then its box is down with the reason, and the others stay healthy', () => {
+    const { nodes } = buildModel({ health: health(0, 'down'), overview: undefined, gatewayReachable: true, memory: EMPTY_MEMORY, now: 0 });
+    const payment = nodes.find((n) => n.name === 'payment-service');
+    expect(payment).toMatchObject({ health: 'down', detail: 'payment-service is unreachable (ECONNREFUSED)' });
+    expect(payment?.instances[0]).toMatchObject({ pid: null, port: 5004 });
+    expect(nodes.filter((n) => n.health === 'ok')).toHaveLength(4);
+  });
+
+  test('When Payment was replaced between two polls (a new pid), then it shows restarted for a moment, then healthy', () => {
+    let memory = remember(EMPTY_MEMORY, health(104), 0);
+    memory = remember(memory, health(205), 1000);
+    const at = (now: number) => buildModel({ health: health(205), overview: undefined, gatewayReachable: true, memory, now }).nodes.find((n) => n.name === 'payment-service');
+    expect(at(1500)).toMatchObject({ health: 'restarted', detail: 'Crashed and restarted: pid 104 → 205' });
+    expect(at(1000 + RESTART_HOLD_MS)?.health).toBe('ok');
+  });
+
+  test('When the gateway does not answer, then it is down and the services are unknown', () => {
+    const { nodes } = buildModel({ health: undefined, overview: undefined, gatewayReachable: false, memory: EMPTY_MEMORY, now: 0 });
+    expect(nodes.map((n) => n.health)).toEqual(['down', 'unknown', 'unknown', 'unknown', 'unknown']);
+  });
+
+  test('When the overview has figures, then boxes show them, edges carry calls/s, and an edge not designed is added', () => {
+    const figures = { requests_per_s: 8.4, error_rate: 0.02, client_error_rate: 0, p50_ms: 3, p99_ms: 40 };
+    const overview: Overview = {
+      generated_at: '2026-01-01T00:00:00.000Z',
+      window_s: 60,
+      scrape_interval_s: 2,
+      services: [{ name: 'order-service', status: 'ok', ...figures, instances: [] }],
+      edges: [
+        { from: 'order-service', to: 'product-service', calls_per_s: 4, error_rate: 0, p50_ms: 2, p99_ms: 19 },
+        { from: 'payment-service', to: 'user-service', calls_per_s: 1, error_rate: 0, p50_ms: 2, p99_ms: 5 },
+      ],
+    };
+    const { nodes, edges } = buildModel({ health: health(104), overview, gatewayReachable: true, memory: EMPTY_MEMORY, now: 0 });
+    expect(nodes.find((n) => n.name === 'order-service')).toMatchObject({ requestsPerS: 8.4, errorRate: 0.02, p99Ms: 40 });
+    expect(edges.find((e) => e.from === 'order-service' && e.to === 'product-service')).toMatchObject({ callsPerS: 4, p99Ms: 19, designed: true });
+    expect(edges.find((e) => e.from === 'gateway' && e.to === 'user-service')?.callsPerS).toBe(0);
+    expect(edges.at(-1)).toMatchObject({ from: 'payment-service', to: 'user-service', designed: false });
+  });
+});

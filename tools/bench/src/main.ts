@@ -1,0 +1,38 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { parseBenchArgs, USAGE } from './args.js';
+import { formatTable, saveReport } from './report.js';
+import { runBench } from './run.js';
+import { ROOT_DIR } from './system.js';
+
+const parsed = (() => {
+  try {
+    return parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+if (parsed === 'help') {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+// The load generator keeps CPU 0; the system under test gets CPU 1 (see run.ts). Decided before this
+// process pins itself, which would make it see a single CPU.
+const pinned = parsed.pin && availableParallelism() >= 2 && existsSync('/usr/bin/taskset');
+if (pinned) execFileSync('/usr/bin/taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+
+const tty = process.stdout.isTTY;
+const say = (line: string) => {
+  if (tty) process.stdout.write(`\r\x1b[2K${line}`);
+  else process.stdout.write(`${line}\n`);
+};
+
+const report = await runBench(parsed, say, pinned);
+if (tty) process.stdout.write('\n');
+process.stdout.write(`\n${report.scenario}: ${report.description}\n\n${formatTable(report)}\n\n`);
+const files = saveReport(report, path.resolve(ROOT_DIR, parsed.outDir));
+process.stdout.write(`Saved ${files.map((f) => path.relative(ROOT_DIR, f)).join(' and ')}\n`);

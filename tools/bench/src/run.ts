@@ -1,0 +1,78 @@
+import { cpus } from 'node:os';
+import type { BenchArgs } from './args.js';
+import { COMPARISONS, type Variant } from './comparisons.js';
+import { runLoad, type LoadResult } from './load.js';
+import { sampleAll } from './process-usage.js';
+import { median, type BenchReport, type VariantSummary } from './report.js';
+import { SCENARIOS } from './scenarios.js';
+import { startSystem } from './system.js';
+
+interface Measured extends LoadResult {
+  cpuSeconds: number;
+  rssBytes: number;
+}
+
+/**
+ * Runs the whole benchmark the arguments describe and returns its report. `say` shows progress.
+ * With `pinned`, the system runs on CPU 1 (the caller keeps the load generator on CPU 0).
+ */
+export async function runBench(args: BenchArgs, say: (line: string) => void, pinned: boolean): Promise<BenchReport> {
+  const scenario = SCENARIOS[args.scenario];
+  if (!scenario) throw new Error(`unknown scenario ${args.scenario}`);
+  const comparison = args.compare ? COMPARISONS[args.compare] : undefined;
+  const variants: readonly Variant[] = comparison ? comparison.variants : [{ name: 'default', env: {} }];
+  const results = new Map<string, Measured[]>(variants.map((v) => [v.name, []]));
+
+  for (let round = 1; round <= args.rounds; round++) {
+    // A B C, then C B A: no configuration always runs on a warmer machine.
+    const order = round % 2 === 1 ? variants : [...variants].reverse();
+    for (const variant of order) {
+      say(`round ${round}/${args.rounds} · ${variant.name}: starting the system`);
+      const system = await startSystem({ env: variant.env, cpus: pinned ? '1' : undefined });
+      try {
+        const request = await scenario.prepare(system);
+        if (args.warmupSeconds > 0) {
+          say(`round ${round}/${args.rounds} · ${variant.name}: warming up ${args.warmupSeconds} s`);
+          await runLoad({ ...request, connections: args.connections, durationSeconds: args.warmupSeconds });
+        }
+        const pids = Object.values(await system.pids());
+        const before = sampleAll(pids);
+        const result = await runLoad({
+          ...request,
+          connections: args.connections,
+          durationSeconds: args.durationSeconds,
+          onTick: (s) => say(`round ${round}/${args.rounds} · ${variant.name}: measuring ${s}/${args.durationSeconds} s`),
+        });
+        const after = sampleAll(pids);
+        results.get(variant.name)?.push({ ...result, cpuSeconds: after.cpuSeconds - before.cpuSeconds, rssBytes: after.rssBytes });
+        say(`round ${round}/${args.rounds} · ${variant.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors`);
+      } finally {
+        await system.stop();
+      }
+    }
+  }
+
+  const summaries: VariantSummary[] = variants.map((variant) => {
+    const runs = results.get(variant.name) ?? [];
+    const requests = runs.reduce((sum, r) => sum + r.requests, 0);
+    return {
+      variant: variant.name,
+      requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
+      p50Ms: median(runs.map((r) => r.p50Ms)),
+      p99Ms: median(runs.map((r) => r.p99Ms)),
+      errors: runs.reduce((sum, r) => sum + r.errors, 0),
+      cpuMsPerRequest: requests ? (runs.reduce((sum, r) => sum + r.cpuSeconds, 0) * 1000) / requests : 0,
+      rssMiB: median(runs.map((r) => r.rssBytes / 1024 / 1024)),
+      rounds: runs.map(({ requestsPerSecond, p50Ms, p99Ms, errors }) => ({ requestsPerSecond, p50Ms, p99Ms, errors })),
+    };
+  });
+  return {
+    scenario: scenario.name,
+    description: scenario.description,
+    comparison: comparison?.name ?? null,
+    startedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.version, pinned },
+    settings: { connections: args.connections, durationSeconds: args.durationSeconds, warmupSeconds: args.warmupSeconds, rounds: args.rounds },
+    variants: summaries,
+  };
+}

@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SERVICES, type ServiceName } from '@microshop/contracts';
+
+/** The repository root. */
+export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** A system started for one measurement: the supervisor and its children, on the spec's ports. */
+export interface BenchSystem {
+  /** Base URL of a process, e.g. `http://127.0.0.1:5000` for the gateway. */
+  url(name: ServiceName): string;
+  /** The pids of every process, read from their `/health`. */
+  pids(): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Extra environment for every process (e.g. `OTEL_SDK_DISABLED=true`). */
+  env: Record<string, string>;
+  /** Pin the system's processes to these CPUs (`taskset -c`), leaving the others to the load generator. */
+  cpus?: string | undefined;
+}
+
+/**
+ * Starts the whole system exactly as `npm start` does, on fresh SQLite files, and resolves once the
+ * supervisor reports every process healthy.
+ */
+export async function startSystem({ env, cpus }: StartOptions): Promise<BenchSystem> {
+  const databaseDir = mkdtempSync(path.join(tmpdir(), 'microshop-bench-'));
+  const supervisor = path.join(ROOT_DIR, 'tools/supervisor/dist/main.js');
+  const args = [supervisor, '--database-dir', databaseDir, '--log-format', 'json'];
+  const pinned = cpus !== undefined && existsSync('/usr/bin/taskset');
+  const child: ChildProcess = spawn(pinned ? '/usr/bin/taskset' : process.execPath, pinned ? ['-c', cpus, process.execPath, ...args] : args, {
+    cwd: ROOT_DIR,
+    env: { ...process.env, LOG_LEVEL: 'warn', NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+
+  const deadline = Date.now() + 60_000;
+  while (!output.includes('Microshop is up')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGINT');
+      throw new Error(`The system did not start:\n${output.slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  const url = (name: ServiceName) => `http://127.0.0.1:${SERVICES[name].port}`;
+  return {
+    url,
+    async pids() {
+      const entries = await Promise.all(
+        (Object.keys(SERVICES) as ServiceName[]).map(async (name) => {
+          const health = (await (await fetch(`${url(name)}/health`)).json()) as { pid: number };
+          return [name, health.pid] as const;
+        }),
+      );
+      return Object.fromEntries(entries);
+    },
+    async stop() {
+      child.kill('SIGINT');
+      await exited;
+      rmSync(databaseDir, { recursive: true, force: true });
+    },
+  };
+}
