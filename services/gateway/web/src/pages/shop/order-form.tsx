@@ -1,6 +1,4 @@
 import { useState, type FormEvent } from 'react';
-import { recordActivity } from '../../api/activity';
-import { fieldErrors, type ApiResult } from '../../api/http';
 import { placeOrder } from '../../api/shop';
 import type { Order, Product, User } from '../../api/types';
 import { Card } from '../../components/card';
@@ -8,6 +6,7 @@ import { InputField, SelectField } from '../../components/field';
 import { ResultNote } from '../../components/result-note';
 import { StatePill } from '../../components/status';
 import { formatMoney, numberOrText, orderTotal } from '../../format';
+import { useApiAction } from '../../hooks/use-api-action';
 
 export interface OrderFormProps {
   users: readonly User[];
@@ -23,9 +22,8 @@ export function OrderForm({ users, products, onPlaced }: OrderFormProps) {
   const [userId, setUserId] = useState('');
   const [productId, setProductId] = useState('');
   const [quantity, setQuantity] = useState('1');
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<ApiResult<Order>>();
-  const errors = fieldErrors(result?.problem);
+  const place = useApiAction<Order>();
+  const { busy, result, errors } = place;
 
   const product = products.find((p) => String(p.id) === productId);
   const qty = numberOrText(quantity);
@@ -33,11 +31,8 @@ export function OrderForm({ users, products, onPlaced }: OrderFormProps) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
     const body = { user_id: Number(userId), product_id: Number(productId), quantity: qty };
-    const answer = recordActivity(`Place order: ${quantity.trim() || '?'} × ${product?.name ?? `product ${productId || '?'}`}`, await placeOrder(body));
-    setResult(answer);
-    setBusy(false);
+    const answer = await place.run(`Place order: ${quantity.trim() || '?'} × ${product?.name ?? `product ${productId || '?'}`}`, () => placeOrder(body));
     if (answer.ok) onPlaced();
   };
 

@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import { recordActivity } from '../../api/activity';
-import { fieldErrors, type ApiResult } from '../../api/http';
 import { createProduct } from '../../api/shop';
 import type { Product } from '../../api/types';
 import { Card } from '../../components/card';
+import { DataTable, type Column } from '../../components/data-table';
 import { InputField } from '../../components/field';
 import { ResultNote } from '../../components/result-note';
 import { formatMoney, numberOrText } from '../../format';
+import { useApiAction } from '../../hooks/use-api-action';
 
 export interface ProductPanelProps {
   products: readonly Product[];
@@ -14,22 +14,31 @@ export interface ProductPanelProps {
   onCreated: () => void;
 }
 
+const COLUMNS: readonly Column<Product>[] = [
+  { header: '#', numeric: true, cell: (product) => product.id },
+  {
+    header: 'Name',
+    cell: (product) => (
+      <>
+        {product.name}
+        {product.description ? <span className="muted"> · {product.description}</span> : null}
+      </>
+    ),
+  },
+  { header: 'Price', numeric: true, cellClassName: 'money', cell: (product) => formatMoney(product.price) },
+];
+
 /** Products: a form to add one (price with at most two decimals) and the catalogue. */
 export function ProductPanel({ products, total, onCreated }: ProductPanelProps) {
   const [name, setName] = useState('');
   const [price, setPrice] = useState('');
   const [description, setDescription] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<ApiResult<Product>>();
-  const errors = fieldErrors(result?.problem);
+  const create = useApiAction<Product>();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
     const body = { name, price: numberOrText(price), ...(description.trim() ? { description } : {}) };
-    const answer = recordActivity(`Create product ${name}`, await createProduct(body));
-    setResult(answer);
-    setBusy(false);
+    const answer = await create.run(`Create product ${name}`, () => createProduct(body));
     if (answer.ok) {
       setName('');
       setPrice('');
@@ -41,14 +50,14 @@ export function ProductPanel({ products, total, onCreated }: ProductPanelProps) 
   return (
     <Card id="products" title="Products" subtitle={<>Product service · products.db{total !== undefined ? ` · ${total} in all` : ''}</>}>
       <form className="form-grid" onSubmit={(e) => void submit(e)} noValidate aria-label="New product">
-        <InputField id="product-name" label="Name" value={name} onChange={(e) => setName(e.target.value)} error={errors.name} autoComplete="off" placeholder="Laptop" />
+        <InputField id="product-name" label="Name" value={name} onChange={(e) => setName(e.target.value)} error={create.errors.name} autoComplete="off" placeholder="Laptop" />
         <InputField
           id="product-price"
           label="Price"
           inputMode="decimal"
           value={price}
           onChange={(e) => setPrice(e.target.value)}
-          error={errors.price}
+          error={create.errors.price}
           autoComplete="off"
           placeholder="999.99"
         />
@@ -57,45 +66,18 @@ export function ProductPanel({ products, total, onCreated }: ProductPanelProps) 
           label="Description (optional)"
           value={description}
           onChange={(e) => setDescription(e.target.value)}
-          error={errors.description}
+          error={create.errors.description}
           autoComplete="off"
           placeholder="14-inch, 16 GB"
         />
-        <button type="submit" className="button primary" disabled={busy}>
+        <button type="submit" className="button primary" disabled={create.busy}>
           Add product
         </button>
       </form>
-      {result ? <ResultNote result={result} success={result.data ? `Added product #${result.data.id}, ${result.data.name} at ${formatMoney(result.data.price)}` : 'Added'} /> : null}
-      <div className="table-wrap">
-        <table className="table" aria-label="Products">
-          <thead>
-            <tr>
-              <th scope="col" className="num">#</th>
-              <th scope="col">Name</th>
-              <th scope="col" className="num">Price</th>
-            </tr>
-          </thead>
-          <tbody>
-            {products.map((product) => (
-              <tr key={product.id}>
-                <td className="num">{product.id}</td>
-                <td>
-                  {product.name}
-                  {product.description ? <span className="muted"> · {product.description}</span> : null}
-                </td>
-                <td className="num money">{formatMoney(product.price)}</td>
-              </tr>
-            ))}
-            {products.length === 0 ? (
-              <tr>
-                <td colSpan={3} className="empty">
-                  No products yet.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
+      {create.result ? (
+        <ResultNote result={create.result} success={create.result.data ? `Added product #${create.result.data.id}, ${create.result.data.name} at ${formatMoney(create.result.data.price)}` : 'Added'} />
+      ) : null}
+      <DataTable label="Products" columns={COLUMNS} rows={products} rowKey={(product) => product.id} empty="No products yet." />
     </Card>
   );
 }
