@@ -124,11 +124,6 @@ export async function migrateToLatest<DB>(database: Database<DB>, migrations: Re
   if (error) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
 }
 
-/** The column type of an auto-incrementing integer primary key in each dialect. */
-export function idColumnType(dialect: DialectName): 'serial' | 'integer' {
-  return dialect === 'postgres' ? 'serial' : 'integer';
-}
-
 /** True when a write failed on a unique constraint, in either dialect. */
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

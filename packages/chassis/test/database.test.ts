@@ -6,7 +6,8 @@ import { TEST_POSTGRES_URL } from '@microshop/testkit';
 import { sql, type Generated } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, test } from 'vitest';
-import { idColumnType, isUniqueViolation, migrateToLatest, openDatabase, type Database, type ServiceMigration } from '../src/database.js';
+import { isUniqueViolation, migrateToLatest, openDatabase, type Database, type ServiceMigration } from '../src/database.js';
+import { createTableWithId } from '../src/schema.js';
 
 interface Tables {
   things: { id: Generated<number>; name: string; big: number };
@@ -14,9 +15,7 @@ interface Tables {
 
 const migrations: Record<string, ServiceMigration> = {
   '0001-things': async (db, dialect) => {
-    await db.schema
-      .createTable('things')
-      .addColumn('id', idColumnType(dialect), (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+    await createTableWithId(db, 'things', dialect)
       .addColumn('name', 'text', (c) => c.notNull().unique())
       .addColumn('big', 'bigint', (c) => c.notNull())
       .execute();

@@ -6,7 +6,8 @@ import { DIALECTS, TEST_POSTGRES_URL } from '@microshop/testkit';
 import { sql, type Generated } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { idColumnType, isUniqueViolation, migrateToLatest, openDatabase, type Database, type DialectName } from '../src/database.js';
+import { isUniqueViolation, migrateToLatest, openDatabase, type Database, type DialectName } from '../src/database.js';
+import { createTableWithId } from '../src/schema.js';
 import { parseExposition, sampleSum } from '../src/metrics/exposition.js';
 import { metricsRegistry } from '../src/metrics/registry.js';
 
@@ -65,9 +66,7 @@ describe.each(DIALECTS)('Chassis metrics: database queries on %s', (dialect) => 
     ({ database, drop } = await open(dialect));
     await migrateToLatest(database, {
       '0001-things': async (db, d) => {
-        await db.schema
-          .createTable('things')
-          .addColumn('id', idColumnType(d), (c) => (d === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        await createTableWithId(db, 'things', d)
           .addColumn('name', 'text', (c) => c.notNull().unique())
           .execute();
       },
