@@ -40,7 +40,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/chassis/src/config.ts', 'services/*/src/config.ts', 'packages/testkit/src/**/*.ts', 'packages/chassis/src/lifecycle.ts', 'packages/chassis/src/telemetry/config.ts', 'packages/chassis/src/telemetry/register.ts', 'tools/**/*.ts', '**/test/**/*.ts', 'test/**/*.ts'],
+    files: ['packages/chassis/src/config.ts', 'services/*/src/config.ts', 'packages/testkit/src/**/*.ts', 'packages/chassis/src/lifecycle.ts', 'packages/chassis/src/telemetry/config.ts', 'packages/chassis/src/resilience/config.ts', 'packages/chassis/src/telemetry/register.ts', 'tools/**/*.ts', '**/test/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

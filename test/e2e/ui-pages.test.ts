@@ -1,9 +1,14 @@
-import type { Overview, TrafficRun } from '@microshop/contracts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ADMIN_TOKEN_HEADER, type Overview, type TrafficRun } from '@microshop/contracts';
 import { request } from '@microshop/testkit';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser, screenshot, WIDTHS, type TestBrowser } from './support/browser.js';
-import { startSystem, waitFor, type System } from './support/system.js';
+import { ROOT_DIR, startSystem, waitFor, type System } from './support/system.js';
+
+/** The admin credential the system under test uses: ADMIN_TOKEN, or the development one `npm start` made. */
+const adminToken = () => process.env.ADMIN_TOKEN || readFileSync(path.join(ROOT_DIR, '.microshop/admin-token'), 'utf8').trim();
 
 /** Every page of the UI, the name its screenshots get, and something it shows once loaded. */
 const PAGES = [
@@ -32,13 +37,16 @@ describe('The web UI: every page, with traffic flowing', () => {
     page = await browser.newPage(WIDTHS.desktop);
   });
   afterAll(async () => {
-    await request(gateway, 'DELETE', '/api/traffic').catch(() => undefined);
+    await request(gateway, 'DELETE', '/api/traffic', undefined, { [ADMIN_TOKEN_HEADER]: adminToken() }).catch(() => undefined);
     await browser?.close();
     if (system) expect(await system.stop()).toBe(0);
   });
 
   test('Traffic started from the page runs in the gateway: its progress moves and real orders and payments appear', async () => {
     await page.goto(`${gateway}/traffic`);
+    // The controls ask for the admin token once; the tab keeps it.
+    await page.getByRole('textbox', { name: 'Admin token' }).fill(adminToken());
+    await page.getByRole('button', { name: 'Use token' }).click();
     await page.getByLabel('Requests/s').fill('20');
     await page.getByLabel('Duration (s)').fill('120');
     await page.getByRole('button', { name: 'Start traffic' }).click();

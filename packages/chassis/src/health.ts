@@ -1,5 +1,7 @@
 import type { Health } from '@microshop/contracts';
 import { Health as HealthSchema } from '@microshop/contracts';
+import { chaosOf } from './chaos.js';
+import { resilienceOf } from './resilience/routes.js';
 import type { App } from './server.js';
 
 /** A named dependency check: resolves when healthy, throws when not. */
@@ -41,6 +43,13 @@ export function registerHealth(app: App, { service, version = '0.1.0', checks = 
         uptime_s: Math.round((Date.now() - started) / 100) / 10,
         checks: results,
       };
+      const chaos = chaosOf(app);
+      if (chaos) body.chaos = chaos.state();
+      const resilience = resilienceOf(app);
+      if (resilience) {
+        body.breakers = resilience.breakers();
+        body.resilience = resilience.switches();
+      }
       return reply.code(ok ? 200 : 503).send(body);
     },
   );

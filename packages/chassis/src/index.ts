@@ -3,6 +3,8 @@
  * logging, problem+json errors, health, the database, the client for calling neighbours,
  * pagination, money, tracing and graceful shutdown.
  */
+export * from './admin-auth.js';
+export * from './chaos.js';
 export * from './config.js';
 export * from './database.js';
 export * from './errors.js';
@@ -15,6 +17,7 @@ export * from './pagination.js';
 export * from './paths.js';
 export * from './server.js';
 export * from './service-auth.js';
+export * from './resilience/index.js';
 export * from './resource-client.js';
 export * from './schema.js';
 export * from './service-client.js';

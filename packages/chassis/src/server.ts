@@ -7,6 +7,10 @@ import { AppError, registerProblemHandler, sendProblem } from './errors.js';
 import { loggerOptions } from './logger.js';
 import { registerMetrics } from './metrics/http-server-metrics.js';
 import { validatorCompiler } from './validation.js';
+import { registerChaos } from './chaos.js';
+import { resolveServiceToken } from './service-auth.js';
+import type { ResilienceSettings } from '@microshop/contracts';
+import { registerResilience } from './resilience/routes.js';
 
 /** The Fastify instance every service builds on: TypeBox schemas give types, validation and docs. */
 export type App = FastifyInstance<
@@ -28,6 +32,12 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Serve `/openapi.json` and `/docs`. */
   docs?: boolean;
+  /** The service credential `/internal/chaos` requires; unset: the machine's development one. */
+  serviceToken?: string;
+  /** Register the fault injector (`/internal/chaos`); default on. */
+  chaos?: boolean;
+  /** Resilience settings overriding the environment's (tests); see `resilience/config.ts`. */
+  resilience?: Partial<ResilienceSettings>;
 }
 
 /**
@@ -46,6 +56,9 @@ export async function createServer({
   logLevel = 'info',
   bodyLimit = 65_536,
   docs = true,
+  serviceToken,
+  chaos = true,
+  resilience,
 }: ServerOptions): Promise<App> {
   const app = fastify({
     logger: logLevel === false ? false : loggerOptions(name, logLevel),
@@ -68,6 +81,9 @@ export async function createServer({
   registerProblemHandler(app);
   registerMetrics(app, { service: name, version });
   app.addSchema({ ...Problem, $id: 'Problem' });
+  // Before the fault injector: a request's deadline counts from its arrival.
+  registerResilience(app, { service: name, serviceToken: resolveServiceToken(serviceToken), ...(resilience ? { settings: resilience } : {}) });
+  if (chaos) registerChaos(app, { service: name, serviceToken: resolveServiceToken(serviceToken) });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

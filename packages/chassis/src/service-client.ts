@@ -1,6 +1,9 @@
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool, buildConnector, errors as undiciErrors } from 'undici';
 import { AppError } from './errors.js';
 import { outcomeOfFailure, outcomeOfStatus, recordCall, type CallOutcome } from './metrics/client-metrics.js';
+import { resilientCall, SAFETY_CAP_MS, type Attempt } from './resilience/resilient-call.js';
+import type { Resilience } from './resilience/resilience.js';
+import { UpstreamFailure } from './resilience/resilience.js';
 import { keepCallerContext } from './telemetry/caller-context.js';
 import { withPeerService } from './telemetry/peer.js';
 
@@ -20,6 +23,12 @@ export interface ServiceClientOptions {
    * the call metrics, so that edges between services show the system's own traffic.
    */
   monitoring?: boolean;
+  /**
+   * The process's resilience (`resilienceOf(app)`): breaker, bulkhead, retries, connect and
+   * first-byte timeouts and the budget header, as its switches say. Without it, a call is one
+   * attempt within `timeoutMs`.
+   */
+  resilience?: Resilience | undefined;
 }
 
 export interface CallOptions {
@@ -40,6 +49,17 @@ export interface CallOptions {
   passServerErrors?: boolean;
   /** `text`: the body comes back as the text received (e.g. Prometheus metrics); default `json`. */
   responseType?: 'json' | 'text';
+}
+
+/** True for a 5xx problem body that names another service than `target`: passed on, not the target's own failure. */
+function passedOn(target: string, text: string): boolean {
+  if (!text.startsWith('{')) return false;
+  try {
+    const service = (JSON.parse(text) as { service?: unknown }).service;
+    return typeof service === 'string' && service !== target;
+  } catch {
+    return false;
+  }
 }
 
 export interface ServiceResponse<T> {
@@ -86,17 +106,25 @@ function describeFailure(error: unknown, timeoutMs: number): string {
 /**
  * Creates the client every cross-service call goes through: one keep-alive pool per neighbour,
  * a hard time budget per call, JSON in and out, and failures turned into problems that name the
- * neighbour.
+ * neighbour. With `resilience`, each call also goes through the neighbour's circuit breaker and
+ * bulkhead, idempotent calls are retried with full-jitter backoff within a retry budget, and the
+ * remaining budget travels in the `x-budget-ms` header (see docs/resilience.md).
  *
  * @example
- * const products = createServiceClient({ service: 'product-service', baseUrl, timeoutMs: 2000 })
+ * const products = createServiceClient({ service: 'product-service', baseUrl, timeoutMs: 2000, resilience: resilienceOf(app) })
  * const { status, body } = await products.call<Product>({ path: `/api/products/${id}` })
  */
-export function createServiceClient({ service, baseUrl, timeoutMs, headers = {}, connections = 32, monitoring = false }: ServiceClientOptions): ServiceClient {
+export function createServiceClient({ service, baseUrl, timeoutMs, headers = {}, connections = 32, monitoring = false, resilience }: ServiceClientOptions): ServiceClient {
+  const connectMs = resilience ? resilience.settings.connect_timeout_ms : timeoutMs;
+  const shortConnect = buildConnector({ timeout: connectMs });
+  const longConnect = buildConnector({ timeout: SAFETY_CAP_MS });
+  // With timeouts switched off, new connections wait up to the safety cap.
+  const connect: buildConnector.connector = (options, callback) =>
+    (resilience && !resilience.switches().timeouts ? longConnect : shortConnect)(options, callback);
   // Each call leaves from its caller's context (trace parent, traceparent header), even when it waits for a connection.
   const pool = keepCallerContext(new Pool(baseUrl, {
-    connections,
-    connectTimeout: timeoutMs,
+    connections: resilience ? Math.max(connections, resilience.settings.bulkhead_max_concurrent) : connections,
+    connect,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     keepAliveTimeout: 10_000,
@@ -105,56 +133,83 @@ export function createServiceClient({ service, baseUrl, timeoutMs, headers = {},
   return {
     service,
     async call<T>({ method = 'GET', path, query, body, headers: extra, deadline, passServerErrors = false, responseType = 'json' }: CallOptions): Promise<ServiceResponse<T>> {
-      const started = performance.now();
-      const record = (outcome: CallOutcome) => {
+      const record = (outcome: CallOutcome, started: number) => {
         if (!monitoring) recordCall(service, method, outcome, (performance.now() - started) / 1000);
       };
-      const budget = deadline === undefined ? timeoutMs : Math.min(timeoutMs, deadline - Date.now());
-      if (budget <= 0) {
-        record('not_sent');
-        throw AppError.unavailable(service, `${service} was not called: the request's time budget is spent`);
-      }
-      const signal = AbortSignal.timeout(budget);
-      let response;
-      let text: string;
-      try {
-        const options = {
-          method,
-          path: buildPath(path, query),
-          headers: {
-            accept: 'application/json',
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            ...headers,
-            ...extra,
-          },
-          body: body === undefined ? null : JSON.stringify(body),
-          signal,
-        };
-        // The outgoing request's span is named after the service it calls.
-        response = await withPeerService(service, () => pool.request(options));
-        text = await response.body.text();
-      } catch (error) {
-        record(outcomeOfFailure(error));
-        throw AppError.unavailable(service, `${service} ${describeFailure(error, budget)}`, error);
-      }
-      record(outcomeOfStatus(response.statusCode));
+      const allHeaders: Record<string, string> = {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+        ...extra,
+      };
+      const payload = body === undefined ? null : JSON.stringify(body);
 
-      if (response.statusCode >= 500 && !passServerErrors) {
-        const detail = `${service} answered ${response.statusCode}`;
-        throw response.statusCode === 503 || response.statusCode === 504
-          ? AppError.unavailable(service, detail)
-          : AppError.badGateway(service, detail);
+      const attempt: Attempt = async ({ budgetMs, firstByteMs, callBudgetMs, extraHeaders }) => {
+        const started = performance.now();
+        // undici's own headers timeout ticks in coarse steps: the first-byte limit is a timer of our own.
+        const firstByte = new AbortController();
+        const firstByteTimer = setTimeout(() => firstByte.abort(new DOMException(`no response headers within ${firstByteMs} ms`, 'TimeoutError')), firstByteMs);
+        const signal = AbortSignal.any([AbortSignal.timeout(budgetMs), firstByte.signal]);
+        let response;
+        let text: string;
+        try {
+          const options = {
+            method,
+            path: buildPath(path, query),
+            headers: { ...allHeaders, ...extraHeaders },
+            body: payload,
+            signal,
+            headersTimeout: firstByteMs,
+            bodyTimeout: budgetMs,
+          };
+          // The outgoing request's span is named after the service it calls.
+          response = await withPeerService(service, () => pool.request(options));
+          clearTimeout(firstByteTimer);
+          // A body cut short (reset, closed early) throws here: never taken for an answer.
+          text = await response.body.text();
+        } catch (error) {
+          clearTimeout(firstByteTimer);
+          const outcome = outcomeOfFailure(error);
+          record(outcome, started);
+          // Name the limit that was hit: the first-byte timeout when it was the tighter one, else the call's budget.
+          const limitMs = firstByteMs < budgetMs ? firstByteMs : callBudgetMs;
+          throw new UpstreamFailure(outcome, `${service} ${describeFailure(error, limitMs)}`, undefined, { cause: error });
+        }
+        record(outcomeOfStatus(response.statusCode), started);
+        if (response.statusCode >= 500 && !passedOn(service, text)) {
+          throw new UpstreamFailure('server_error', `${service} answered ${response.statusCode}`, { status: response.statusCode, headers: response.headers, text });
+        }
+        return { status: response.statusCode, headers: response.headers, text };
+      };
+
+      let answer;
+      try {
+        answer = await resilientCall({ service, method, headers: allHeaders, timeoutMs, deadline, resilience, attempt, onRejected: () => record('not_sent', performance.now()) });
+      } catch (error) {
+        if (!(error instanceof UpstreamFailure)) throw error;
+        const last = error.response;
+        if (!last) throw AppError.unavailable(service, error.message, error.cause);
+        if (!passServerErrors) {
+          throw last.status === 503 || last.status === 504 ? AppError.unavailable(service, error.message) : AppError.badGateway(service, error.message);
+        }
+        answer = last;
       }
-      if (responseType === 'text') return { status: response.statusCode, headers: response.headers, body: text as T };
+      const { status, headers: responseHeaders, text } = answer;
+
+      if (status >= 500 && !passServerErrors) {
+        const detail = `${service} answered ${status}`;
+        throw status === 503 || status === 504 ? AppError.unavailable(service, detail) : AppError.badGateway(service, detail);
+      }
+      if (responseType === 'text') return { status, headers: responseHeaders, body: text as T };
       let parsed: unknown = undefined;
       if (text.length > 0) {
         try {
           parsed = JSON.parse(text);
         } catch {
-          throw AppError.badGateway(service, `${service} answered ${response.statusCode} with a body that is not JSON`);
+          throw AppError.badGateway(service, `${service} answered ${status} with a body that is not JSON`);
         }
       }
-      return { status: response.statusCode, headers: response.headers, body: parsed as T };
+      return { status, headers: responseHeaders, body: parsed as T };
     },
     close: () => pool.close(),
   };

@@ -1,4 +1,6 @@
 import { Type, type Static } from 'typebox';
+import { ChaosState } from './chaos.js';
+import { BreakerState, ResilienceSwitches } from './resilience.js';
 
 /** A row id: a positive integer, as every service hands them out. */
 export const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Positive integer id' });
@@ -66,5 +68,11 @@ export const Health = Type.Object({
   pid: Type.Integer(),
   uptime_s: Type.Number(),
   checks: Type.Record(Type.String(), CheckStatus),
+  /** The injected faults active now (see `/internal/chaos`); absent when the service has none wired. */
+  chaos: Type.Optional(ChaosState),
+  /** Each neighbour's circuit breaker, by service name (`{ 'product-service': 'closed' }`); absent for a service that calls none. */
+  breakers: Type.Optional(Type.Record(Type.String(), BreakerState)),
+  /** Which resilience patterns are on (see `/internal/resilience`). */
+  resilience: Type.Optional(ResilienceSwitches),
 });
 export type Health = Static<typeof Health>;

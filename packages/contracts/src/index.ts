@@ -13,3 +13,5 @@ export * from './traces.js';
 export * from './gateway.js';
 export * from './traffic.js';
 export * from './overview.js';
+export * from './chaos.js';
+export * from './resilience.js';

@@ -50,6 +50,11 @@ export const OverviewEdge = Type.Object({
   error_rate: Share('Share of calls that failed: answered 5xx, timed out, unreachable or not sent'),
   p50_ms: Milliseconds('Median call duration as the caller saw it; null without calls'),
   p99_ms: Milliseconds('99th percentile call duration as the caller saw it; null without calls'),
+  breaker: Type.Optional(
+    Type.Union([Type.Literal('closed'), Type.Literal('half-open'), Type.Literal('open')], {
+      description: "The caller's circuit breaker to the callee at the latest scrape (the worst of the caller's instances): the edge's colour; absent when the caller reports none",
+    }),
+  ),
 });
 export type OverviewEdge = Static<typeof OverviewEdge>;
 

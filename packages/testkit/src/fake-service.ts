@@ -30,6 +30,12 @@ export interface FakeService {
   calls: RecordedCall[];
   /** Answers `METHOD /path/:param` with the handler; later registrations win. */
   on(method: string, pattern: string, handler: FakeHandler): void;
+  /**
+   * Stops answering: open connections are dropped and new ones reset at once, but the port stays
+   * bound, so no other test's server can take it over while a caller (a scraper, say) still targets
+   * it. `close` releases it.
+   */
+  goDown(): void;
   close(): Promise<void>;
 }
 
@@ -59,6 +65,7 @@ function matcher(pattern: string): (path: string) => Record<string, string> | un
 export async function startFakeService(): Promise<FakeService> {
   const routes: { method: string; match: ReturnType<typeof matcher>; handler: FakeHandler }[] = [];
   const calls: RecordedCall[] = [];
+  let down = false;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -95,6 +102,9 @@ export async function startFakeService(): Promise<FakeService> {
       })();
     });
   });
+  server.on('connection', (socket) => {
+    if (down) socket.destroy();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -102,6 +112,10 @@ export async function startFakeService(): Promise<FakeService> {
     calls,
     on(method, pattern, handler) {
       routes.push({ method, match: matcher(pattern), handler });
+    },
+    goDown() {
+      down = true;
+      server.closeAllConnections();
     },
     close: () =>
       new Promise<void>((resolve) => {

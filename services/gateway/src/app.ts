@@ -1,10 +1,12 @@
-import { createServer, type App } from '@microshop/chassis';
+import { createServer, resilienceOf, resolveAdminToken, resolveServiceToken, type App } from '@microshop/chassis';
 import type { BackendName } from '@microshop/contracts';
+import { connectAdminClients } from './clients/admin-clients.js';
 import { createResources } from './clients/resources.js';
 import { connectUpstreams } from './clients/upstreams.js';
 import { createApiDocs } from './domain/api-docs.js';
 import { createLiveOverview } from './domain/overview/live-overview.js';
 import { PUBLIC_ROUTES } from './public-routes.js';
+import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerDetailsRoutes } from './routes/details-routes.js';
 import { registerDocsRoutes } from './routes/docs-routes.js';
 import { createTraceStore, type TraceStore } from './domain/trace-store.js';
@@ -42,6 +44,12 @@ export interface GatewayAppOptions {
   uiDir?: string;
   /** The traffic generator's randomness and in-flight limit (tests make it predictable). */
   traffic?: Pick<TrafficOptions, 'random' | 'maxInFlight'>;
+  /** The admin credential (`x-admin-token`) of `/api/admin/*`; unset: the development one in `.microshop/admin-token`. */
+  adminToken?: string;
+  /** The service credential the gateway presents to `/internal/*`; unset: the development one. */
+  serviceToken?: string;
+  /** The supervisor's control endpoint; absent: process control answers 503. */
+  supervisorUrl?: string;
 }
 
 const VERSION = '0.1.0';
@@ -60,6 +68,9 @@ export async function buildApp({
   overviewScrapeMs = 2000,
   uiDir,
   traffic: trafficOptions = {},
+  adminToken: configuredAdminToken,
+  serviceToken: configuredServiceToken,
+  supervisorUrl,
 }: GatewayAppOptions): Promise<App> {
   const app = await createServer({
     name: 'gateway',
@@ -68,12 +79,12 @@ export async function buildApp({
     ...(logLevel === undefined ? {} : { logLevel }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
   });
-  const { upstreams, close } = connectUpstreams({ urls: services, callTimeoutMs, probeTimeoutMs: healthTimeoutMs });
+  const { upstreams, close } = connectUpstreams({ urls: services, callTimeoutMs, probeTimeoutMs: healthTimeoutMs, resilience: resilienceOf(app) });
   app.addHook('onClose', close);
   const apiDocs = createApiDocs({ upstreams, routes: PUBLIC_ROUTES, ownDocument: () => app.swagger(), version: VERSION, ttlMs: docsCacheMs, now });
 
   await registerDocsRoutes(app, { version: VERSION, apiDocs });
-  registerHealthRoutes(app, { upstreams, version: VERSION, startedAt: Date.now() });
+  registerHealthRoutes(app, { upstreams, version: VERSION, startedAt: Date.now(), resilience: resilienceOf(app) });
   registerPublicApiRoutes(app, PUBLIC_ROUTES, upstreams);
   registerDetailsRoutes(app, { resources: createResources(upstreams), budgetMs: composeTimeoutMs });
   registerTraceRoutes(app, { traces });
@@ -87,7 +98,12 @@ export async function buildApp({
     await traffic.close();
     await self.close();
   });
-  registerTrafficRoutes(app, traffic);
+  const serviceToken = resolveServiceToken(configuredServiceToken);
+  const adminToken = resolveAdminToken(configuredAdminToken);
+  registerTrafficRoutes(app, traffic, adminToken);
+  const admin = connectAdminClients({ urls: services, serviceToken, adminToken, supervisorUrl, timeoutMs: healthTimeoutMs });
+  app.addHook('onClose', admin.close);
+  registerAdminRoutes(app, { clients: admin, adminToken });
   const ui = uiDir === undefined ? undefined : loadUiBundle(uiDir);
   registerHomeRoutes(app, PUBLIC_ROUTES, { uiBuilt: ui !== undefined });
   if (ui) registerUiRoutes(app, ui);

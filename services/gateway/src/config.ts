@@ -38,6 +38,13 @@ const GatewayConfig = Type.Object({
   TRACE_STORE_MAX_SPANS_PER_TRACE: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
   /** Spans kept in all traces together: the bound on the store's memory. */
   TRACE_STORE_MAX_SPANS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20_000 }),
+  /**
+   * The credential the admin API (`/api/admin/*`, `/api/traffic`) requires in `x-admin-token`.
+   * Unset: a random development one kept in the git-ignored `.microshop/admin-token`.
+   */
+  ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  /** The supervisor's control endpoint (kill, pause, resume, restart); `npm start` sets it. */
+  SUPERVISOR_URL: Type.String({ format: 'uri', pattern: '^https?://[^/?#\\s]+/?$', default: 'http://127.0.0.1:5099' }),
 });
 export type GatewayConfig = Static<typeof GatewayConfig>;
 

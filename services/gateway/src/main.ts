@@ -23,6 +23,9 @@ start('gateway', async () => {
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
     traces,
+    ...(config.ADMIN_TOKEN === undefined ? {} : { adminToken: config.ADMIN_TOKEN }),
+    ...(config.SERVICE_TOKEN === undefined ? {} : { serviceToken: config.SERVICE_TOKEN }),
+    supervisorUrl: config.SUPERVISOR_URL.replace(/\/$/, ''),
     uiDir: fileURLToPath(new URL('../web/dist', import.meta.url)),
   });
   await listen(app, { name: 'gateway', port: config.PORT, host: config.HOST });

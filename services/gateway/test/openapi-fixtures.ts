@@ -91,4 +91,11 @@ export const EXPECTED_OPERATIONS = [
   'get /api/orders/{id}/details',
   'post /api/payments',
   'get /api/payments',
+  'get /api/admin/services',
+  'get /api/admin/services/{service}/chaos',
+  'put /api/admin/services/{service}/chaos',
+  'delete /api/admin/services/{service}/chaos',
+  'post /api/admin/services/{service}/process',
+  'get /api/admin/services/{service}/resilience',
+  'put /api/admin/services/{service}/resilience',
 ].sort();

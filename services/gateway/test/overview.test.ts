@@ -114,7 +114,8 @@ describe('Gateway: the live overview, from scraping the services', () => {
 
   test('When a service stops answering, then within a few scrapes it is down with the reason, the answer is still 200, and the others stay ok', async () => {
     await until(overview, (o) => o.services.every((s) => s.status === 'ok'));
-    await gw.fakes['payment-service'].close();
+    // Down, but still holding its port: a freed port could be taken by another test file's server.
+    gw.fakes['payment-service'].goDown();
     const body = await until(overview, (o) => o.services.find((s) => s.name === 'payment-service')?.status === 'down', 2000);
     const payment = body.services.find((s) => s.name === 'payment-service');
     expect(payment?.status).toBe('down');

@@ -1,9 +1,11 @@
-import type { Order, Payment, Problem, Product, TrafficRun, User } from '@microshop/contracts';
+import { ADMIN_TOKEN_HEADER, type Order, type Payment, type Problem, type Product, type TrafficRun, type User } from '@microshop/contracts';
 import { request } from '@microshop/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { startGateway, type GatewayHarness } from './gateway-harness.js';
 
 const AT = '2024-05-01T10:00:00.000Z';
+const ADMIN_TOKEN = 'traffic-test-admin-token-0001';
+const admin = { [ADMIN_TOKEN_HEADER]: ADMIN_TOKEN };
 
 /** A small deterministic source of randomness (a linear congruential generator). */
 function seeded(seed: number): () => number {
@@ -68,10 +70,20 @@ describe('Gateway: the traffic generator', () => {
   let gw: GatewayHarness;
 
   beforeEach(async () => {
-    gw = await startGateway({ traffic: { random: seeded(7) } });
+    gw = await startGateway({ traffic: { random: seeded(7) }, adminToken: ADMIN_TOKEN });
   });
   afterEach(async () => {
     await gw.close();
+  });
+
+  test.each([
+    ['no admin credential', {}, 401],
+    ['a wrong admin credential', { [ADMIN_TOKEN_HEADER]: 'traffic-test-admin-token-000X' }, 403],
+  ])('When a run is started or stopped with %s, then %i and nothing is sent', async (_name, headers, status) => {
+    expect((await request(gw.url, 'POST', '/api/traffic', { rate: 5, duration_s: 5 }, headers)).status).toBe(status);
+    expect((await request(gw.url, 'DELETE', '/api/traffic', undefined, headers)).status).toBe(status);
+    expect((await request<TrafficRun>(gw.url, 'GET', '/api/traffic')).body.state).toBe('idle');
+    expect(gw.allCalls()).toEqual([]);
   });
 
   test('When nothing has run, then GET /api/traffic says idle with zero counts', async () => {
@@ -83,7 +95,7 @@ describe('Gateway: the traffic generator', () => {
 
   test('When a run of 40/s for 2 s is started, then 202, exactly 80 requests go through the public API, users and products are made first, orders are placed and paid', async () => {
     const shop = serveEmptyShop(gw);
-    const started = await request<TrafficRun>(gw.url, 'POST', '/api/traffic', { rate: 40, duration_s: 2 });
+    const started = await request<TrafficRun>(gw.url, 'POST', '/api/traffic', { rate: 40, duration_s: 2 }, admin);
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({ state: 'running', rate: 40, duration_s: 2, ended_at: null });
 
@@ -116,13 +128,13 @@ describe('Gateway: the traffic generator', () => {
 
   test('When a run is going, then starting another is 409, and DELETE stops it early with no more requests after', async () => {
     serveEmptyShop(gw);
-    expect((await request(gw.url, 'POST', '/api/traffic', { rate: 20, duration_s: 60 })).status).toBe(202);
+    expect((await request(gw.url, 'POST', '/api/traffic', { rate: 20, duration_s: 60 }, admin)).status).toBe(202);
     await sleep(300);
-    const again = await request<Problem>(gw.url, 'POST', '/api/traffic', { rate: 5, duration_s: 5 });
+    const again = await request<Problem>(gw.url, 'POST', '/api/traffic', { rate: 5, duration_s: 5 }, admin);
     expect(again.status).toBe(409);
     expect(again.body.detail).toContain('already');
 
-    const stopped = await request<TrafficRun>(gw.url, 'DELETE', '/api/traffic');
+    const stopped = await request<TrafficRun>(gw.url, 'DELETE', '/api/traffic', undefined, admin);
     expect(stopped.status).toBe(200);
     expect(stopped.body.state).toBe('stopped');
     expect(stopped.body.ended_at).toEqual(expect.any(String));
@@ -135,7 +147,7 @@ describe('Gateway: the traffic generator', () => {
     expect(settled.progress).toBeLessThan(0.1);
 
     // A new run may start once the last one is stopped.
-    expect((await request(gw.url, 'POST', '/api/traffic', { rate: 1, duration_s: 1 })).status).toBe(202);
+    expect((await request(gw.url, 'POST', '/api/traffic', { rate: 1, duration_s: 1 }, admin)).status).toBe(202);
   });
 
   test('When a service fails, then its requests count as failed with the last error named, and the run goes on', async () => {
@@ -144,7 +156,7 @@ describe('Gateway: the traffic generator', () => {
       status: 503,
       body: { type: '/problems/service-unavailable', title: 'Service unavailable', status: 503, detail: 'product-service is unreachable', service: 'product-service' },
     }));
-    await request(gw.url, 'POST', '/api/traffic', { rate: 50, duration_s: 1 });
+    await request(gw.url, 'POST', '/api/traffic', { rate: 50, duration_s: 1 }, admin);
     const run = await waitUntilSettled(gw);
     expect(run.state).toBe('completed');
     expect(run.totals.sent).toBe(50);
@@ -164,7 +176,7 @@ describe('Gateway: the traffic generator', () => {
     [{ rate: 10 }, 'duration_s'],
     [{ rate: 10, duration_s: 10, target: 'http://example.com' }, 'target'],
   ])('When a run is asked with %j, then 400 naming %s, and no request is sent', async (body, field) => {
-    const answer = await request<Problem>(gw.url, 'POST', '/api/traffic', body);
+    const answer = await request<Problem>(gw.url, 'POST', '/api/traffic', body, admin);
     expect(answer.status).toBe(400);
     expect(answer.body.field).toBe(field);
     await sleep(100);

@@ -1,4 +1,4 @@
-import { createServer, registerHealth, type App, type Database } from '@microshop/chassis';
+import { createServer, registerHealth, resilienceOf, type App, type Database } from '@microshop/chassis';
 import { connectNeighbours, type NeighbourOptions } from './clients/neighbours.js';
 import { createOrderRepository } from './data/order-repository.js';
 import type { OrderTables } from './data/tables.js';
@@ -21,8 +21,9 @@ export async function buildApp({ database, serviceToken, logLevel, bodyLimit, no
     description: 'Owns orders. Calls the User and Product services. Database: orders.db.',
     ...(logLevel === undefined ? {} : { logLevel }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
+    serviceToken: serviceToken,
   });
-  const neighbours = connectNeighbours(neighbourOptions);
+  const neighbours = connectNeighbours({ ...neighbourOptions, resilience: resilienceOf(app) });
   app.addHook('onClose', neighbours.close);
   const deps = { orders: createOrderRepository(database.db), users: neighbours.users, products: neighbours.products, now };
 

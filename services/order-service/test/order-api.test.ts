@@ -1,4 +1,4 @@
-import type { App } from '@microshop/chassis';
+import { DEFAULT_RESILIENCE_SETTINGS, type App } from '@microshop/chassis';
 import type { Order, OrderWithParties, Problem, Product, User } from '@microshop/contracts';
 import { createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, type FakeService, type RecordedCall, type TestDatabase } from '@microshop/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -241,7 +241,8 @@ describe.each(DIALECTS)('Order service on %s', (dialect) => {
       expect(status).toBe(expected);
       expect(headers.get('content-type')).toContain('application/problem+json');
       expect(body).toMatchObject({ status: expected, service: 'product-service' });
-      expect(products.calls).toHaveLength(1);
+      // A GET is idempotent: the client retried it, within its attempts.
+      expect(products.calls).toHaveLength(DEFAULT_RESILIENCE_SETTINGS.retry_max_attempts);
       expect(await countOrders()).toBe(before);
     });
 
@@ -403,13 +404,30 @@ describe.each(DIALECTS)('Order service on %s', (dialect) => {
       expect(products.calls).toEqual([]);
     });
 
-    test('When the User service is down, then listing is 503 naming user-service', async () => {
+    test('When the User service is down, then listing is 200 with users null, products embedded, and x-degraded naming user-service', async () => {
       await seedOrder({ user_id: 1, product_id: 2 });
       await users.close();
-      const { status, headers, body } = await request<Problem>(url, 'GET', '/api/orders?limit=1');
-      expect(status).toBe(503);
-      expect(headers.get('content-type')).toContain('application/problem+json');
-      expect(body).toMatchObject({ status: 503, service: 'user-service' });
+      const { status, headers, body } = await request<OrderWithParties[]>(url, 'GET', '/api/orders?limit=1');
+      expect(status).toBe(200);
+      expect(headers.get('x-degraded')).toBe('user-service');
+      expect(body).toHaveLength(1);
+      expect(body[0]).toMatchObject({ user_id: 1, product_id: 2, user: null, product: { id: 2 } });
+    });
+
+    test('When the Product service answers 500, then listing is 200 with products null and x-degraded naming product-service', async () => {
+      await seedOrder({ user_id: 1, product_id: 2 });
+      products.on('GET', '/api/products', () => ({ status: 500, body: { type: '/problems/internal', title: 'Boom', status: 500, detail: 'boom' } }));
+      const { status, headers, body } = await request<OrderWithParties[]>(url, 'GET', '/api/orders?limit=1');
+      expect(status).toBe(200);
+      expect(headers.get('x-degraded')).toBe('product-service');
+      expect(body[0]).toMatchObject({ user: { id: 1 }, product: null });
+    });
+
+    test('When both neighbours answer, then listing has no x-degraded header', async () => {
+      await seedOrder({ user_id: 1, product_id: 2 });
+      const { status, headers } = await request<OrderWithParties[]>(url, 'GET', '/api/orders?limit=1');
+      expect(status).toBe(200);
+      expect(headers.get('x-degraded')).toBeNull();
     });
   });
 });

@@ -1,4 +1,4 @@
-import { createServer, registerHealth, type App, type Database } from '@microshop/chassis';
+import { createServer, resilienceOf, registerHealth, type App, type Database } from '@microshop/chassis';
 import { connectOrderDesk, type OrderDeskOptions } from './clients/order-desk.js';
 import { createPaymentRepository } from './data/payment-repository.js';
 import type { PaymentTables } from './data/tables.js';
@@ -20,8 +20,9 @@ export async function buildApp({ database, logLevel, bodyLimit, now = () => new 
     description: 'Owns payments. Calls the Order service. Database: payments.db.',
     ...(logLevel === undefined ? {} : { logLevel }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
+    serviceToken: deskOptions.serviceToken,
   });
-  const orders = connectOrderDesk(deskOptions);
+  const orders = connectOrderDesk({ ...deskOptions, resilience: resilienceOf(app) });
   app.addHook('onClose', orders.close);
 
   registerHealth(app, { service: 'payment-service', checks: { database: database.ping } });

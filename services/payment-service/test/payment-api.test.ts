@@ -1,4 +1,4 @@
-import type { App } from '@microshop/chassis';
+import { DEFAULT_RESILIENCE_SETTINGS, type App } from '@microshop/chassis';
 import { SERVICE_TOKEN_HEADER, type Order, type OrderStatus, type Payment, type Problem } from '@microshop/contracts';
 import { createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, type FakeService, type RecordedCall, type TestDatabase } from '@microshop/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -7,6 +7,8 @@ import { migrations } from '../src/data/migrations.js';
 import type { PaymentTables } from '../src/data/tables.js';
 
 const CALL_TIMEOUT_MS = 300;
+/** A PUT is idempotent: the client tries a failing one this many times (a hang uses up the budget in one). */
+const ATTEMPTS = DEFAULT_RESILIENCE_SETTINGS.retry_max_attempts;
 /** Long enough that no test outlives it by accident: tests move the app's clock past it instead. */
 const PENDING_GRACE_MS = 10_000;
 const SERVICE_TOKEN = 'payment-api-test-service-token';
@@ -276,14 +278,14 @@ describe.each(DIALECTS)('Payment service on %s', (dialect) => {
     });
 
     test.each([
-      ['answers 503', 503, () => problem(503, 'busy')],
-      ['hangs', 503, () => ({ hang: true })],
-      ['answers 500', 502, () => problem(500, 'boom')],
-      ['answers 200 with the order still PENDING', 502, (id: number) => ({ body: orderOf(id, 77.7, 'PENDING') })],
-      ['answers 401 (the credential is refused)', 502, () => problem(401, 'credential required')],
+      ['answers 503', 503, ATTEMPTS, () => problem(503, 'busy')],
+      ['hangs', 503, 1, () => ({ hang: true })],
+      ['answers 500', 502, ATTEMPTS, () => problem(500, 'boom')],
+      ['answers 200 with the order still PENDING', 502, 1, (id: number) => ({ body: orderOf(id, 77.7, 'PENDING') })],
+      ['answers 401 (the credential is refused)', 502, 1, () => problem(401, 'credential required')],
     ])(
       'When the Order service %s to the status update, then %d, the payment stays PENDING, and after the grace period the same request finishes that payment',
-      async (_case, expected, failure) => {
+      async (_case, expected, sent, failure) => {
         const orderId = nextOrderId++;
         orderService.on('GET', '/api/orders/:id', () => ({ body: orderOf(orderId, 77.7, 'PENDING') }));
         orderService.on('PUT', '/api/orders/:id/status', () => failure(orderId));
@@ -295,13 +297,13 @@ describe.each(DIALECTS)('Payment service on %s', (dialect) => {
         expect(failed.body.detail).toContain('PENDING');
         const [pending] = await paymentRows(orderId);
         expect(await paymentRows(orderId)).toEqual([expect.objectContaining({ order_id: orderId, amount_cents: 7770, status: 'PENDING' })]);
-        expect(puts(orderService)).toHaveLength(1);
+        expect(puts(orderService)).toHaveLength(sent);
 
         const tooSoon = await pay<Problem>({ order_id: orderId });
         expect(tooSoon.status).toBe(409);
         expect(tooSoon.body).toMatchObject({ status: 409, field: 'order_id' });
         expect(tooSoon.body.detail).toContain('in progress');
-        expect(puts(orderService)).toHaveLength(1);
+        expect(puts(orderService)).toHaveLength(sent);
 
         serveOrders([orderOf(orderId, 77.7, 'PENDING')]);
         passGracePeriod();
@@ -309,8 +311,8 @@ describe.each(DIALECTS)('Payment service on %s', (dialect) => {
         expect(retried.status).toBe(201);
         expect(retried.body).toMatchObject({ id: pending?.id, order_id: orderId, amount: 77.7, status: 'COMPLETED' });
         expect(await paymentRows(orderId)).toEqual([expect.objectContaining({ id: pending?.id, status: 'COMPLETED', amount_cents: 7770 })]);
-        expect(puts(orderService)).toHaveLength(2);
-        expect(puts(orderService)[1]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE_TOKEN);
+        expect(puts(orderService)).toHaveLength(sent + 1);
+        expect(puts(orderService)[sent]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE_TOKEN);
       },
     );
 
@@ -328,7 +330,8 @@ describe.each(DIALECTS)('Payment service on %s', (dialect) => {
       expect(answers.filter((a) => a.status === 201)).toMatchObject([{ body: { id: pending?.id, status: 'COMPLETED' } }]);
       expect(answers.filter((a) => a.status === 409)).toHaveLength(9);
       expect(await paymentRows(orderId)).toEqual([expect.objectContaining({ id: pending?.id, status: 'COMPLETED' })]);
-      expect(puts(orderService)).toHaveLength(2);
+      // The first payment's PUT was tried ATTEMPTS times (503 each); the race sent exactly one more.
+      expect(puts(orderService)).toHaveLength(ATTEMPTS + 1);
     });
 
     test('When a payment left PENDING is retried after the order was cancelled, then 409 and the payment is FAILED', async () => {

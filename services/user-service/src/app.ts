@@ -7,16 +7,19 @@ export interface UserAppOptions {
   database: Database<UserTables>;
   logLevel?: string | false;
   bodyLimit?: number;
+  /** The service credential internal endpoints (`/internal/chaos`) require; unset: the development one. */
+  serviceToken?: string;
   now?: () => Date;
 }
 
 /** Builds the User service's app from its dependencies. Never listens: `main.ts` does, tests inject. */
-export async function buildApp({ database, logLevel, bodyLimit, now = () => new Date() }: UserAppOptions): Promise<App> {
+export async function buildApp({ database, logLevel, bodyLimit, serviceToken, now = () => new Date() }: UserAppOptions): Promise<App> {
   const app = await createServer({
     name: 'user-service',
     description: 'Owns users. Database: users.db.',
     ...(logLevel === undefined ? {} : { logLevel }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
+    ...(serviceToken === undefined ? {} : { serviceToken }),
   });
   registerHealth(app, { service: 'user-service', checks: { database: database.ping } });
   registerUserRoutes(app, { users: createUserRepository(database.db), now });

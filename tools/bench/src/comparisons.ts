@@ -1,8 +1,16 @@
+import { injectFault, setResilience } from './admin.js';
+import type { BenchSystem } from './system.js';
+
 /** One configuration of the system under measurement. */
 export interface Variant {
   name: string;
   env: Record<string, string>;
+  /** Runs on the started system after the scenario's data exists, before the warm-up (faults, switches). */
+  setup?: (system: BenchSystem) => Promise<void>;
 }
+
+/** The latency the resilience comparison adds to every Product service request, in milliseconds. */
+export const SLOW_PRODUCT_MS = 3000;
 
 /** Configurations measured side by side, in alternation, in one run. */
 export interface Comparison {
@@ -22,6 +30,29 @@ export const COMPARISONS: Record<string, Comparison> = {
       { name: 'tracing off', env: { OTEL_SDK_DISABLED: 'true' } },
       { name: 'tracing on, all traces', env: {} },
       { name: 'tracing on, 10 % sampled', env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' } },
+    ],
+  },
+  resilience: {
+    name: 'resilience',
+    description: `No fault; then the Product service slowed by ${SLOW_PRODUCT_MS} ms (admin API chaos) with timeouts, retries, breakers and bulkheads switched off in the gateway and every service; then the same fault with them on`,
+    variants: [
+      { name: 'no fault', env: {} },
+      {
+        name: 'product slow, resilience off',
+        env: {},
+        setup: async (system) => {
+          await setResilience(system, { timeouts: false, retries: false, breakers: false, bulkheads: false });
+          await injectFault(system, 'product-service', { latency_ms: SLOW_PRODUCT_MS, expires_in_s: 600 });
+        },
+      },
+      {
+        name: 'product slow, resilience on',
+        env: {},
+        setup: async (system) => {
+          await setResilience(system, { timeouts: true, retries: true, breakers: true, bulkheads: true });
+          await injectFault(system, 'product-service', { latency_ms: SLOW_PRODUCT_MS, expires_in_s: 600 });
+        },
+      },
     ],
   },
 };

@@ -31,6 +31,10 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
       const system = await startSystem({ env: variant.env, cpus: pinned ? '1' : undefined });
       try {
         const request = await scenario.prepare(system);
+        if (variant.setup) {
+          say(`round ${round}/${args.rounds} · ${variant.name}: setting up`);
+          await variant.setup(system);
+        }
         if (args.warmupSeconds > 0) {
           say(`round ${round}/${args.rounds} · ${variant.name}: warming up ${args.warmupSeconds} s`);
           await runLoad({ ...request, connections: args.connections, durationSeconds: args.warmupSeconds });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,8 @@ export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export interface BenchSystem {
   /** Base URL of a process, e.g. `http://127.0.0.1:5000` for the gateway. */
   url(name: ServiceName): string;
+  /** The admin credential the system's gateway accepts (ADMIN_TOKEN, or `.microshop/admin-token`). */
+  adminToken(): string;
   /** The pids of every process, read from their `/health`. */
   pids(): Promise<Record<string, number>>;
   stop(): Promise<void>;
@@ -55,6 +57,7 @@ export async function startSystem({ env, cpus }: StartOptions): Promise<BenchSys
   const url = (name: ServiceName) => `http://127.0.0.1:${SERVICES[name].port}`;
   return {
     url,
+    adminToken: () => process.env.ADMIN_TOKEN || readFileSync(path.join(ROOT_DIR, '.microshop/admin-token'), 'utf8').trim(),
     async pids() {
       const entries = await Promise.all(
         (Object.keys(SERVICES) as ServiceName[]).map(async (name) => {

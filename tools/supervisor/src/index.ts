@@ -12,5 +12,7 @@ export { describeDatabase, missingEntries, planSystem, redactUrl, usesSqlite, ty
 export { findTakenPort, isPortFree, portTakenMessage, type TakenPort } from './ports.js';
 export { colourEnabled, paint, stripColour, PROCESS_COLOURS, type Colour } from './style.js';
 export { READY_LINE, publicUrl, summaryLines, summaryRecord, type SummaryRow } from './summary.js';
-export { createSupervisor, DEFAULT_TIMINGS, describeExit, StartCancelled, StartupError, type ProcessPlan, type RunningProcess, type Supervisor, type SupervisorOptions } from './supervisor.js';
+export { ADMIN_TOKEN_FILE, resolveAdminToken, sameToken } from './admin-token.js';
+export { parseControlBody, startControlServer, type ControlServer, type ControlServerOptions } from './control-server.js';
+export { ControlError, createSupervisor, DEFAULT_TIMINGS, describeExit, StartCancelled, StartupError, type ProcessPlan, type RunningProcess, type Supervisor, type SupervisorOptions } from './supervisor.js';
 export { SYSTEM, PROCESS_NAMES, childEnvironment, dataLocationOf, databaseUrlVariable, environmentOf, internalUrl, schemaOf, serviceUrlVariable, type DataLocation, type SystemProcess } from './topology.js';

@@ -6,6 +6,9 @@ import { createReporter, createTerminal, SUPERVISOR_NAME, type OutputOptions } f
 import { missingEntries, planSystem, usesSqlite } from './plan.js';
 import { findTakenPort, portTakenMessage } from './ports.js';
 import { summaryLines, summaryRecord } from './summary.js';
+import { ADMIN_TOKEN_FILE, resolveAdminToken } from './admin-token.js';
+import { startControlServer, type ControlServer } from './control-server.js';
+import { DEFAULT_SUPERVISOR_CONTROL_PORT } from '@microshop/contracts';
 import { colourEnabled } from './style.js';
 import { createSupervisor, StartCancelled, StartupError } from './supervisor.js';
 
@@ -41,7 +44,9 @@ async function main(): Promise<void> {
     }
   }
 
-  const plans = planSystem(options, {
+  const controlPort = Number(process.env.SUPERVISOR_CONTROL_PORT || DEFAULT_SUPERVISOR_CONTROL_PORT);
+  if (!Number.isInteger(controlPort) || controlPort < 0 || controlPort > 65_535) fail(2, 'SUPERVISOR_CONTROL_PORT must be a port number (0 for any free one).');
+  const planned = planSystem(options, {
     rootDir: ROOT_DIR,
     env: process.env,
     nodePath: process.execPath,
@@ -51,8 +56,19 @@ async function main(): Promise<void> {
     logLevel: process.env.LOG_LEVEL || 'info',
   });
 
-  const taken = await findTakenPort(plans);
+  const taken = await findTakenPort(planned);
   if (taken) fail(1, portTakenMessage(taken));
+
+  const adminToken = resolveAdminToken(ROOT_DIR, process.env.ADMIN_TOKEN || undefined);
+  let control: ControlServer | undefined;
+  try {
+    // Loopback only: kill, pause, resume and restart for the gateway's admin API.
+    control = await startControlServer({ supervisor: { processes: () => supervisor.processes(), control: (...args) => supervisor.control(...args) }, adminToken, port: controlPort });
+  } catch (error) {
+    process.stderr.write(`The control endpoint cannot listen on 127.0.0.1:${controlPort} (${error instanceof Error ? error.message : String(error)}): process controls are off.\n`);
+  }
+  const controlUrl = control ? `http://127.0.0.1:${control.port}` : undefined;
+  const plans = planned.map((plan) => (plan.name === 'gateway' && controlUrl ? { ...plan, env: { ...plan.env, SUPERVISOR_URL: controlUrl } } : plan));
 
   let shuttingDown = false;
   const colour = options.logFormat === 'pretty' && colourEnabled(process.stdout.isTTY === true, process.env);
@@ -81,6 +97,7 @@ async function main(): Promise<void> {
     const count = supervisor.running().length;
     reporter.info(`${reason}: stopping ${count} process${count === 1 ? '' : 'es'}`);
     await supervisor.stop();
+    await control?.close();
     reporter.info('Everything stopped.');
     process.exit(0);
   }
@@ -96,7 +113,8 @@ async function main(): Promise<void> {
 
   try {
     const running = await supervisor.start();
-    reporter.block(summaryLines(running, { colour }), summaryRecord(running));
+    const tokenHint = process.env.ADMIN_TOKEN ? 'the ADMIN_TOKEN you set' : `cat ${ADMIN_TOKEN_FILE}`;
+    reporter.block(summaryLines(running, { colour, adminToken: tokenHint }), summaryRecord(running, { adminToken: tokenHint }));
   } catch (error) {
     if (error instanceof StartCancelled || shuttingDown) return;
     shuttingDown = true;
@@ -110,6 +128,7 @@ async function main(): Promise<void> {
       reporter.error(`Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
     await supervisor.stop();
+    await control?.close();
     reporter.error('Microshop did not start; every process it started has stopped.');
     process.exit(1);
   }

@@ -29,12 +29,16 @@ function table(rows: readonly (readonly string[])[]): string[] {
  * summaryLines([{ name: 'gateway', port: 5000, pid: 41, database: null }], { colour: false })
  * // ['', 'Microshop is up', '', '  Web UI and API   http://localhost:5000', ...]
  */
-export function summaryLines(rows: readonly SummaryRow[], { colour, gateway = 'gateway' }: { colour: boolean; gateway?: string }): string[] {
+export function summaryLines(
+  rows: readonly SummaryRow[],
+  { colour, gateway = 'gateway', adminToken }: { colour: boolean; gateway?: string; adminToken?: string },
+): string[] {
   const front = rows.find((row) => row.name === gateway);
   const lines = ['', paint(READY_LINE, 'bold', colour), ''];
   if (front) {
     lines.push(`  Web UI and API   ${paint(publicUrl(front.port), 'cyan', colour)}`);
     lines.push(`  API docs         ${paint(`${publicUrl(front.port)}/docs`, 'cyan', colour)}`);
+    if (adminToken) lines.push(`  Admin token      ${adminToken}   (chaos and process controls on the architecture view)`);
     lines.push('');
   }
   const cells = [['PROCESS', 'URL', 'PID', 'DATABASE'], ...rows.map((row) => [row.name, publicUrl(row.port), String(row.pid), row.database ?? '-'])];
@@ -44,11 +48,12 @@ export function summaryLines(rows: readonly SummaryRow[], { colour, gateway = 'g
 }
 
 /** The same summary as one structured record, for `--log-format json`. */
-export function summaryRecord(rows: readonly SummaryRow[], { gateway = 'gateway' }: { gateway?: string } = {}): LogRecord {
+export function summaryRecord(rows: readonly SummaryRow[], { gateway = 'gateway', adminToken }: { gateway?: string; adminToken?: string } = {}): LogRecord {
   const front = rows.find((row) => row.name === gateway);
   return {
     msg: READY_LINE,
     ...(front ? { web_ui: publicUrl(front.port), api_docs: `${publicUrl(front.port)}/docs` } : {}),
+    ...(front && adminToken ? { admin_token: adminToken } : {}),
     processes: rows.map((row) => ({ name: row.name, url: publicUrl(row.port), pid: row.pid, database: row.database })),
     stop: 'Ctrl-C stops everything.',
   };

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { DEFAULT_PAUSE_S, MAX_PROCESS_HOLD_S, type ProcessAction, type SupervisedProcess } from '@microshop/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_BACKOFF, nextRestart, type BackoffPolicy } from './backoff.js';
 import { describeAnswer, isReady, probeHealth, type HealthAnswer } from './health.js';
@@ -90,6 +91,25 @@ export interface Supervisor {
   kill(): void;
   /** The children running now. */
   running(): RunningProcess[];
+  /** Every supervised process with its state: running, paused or stopped. */
+  processes(): SupervisedProcess[];
+  /**
+   * Kills (the crash policy restarts it, after `forS` when given), pauses (SIGSTOP, resumed by
+   * itself after `forS`, default 30 s, at most 60 s), resumes (SIGCONT) or restarts one process.
+   * Throws {@link ControlError} for an unknown name or a process not in a state for the action.
+   */
+  control(name: string, action: ProcessAction, forS?: number): SupervisedProcess;
+}
+
+/** A control request the supervisor cannot carry out; `status` is the HTTP status that says why. */
+export class ControlError extends Error {
+  constructor(
+    readonly status: 404 | 409,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ControlError';
+  }
 }
 
 interface Exit {
@@ -107,6 +127,12 @@ interface Member {
   closed: Promise<Exit>;
   restarts: number;
   restartTimer: NodeJS.Timeout | undefined;
+  paused: boolean;
+  /** Epoch ms until which the process stays paused or down (admin control). */
+  holdUntil: number | undefined;
+  holdTimer: NodeJS.Timeout | undefined;
+  /** The next exit was asked for (restart): start again at once, not as a crash. */
+  restartNow: boolean;
 }
 
 /** `with code 1`, `by signal SIGKILL`. */
@@ -166,6 +192,10 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
     closed: Promise.resolve({ code: null, signal: null }),
     restarts: 0,
     restartTimer: undefined,
+    paused: false,
+    holdUntil: undefined,
+    holdTimer: undefined,
+    restartNow: false,
   }));
 
   const pipeLines = (member: Member, stream: NodeJS.ReadableStream | null, name: StreamName) => {
@@ -184,6 +214,7 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
     member.pid = child.pid;
     member.alive = child.pid !== undefined;
     member.startedAt = Date.now();
+    member.paused = false;
     // The child's stdin is never written to: it only tells the child when the supervisor is gone.
     child.stdin?.on('error', () => undefined);
     pipeLines(member, child.stdout, 'stdout');
@@ -207,8 +238,16 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
 
   const onExit = (member: Member, exit: Exit): void => {
     if (phase !== 'running') return; // Start-up notices by itself; stopping expects it.
+    member.paused = false;
+    clearTimeout(member.holdTimer);
     const upFor = Date.now() - member.startedAt;
-    const { attempt, delayMs } = nextRestart(backoff, member.restarts, upFor);
+    const crash = nextRestart(backoff, member.restarts, upFor);
+    const asked = member.restartNow;
+    member.restartNow = false;
+    const attempt = asked ? member.restarts : crash.attempt;
+    const held = member.holdUntil === undefined ? 0 : Math.max(0, member.holdUntil - Date.now());
+    member.holdUntil = undefined;
+    const delayMs = asked ? 0 : Math.max(crash.delayMs, held);
     member.restarts = attempt;
     reporter.warn(`${member.plan.name} (pid ${member.pid ?? '?'}) exited ${describeExit(exit)} after ${describeUptime(upFor)}; restarting in ${delayMs} ms`, {
       process: member.plan.name,
@@ -266,6 +305,67 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
     }
   };
 
+  const describe = (member: Member): SupervisedProcess => ({
+    name: member.plan.name,
+    pid: member.alive ? (member.pid ?? null) : null,
+    port: member.plan.port,
+    state: !member.alive ? 'stopped' : member.paused ? 'paused' : 'running',
+    ...(member.holdUntil === undefined ? {} : { until: new Date(member.holdUntil).toISOString() }),
+  });
+
+  const resume = (member: Member, reason: string): void => {
+    clearTimeout(member.holdTimer);
+    member.holdTimer = undefined;
+    member.holdUntil = undefined;
+    if (!member.paused) return;
+    sendSignal(member, 'SIGCONT');
+    member.paused = false;
+    reporter.info(`${member.plan.name} (pid ${member.pid ?? '?'}) resumed (${reason})`, { process: member.plan.name });
+  };
+
+  const control = (name: string, action: ProcessAction, forS?: number): SupervisedProcess => {
+    const member = members.find((m) => m.plan.name === name);
+    if (!member) throw new ControlError(404, `No process named ${name} is supervised here`);
+    if (phase !== 'running') throw new ControlError(409, `The supervisor is ${phase}: processes can be controlled once every one is up`);
+    const seconds = Math.min(MAX_PROCESS_HOLD_S, Math.max(1, forS ?? DEFAULT_PAUSE_S));
+    if (action !== 'restart' && action !== 'resume' && !member.alive) throw new ControlError(409, `${name} is not running`);
+    switch (action) {
+      case 'kill':
+        resume(member, 'killed');
+        if (forS !== undefined) member.holdUntil = Date.now() + seconds * 1000;
+        reporter.warn(`${name} (pid ${member.pid ?? '?'}) killed through the control endpoint`, { process: name });
+        sendSignal(member, 'SIGKILL');
+        break;
+      case 'pause':
+        clearTimeout(member.holdTimer);
+        sendSignal(member, 'SIGSTOP');
+        member.paused = true;
+        member.holdUntil = Date.now() + seconds * 1000;
+        member.holdTimer = setTimeout(() => resume(member, `after ${seconds} s`), seconds * 1000);
+        member.holdTimer.unref();
+        reporter.warn(`${name} (pid ${member.pid ?? '?'}) paused (SIGSTOP) for at most ${seconds} s`, { process: name });
+        break;
+      case 'resume':
+        if (!member.alive) throw new ControlError(409, `${name} is not running`);
+        resume(member, 'asked');
+        break;
+      case 'restart':
+        if (!member.alive) {
+          // Down on purpose or between crash restarts: start it now.
+          clearTimeout(member.restartTimer);
+          member.holdUntil = undefined;
+          launch(member);
+          void watchRecovery(member);
+          break;
+        }
+        resume(member, 'restarting');
+        member.restartNow = true;
+        sendSignal(member, 'SIGTERM');
+        break;
+    }
+    return describe(member);
+  };
+
   const running = (): RunningProcess[] =>
     members.filter((m) => m.alive && m.pid !== undefined).map((m) => ({ name: m.plan.name, pid: m.pid ?? 0, port: m.plan.port, database: m.plan.database }));
 
@@ -296,9 +396,14 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
       stopping ??= (async () => {
         phase = 'stopping';
         cancel.abort();
-        for (const member of members) clearTimeout(member.restartTimer);
+        for (const member of members) {
+          clearTimeout(member.restartTimer);
+          clearTimeout(member.holdTimer);
+        }
         const alive = members.filter((m) => m.alive);
         if (alive.length === 0) return;
+        // A stopped process cannot act on SIGTERM: wake the paused ones first.
+        alive.filter((m) => m.paused).forEach((member) => sendSignal(member, 'SIGCONT'));
         alive.forEach((member) => sendSignal(member, 'SIGTERM'));
         const allClosed = Promise.all(alive.map((m) => m.closed));
         if (!(await settlesWithin(allClosed, t.stopTimeoutMs))) {
@@ -318,5 +423,7 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
     },
 
     running,
+    processes: () => members.map(describe),
+    control,
   };
 }

@@ -39,4 +39,10 @@ describe('Start-up summary', () => {
       stop: 'Ctrl-C stops everything.',
     });
   });
+  test('When an admin token hint is given and the gateway runs, then the summary says how to get the token, in both formats', () => {
+    const text = summaryLines(rows, { colour: false, adminToken: 'cat .microshop/admin-token' }).join('\n');
+    expect(text).toMatch(/Admin token\s+cat \.microshop\/admin-token/);
+    expect(summaryRecord(rows, { adminToken: 'cat .microshop/admin-token' }).admin_token).toBe('cat .microshop/admin-token');
+    expect(summaryLines(rows, { colour: false }).join('\n')).not.toContain('Admin token');
+  });
 });

@@ -5,7 +5,7 @@ import { LATENCY_BUCKETS_S, METRIC_PREFIX, metricsRegistry } from './registry.js
 /**
  * How a call to another service ended: `ok` (1xx–3xx), `client_error` (4xx), `server_error` (5xx),
  * `timeout` (no answer within the budget), `unreachable` (refused, reset, no route), `not_sent`
- * (the request's time budget was spent before the call).
+ * (the request's time budget was spent before the call, the breaker was open or the bulkhead full).
  */
 export type CallOutcome = 'ok' | 'client_error' | 'server_error' | 'timeout' | 'unreachable' | 'not_sent';
 

@@ -16,12 +16,13 @@ export interface GaugeDefinition<L extends string> {
  * returns the gauge already there. This is the place for the state the later parts of the system
  * expose, each in its own module next to the code it describes:
  *
- * - `microshop_breaker_state{target}`: a circuit breaker per neighbour, 0 closed, 1 half-open, 2 open;
+ * - `microshop_circuit_breaker_state{target}`: a circuit breaker per neighbour, 0 closed, 1 half-open, 2 open
+ *   (declared in `resilience/metrics.ts`);
  * - `microshop_outbox_lag_seconds` and `microshop_outbox_pending`: age and size of the unsent outbox;
  * - `microshop_instances{service}`: the replicas a service runs as.
  *
  * @example
- * const breakerState = defineGauge({ name: 'breaker_state', help: 'Circuit breaker per neighbour: 0 closed, 1 half-open, 2 open', labelNames: ['target'] })
+ * const breakerState = defineGauge({ name: 'circuit_breaker_state', help: 'Circuit breaker per neighbour: 0 closed, 1 half-open, 2 open', labelNames: ['target'] })
  * breakerState.set({ target: 'product-service' }, 2)
  */
 export function defineGauge<L extends string>({ name, help, labelNames = [], collect }: GaugeDefinition<L>): Gauge<L> {

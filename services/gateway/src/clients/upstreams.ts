@@ -1,4 +1,4 @@
-import { createServiceClient, type ServiceClient } from '@microshop/chassis';
+import { createServiceClient, type Resilience, type ServiceClient } from '@microshop/chassis';
 import { BACKENDS, type BackendName } from '@microshop/contracts';
 
 /** One service behind the gateway: where it is, and the two pools that reach it. */
@@ -17,16 +17,18 @@ export interface UpstreamOptions {
   urls: Record<BackendName, string>;
   callTimeoutMs: number;
   probeTimeoutMs: number;
+  /** The gateway's resilience, applied to forwarded calls (never to probes). */
+  resilience?: Resilience | undefined;
 }
 
 /** The gateway's clients, one keep-alive pool per service (plus one for probes), and how to close them. */
-export function connectUpstreams({ urls, callTimeoutMs, probeTimeoutMs }: UpstreamOptions): { upstreams: Upstreams; close(): Promise<void> } {
+export function connectUpstreams({ urls, callTimeoutMs, probeTimeoutMs, resilience }: UpstreamOptions): { upstreams: Upstreams; close(): Promise<void> } {
   const entries = BACKENDS.map((service): [BackendName, Upstream] => [
     service,
     {
       service,
       url: urls[service],
-      api: createServiceClient({ service, baseUrl: urls[service], timeoutMs: callTimeoutMs }),
+      api: createServiceClient({ service, baseUrl: urls[service], timeoutMs: callTimeoutMs, resilience }),
       probe: createServiceClient({ service, baseUrl: urls[service], timeoutMs: probeTimeoutMs, connections: 4, monitoring: true }),
     },
   ]);

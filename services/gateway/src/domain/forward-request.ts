@@ -18,7 +18,7 @@ export interface ForwardedResponse {
 }
 
 /** The service's response headers the client sees; all others stay behind the gateway. */
-export const PASSED_BACK_HEADERS = ['content-type', 'x-total-count', 'retry-after', 'location'] as const;
+export const PASSED_BACK_HEADERS = ['content-type', 'x-total-count', 'retry-after', 'location', 'x-degraded'] as const;
 
 /**
  * `/api/orders/:id` + `{ id: 7 }` → `/api/orders/7`. Every parameter is an integer id, so the

@@ -35,6 +35,19 @@ const METRIC_ROWS = METRIC_ROUTES.map(
   ([method, path, what]) => `<tr><td class="method"><code>${method}</code></td><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(what)}</td></tr>`,
 ).join('\n      ');
 
+const ADMIN_ROUTES = [
+  ['GET', '/api/admin/services', "Every service's active faults and process state"],
+  ['GET', '/api/admin/services/{service}/chaos', "A service's active faults and the time left"],
+  ['PUT', '/api/admin/services/{service}/chaos', 'Inject latency (fixed + jitter), an error rate or a hang; expires by itself (default 60 s, at most 600 s)'],
+  ['DELETE', '/api/admin/services/{service}/chaos', 'Lift the faults now'],
+  ['POST', '/api/admin/services/{service}/process', 'Kill, pause (SIGSTOP, resumed by itself within 60 s), resume or restart its process, through the supervisor'],
+  ['GET', '/api/admin/services/{service}/resilience', 'Its (or the gateway’s) resilience switches and breaker states'],
+  ['PUT', '/api/admin/services/{service}/resilience', 'Turn timeouts, retries, breakers or bulkheads on or off'],
+] as const;
+const ADMIN_ROWS = ADMIN_ROUTES.map(
+  ([method, path, what]) => `<tr><td class="method"><code>${method}</code></td><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(what)}</td></tr>`,
+).join('\n      ');
+
 /** What the page says about the web UI. */
 export interface HomePageOptions {
   /** True when the web UI is built and served at `/`: the page links it. False: the page says how to build it. */
@@ -106,6 +119,14 @@ export function renderHomePage(routes: readonly PublicRoute[], { uiBuilt }: Home
     <thead><tr><th>Method</th><th>Path</th><th>What</th></tr></thead>
     <tbody>
       ${METRIC_ROWS}
+    </tbody>
+  </table>
+  <h2>Admin: chaos and resilience</h2>
+  <p>Each needs the admin credential in the <code>x-admin-token</code> header (<code>npm start</code> prints where it is: <code>cat .microshop/admin-token</code>). Faults apply to a service's API routes, never to <code>/health</code>, <code>/metrics</code> or <code>/internal/*</code>.</p>
+  <table>
+    <thead><tr><th>Method</th><th>Path</th><th>What</th></tr></thead>
+    <tbody>
+      ${ADMIN_ROWS}
     </tbody>
   </table>
 </body>

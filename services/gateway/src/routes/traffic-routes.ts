@@ -1,23 +1,26 @@
-import { problemResponses, type App } from '@microshop/chassis';
+import { problemResponses, requireAdminToken, type App } from '@microshop/chassis';
 import { StartTraffic, TrafficRun } from '@microshop/contracts';
 import type { TrafficGenerator } from '../domain/traffic.js';
 
 const tags = ['traffic'];
 
+const authErrors = { 401: { $ref: 'Problem#' }, 403: { $ref: 'Problem#' } } as const;
+
 /**
- * The traffic generator's controls: start a bounded run, watch its progress, stop it. Like the
- * rest of the gateway's own operations they are unauthenticated for now: the gateway listens on
- * loopback by default (`HOST=127.0.0.1`).
+ * The traffic generator's controls: start a bounded run and stop it (both behind the admin
+ * credential, `x-admin-token`), and watch its progress (open: it changes nothing).
  */
-export function registerTrafficRoutes(app: App, traffic: TrafficGenerator): void {
+export function registerTrafficRoutes(app: App, traffic: TrafficGenerator, adminToken: string): void {
+  const preHandler = requireAdminToken(adminToken);
   app.post(
     '/api/traffic',
     {
+      preHandler,
       schema: {
         tags,
-        summary: 'Start a bounded run of realistic traffic through the public API (one at a time)',
+        summary: 'Start a bounded run of realistic traffic through the public API, one at a time (admin)',
         body: StartTraffic,
-        response: { 202: TrafficRun, ...problemResponses },
+        response: { 202: TrafficRun, ...problemResponses, ...authErrors },
       },
     },
     async (request, reply) => reply.code(202).send(traffic.start(request.body)),
@@ -28,5 +31,9 @@ export function registerTrafficRoutes(app: App, traffic: TrafficGenerator): void
     { config: { monitoring: true }, schema: { tags, summary: 'The current or last traffic run and its progress', response: { 200: TrafficRun } } },
     async () => traffic.status(),
   );
-  app.delete('/api/traffic', { schema: { tags, summary: 'Stop the running traffic run', response: { 200: TrafficRun } } }, async () => traffic.stop());
+  app.delete(
+    '/api/traffic',
+    { preHandler, schema: { tags, summary: 'Stop the running traffic run (admin)', response: { 200: TrafficRun, ...authErrors } } },
+    async () => traffic.stop(),
+  );
 }

@@ -1,4 +1,4 @@
-import type { Page, PageResult } from '@microshop/chassis';
+import { AppError, type Page, type PageResult } from '@microshop/chassis';
 import type { OrderWithParties } from '@microshop/contracts';
 import type { OrderDeps } from './deps.js';
 import { toOrder } from './order-view.js';
@@ -10,21 +10,38 @@ export interface ListOrdersOptions {
   embed?: boolean | undefined;
 }
 
+/** A page of orders, and the neighbours whose part is missing from it. */
+export interface OrdersPage extends PageResult<OrderWithParties> {
+  /** Services that could not be reached: their `user` or `product` is null in every order. */
+  degraded: string[];
+}
+
+/** The neighbour's answer, or `undefined` when it is down (a 5xx problem): the page does without it. */
+async function orNothing<T>(read: Promise<T[]>): Promise<{ value: T[]; failed?: string }> {
+  try {
+    return { value: await read };
+  } catch (error) {
+    if (error instanceof AppError && error.status >= 500) return { value: [], failed: error.service ?? 'unknown' };
+    throw error;
+  }
+}
+
 /**
  * A page of orders, newest first, each with its user and product embedded. However many orders
  * the page holds, embedding costs one call to the User service and one to the Product service, made
- * at the same time. Without embedding, no other service is called.
+ * at the same time. Without embedding, no other service is called. A neighbour that is down does not
+ * sink the page: its part is null in every order, and it is named in `degraded`.
  */
-export async function listOrders(deps: OrderDeps, page: Page, { userId, embed = true }: ListOrdersOptions = {}): Promise<PageResult<OrderWithParties>> {
+export async function listOrders(deps: OrderDeps, page: Page, { userId, embed = true }: ListOrdersOptions = {}): Promise<OrdersPage> {
   const { items, total } = await deps.orders.list(page, { userId });
-  if (!embed) return { items: items.map(toOrder), total };
+  if (!embed) return { items: items.map(toOrder), total, degraded: [] };
 
-  const [userList, productList] = await Promise.all([
-    deps.users.findMany(items.map((o) => o.user_id)),
-    deps.products.findMany(items.map((o) => o.product_id)),
+  const [users, products] = await Promise.all([
+    orNothing(deps.users.findMany(items.map((o) => o.user_id))),
+    orNothing(deps.products.findMany(items.map((o) => o.product_id))),
   ]);
-  const usersById = new Map(userList.map((u) => [u.id, u]));
-  const productsById = new Map(productList.map((p) => [p.id, p]));
+  const usersById = new Map(users.value.map((u) => [u.id, u]));
+  const productsById = new Map(products.value.map((p) => [p.id, p]));
   return {
     items: items.map((row) => ({
       ...toOrder(row),
@@ -32,5 +49,6 @@ export async function listOrders(deps: OrderDeps, page: Page, { userId, embed = 
       product: productsById.get(row.product_id) ?? null,
     })),
     total,
+    degraded: [users.failed, products.failed].filter((name): name is string => name !== undefined),
   };
 }

@@ -1,10 +1,17 @@
 import { pageOf, problemResponses, sendPage, type App } from '@microshop/chassis';
-import { Id, IdParams, ListOrdersQuery, Order, OrderWithParties, PlaceOrder } from '@microshop/contracts';
+import { DEGRADED_HEADER, Id, IdParams, ListOrdersQuery, Order, OrderWithParties, PlaceOrder } from '@microshop/contracts';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { OrderDeps } from '../domain/deps.js';
 import { getOrder } from '../domain/get-order.js';
-import { listOrders } from '../domain/list-orders.js';
+import { listOrders, type OrdersPage } from '../domain/list-orders.js';
 import { placeOrder } from '../domain/place-order.js';
+
+/** A page of orders, with `x-degraded` naming the neighbours whose part is missing. */
+function sendOrders(reply: FastifyReply, { degraded, ...page }: OrdersPage) {
+  if (degraded.length > 0) void reply.header(DEGRADED_HEADER, degraded.join(', '));
+  return sendPage(reply, page);
+}
 
 /** The Order service's public API. */
 export function registerOrderRoutes(app: App, deps: OrderDeps): void {
@@ -27,13 +34,14 @@ export function registerOrderRoutes(app: App, deps: OrderDeps): void {
       schema: {
         tags: ['orders'],
         summary: 'List orders, newest first, with their user and product (`?user_id=` for one user\'s, `embed=false` for orders alone)',
+        description: 'With the User or Product service down, still 200: the missing `user` or `product` is null and the `x-degraded` header names the service(s).',
         querystring: ListOrdersQuery,
         response: { 200: Type.Array(OrderWithParties), ...problemResponses },
       },
     },
     async (request, reply) => {
       const { user_id, embed } = request.query;
-      return sendPage(reply, await listOrders(deps, pageOf(request.query), { userId: user_id, embed }));
+      return sendOrders(reply, await listOrders(deps, pageOf(request.query), { userId: user_id, embed }));
     },
   );
 
@@ -49,7 +57,7 @@ export function registerOrderRoutes(app: App, deps: OrderDeps): void {
       },
     },
     async (request, reply) =>
-      sendPage(reply, await listOrders(deps, pageOf(request.query), { userId: request.params.user_id, embed: request.query.embed })),
+      sendOrders(reply, await listOrders(deps, pageOf(request.query), { userId: request.params.user_id, embed: request.query.embed })),
   );
 
   app.get(

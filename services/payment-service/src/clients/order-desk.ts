@@ -1,4 +1,4 @@
-import { AppError, createResourceClient, createServiceClient, matchesContract, type ServiceClient } from '@microshop/chassis';
+import { AppError, createResourceClient, createServiceClient, matchesContract, type Resilience, type ServiceClient } from '@microshop/chassis';
 import { Order, SERVICE_TOKEN_HEADER } from '@microshop/contracts';
 import type { OrderDesk } from '../domain/deps.js';
 
@@ -7,11 +7,13 @@ export interface OrderDeskOptions {
   timeoutMs: number;
   /** The credential the Order service's status endpoint requires. */
   serviceToken: string;
+  /** The app's resilience (breakers, retries, bulkheads, timeouts); see `resilienceOf`. */
+  resilience?: Resilience | undefined;
 }
 
 /** The Order service over HTTP, and its pool to close on shutdown. */
-export function connectOrderDesk({ orderServiceUrl, timeoutMs, serviceToken }: OrderDeskOptions): OrderDesk & { close(): Promise<void> } {
-  const client: ServiceClient = createServiceClient({ service: 'order-service', baseUrl: orderServiceUrl, timeoutMs });
+export function connectOrderDesk({ orderServiceUrl, timeoutMs, serviceToken, resilience }: OrderDeskOptions): OrderDesk & { close(): Promise<void> } {
+  const client: ServiceClient = createServiceClient({ service: 'order-service', baseUrl: orderServiceUrl, timeoutMs, resilience });
   const orders = createResourceClient<Order>(client, '/api/orders', Order);
   return {
     find: (id) => orders.find(id),

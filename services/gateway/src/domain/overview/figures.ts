@@ -1,4 +1,4 @@
-import type { Overview, OverviewEdge, OverviewInstance, OverviewService, ServiceName, ServiceSeries } from '@microshop/contracts';
+import type { BreakerState, Overview, OverviewEdge, OverviewInstance, OverviewService, ServiceName, ServiceSeries } from '@microshop/contracts';
 import type { MetricsHistory, Target, Tick, TickEntry } from './history.js';
 import type { Interval } from './interval.js';
 import { addBuckets, quantileMs } from './quantile.js';
@@ -61,6 +61,15 @@ function figuresOf(usages: readonly Usage[]): Figures {
     p50_ms: quantileMs(0.5, latency),
     p99_ms: quantileMs(0.99, latency),
   };
+}
+
+const BREAKER_RANK: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
+
+/** The worst of several instances' breaker states; undefined when none reports one. */
+function worstBreaker(states: readonly (BreakerState | undefined)[]): BreakerState | undefined {
+  let worst: BreakerState | undefined;
+  for (const state of states) if (state && (!worst || BREAKER_RANK[state] > BREAKER_RANK[worst])) worst = state;
+  return worst;
 }
 
 function edgeOf(from: string, to: string, usages: readonly Usage[]): OverviewEdge {
@@ -154,7 +163,11 @@ export function buildOverview(history: MetricsHistory, { targets, windowS, scrap
   const order = (name: string) => targets.findIndex((t) => t.service === name);
   const edges = [...pairs.values()]
     .sort((a, b) => order(a.from) - order(b.from) || order(a.to) - order(b.to) || a.to.localeCompare(b.to))
-    .map(({ from, to }) => edgeOf(from, to, targets.filter((t) => t.service === from).flatMap((t) => usageByUrl.get(t.url) ?? [])));
+    .map(({ from, to }) => {
+      const edge = edgeOf(from, to, targets.filter((t) => t.service === from).flatMap((t) => usageByUrl.get(t.url) ?? []));
+      const breaker = worstBreaker(latest?.entries.filter((e) => e.target.service === from).map((e) => e.breakers?.[to]) ?? []);
+      return breaker ? { ...edge, breaker } : edge;
+    });
 
   const spans = [...usageByUrl.values()].flatMap((u) => (u ? [u.spanS] : []));
   return {

@@ -1,4 +1,4 @@
-import type { ServiceName } from '@microshop/contracts';
+import type { BreakerState, ServiceName } from '@microshop/contracts';
 import { intervalBetween, type Interval, type StampedSnapshot } from './interval.js';
 import type { MetricSnapshot } from './snapshot.js';
 
@@ -31,6 +31,8 @@ export interface TickEntry {
   detail?: string | undefined;
   /** Counter increases since this process's previous readable scrape; absent for the first one or when unreadable. */
   interval?: Interval | undefined;
+  /** Its circuit breakers at this scrape, by neighbour (absent when its metrics could not be read). */
+  breakers?: Record<string, BreakerState> | undefined;
 }
 
 /** Every process's reading at one scrape round. */
@@ -87,6 +89,7 @@ export function createMetricsHistory(capacity: number): MetricsHistory {
           uptimeS: reading.status === 'ok' ? (reading.uptimeS ?? null) : null,
           ...(reading.detail ? { detail: reading.detail } : {}),
           ...(interval ? { interval } : {}),
+          ...(reading.snapshot ? { breakers: reading.snapshot.breakers } : {}),
         };
       });
       ticks.push({ at, entries });

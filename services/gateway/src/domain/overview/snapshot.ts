@@ -1,4 +1,5 @@
 import type { Sample } from '@microshop/chassis';
+import type { BreakerState } from '@microshop/contracts';
 
 /** A cumulative histogram: `counts[i]` observations took at most `bounds[i]` seconds; the last bound is +Inf. */
 export interface Buckets {
@@ -26,7 +27,11 @@ export interface MetricSnapshot {
   latency: Buckets;
   /** By target service. */
   calls: Record<string, CallTotals>;
+  /** Its circuit breaker to each neighbour, from `microshop_circuit_breaker_state{target}`. */
+  breakers?: Record<string, BreakerState>;
 }
+
+const BREAKER_STATES: readonly BreakerState[] = ['closed', 'half-open', 'open'];
 
 const FAILED_CALLS = new Set(['server_error', 'timeout', 'unreachable', 'not_sent']);
 
@@ -53,6 +58,7 @@ export function readSnapshot(samples: readonly Sample[]): MetricSnapshot {
   let pid: number | undefined;
   let startTime: number | undefined;
   const calls: Record<string, CallTotals> = {};
+  const breakers: Record<string, BreakerState> = {};
 
   for (const { name, labels, value } of samples) {
     if (name === 'microshop_http_server_requests_total') {
@@ -64,6 +70,8 @@ export function readSnapshot(samples: readonly Sample[]): MetricSnapshot {
       const totals = (calls[labels.target] ??= { calls: 0, failures: 0, latency: { bounds: [], counts: [] } });
       totals.calls += value;
       if (FAILED_CALLS.has(labels.outcome ?? '')) totals.failures += value;
+    } else if (name === 'microshop_circuit_breaker_state' && labels.target) {
+      breakers[labels.target] = BREAKER_STATES[value] ?? 'closed';
     } else if (name === 'microshop_service_info' && labels.pid) {
       pid = Number(labels.pid);
     } else if (name === 'microshop_process_start_time_seconds') {
@@ -81,5 +89,6 @@ export function readSnapshot(samples: readonly Sample[]): MetricSnapshot {
     clientErrors,
     latency: histogram(samples, 'microshop_http_server_request_duration_seconds'),
     calls,
+    breakers,
   };
 }

@@ -39,6 +39,8 @@ export interface ApiOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
+  /** Extra request headers, e.g. the admin credential. */
+  headers?: Record<string, string>;
 }
 
 const header = (response: Response, name: string) => response.headers.get(name) ?? undefined;
@@ -67,14 +69,14 @@ function toProblem(status: number, body: unknown): ProblemBody {
  * const result = await api<Order>('/api/orders', { method: 'POST', body: { user_id: 1, product_id: 2, quantity: 3 } })
  * if (!result.ok) showError(result.problem?.field, result.problem?.detail)
  */
-export async function api<T>(path: string, { method = 'GET', body, signal }: ApiOptions = {}): Promise<ApiResult<T>> {
+export async function api<T>(path: string, { method = 'GET', body, signal, headers = {} }: ApiOptions = {}): Promise<ApiResult<T>> {
   const started = performance.now();
   const base = { method, path, traceId: undefined, requestId: undefined, totalCount: undefined };
   let response: Response;
   try {
     response = await fetch(path, {
       method,
-      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(signal ? { signal } : {}),
     });

@@ -1,3 +1,4 @@
+import { ADMIN_HEADER } from './admin';
 import { api, type ApiResult, type Draft } from './http';
 import type { GatewayHealth, Overview, ServiceSeries, StartTraffic, TrafficRun } from './types';
 
@@ -14,8 +15,9 @@ export const getSeries = (service: string, windowS: number, signal?: AbortSignal
 /** `GET /api/traffic`: the current or last traffic run. */
 export const getTraffic = (signal?: AbortSignal): Promise<ApiResult<TrafficRun>> => api('/api/traffic', signal ? { signal } : {});
 
-/** `POST /api/traffic`: starts a bounded run in the gateway. */
-export const startTraffic = (body: Draft<StartTraffic, 'rate' | 'duration_s'>): Promise<ApiResult<TrafficRun>> => api('/api/traffic', { method: 'POST', body });
+/** `POST /api/traffic`: starts a bounded run in the gateway (admin credential). */
+export const startTraffic = (token: string, body: Draft<StartTraffic, 'rate' | 'duration_s'>): Promise<ApiResult<TrafficRun>> =>
+  api('/api/traffic', { method: 'POST', body, headers: { [ADMIN_HEADER]: token } });
 
-/** `DELETE /api/traffic`: stops the running run. */
-export const stopTraffic = (): Promise<ApiResult<TrafficRun>> => api('/api/traffic', { method: 'DELETE' });
+/** `DELETE /api/traffic`: stops the running run (admin credential). */
+export const stopTraffic = (token: string): Promise<ApiResult<TrafficRun>> => api('/api/traffic', { method: 'DELETE', headers: { [ADMIN_HEADER]: token } });

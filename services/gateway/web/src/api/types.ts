@@ -3,6 +3,16 @@
  * of the contracts package ends up in the bundle).
  */
 export type {
+  AdminServices,
+  AdminServiceStatus,
+  BreakerState,
+  ChaosState,
+  ControlProcess,
+  ProcessAction,
+  ProcessControlResult,
+  ResilienceState,
+  SetChaos,
+  SetResilienceSwitches,
   CreateProduct,
   CreateUser,
   GatewayHealth,

@@ -4,6 +4,7 @@ import { PageHeader } from '../../components/page-header';
 import { StatusBadge } from '../../components/status';
 import { untilMissing, usePoll } from '../../hooks/use-poll';
 import { Link } from '../../router';
+import { ChaosPanel } from './chaos-panel';
 import { Diagram } from './diagram';
 import { EdgeTable } from './edge-table';
 import { buildModel, EMPTY_MEMORY, remember, type Memory } from './model';
@@ -58,6 +59,7 @@ export function ArchitecturePage() {
       ) : null}
       <Diagram nodes={model.nodes} edges={model.edges} />
       <EdgeTable edges={model.edges} />
+      <ChaosPanel />
     </>
   );
 }

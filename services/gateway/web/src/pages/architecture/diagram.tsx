@@ -70,7 +70,11 @@ export function Diagram({ nodes, edges }: { nodes: NodeView[]; edges: EdgeView[]
           const failing = (edge.errorRate ?? 0) > 0.01;
           const width = active ? 1.5 + 3.5 * Math.min(1, (edge.callsPerS ?? 0) / maxRate) : 1.5;
           return (
-            <g key={`${edge.from}>${edge.to}`} className={`edge ${active ? 'is-active' : ''} ${failing ? 'is-failing' : ''}`}>
+            <g
+              key={`${edge.from}>${edge.to}`}
+              className={`edge ${active ? 'is-active' : ''} ${failing ? 'is-failing' : ''} ${edge.breaker ? `breaker-${edge.breaker}` : ''}`}
+              data-breaker={edge.breaker ?? 'none'}
+            >
               <path d={path.d} className="edge-line" strokeWidth={width} markerEnd={active ? 'url(#arrow-active)' : 'url(#arrow)'} />
               {edge.callsPerS !== null ? (
                 <g transform={`translate(${path.labelX}, ${path.labelY})`} className="edge-label">
@@ -96,6 +100,7 @@ export function Diagram({ nodes, edges }: { nodes: NodeView[]; edges: EdgeView[]
       </div>
       <p className="diagram-legend" aria-hidden="true">
         <span className="legend-line" /> calls by design <span className="legend-line is-active" /> carrying traffic, calls/s as the caller counts them
+        <span className="legend-line is-half-open" /> breaker half-open <span className="legend-line is-open" /> breaker open
         {services.length ? ` · ${services.map((s) => serviceInfo(s.name).label).join(', ')} each own one database` : ''}
       </p>
     </div>

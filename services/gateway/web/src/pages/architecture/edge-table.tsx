@@ -16,6 +16,7 @@ export function EdgeTable({ edges }: { edges: EdgeView[] }) {
               <th scope="col" className="num">calls/s</th>
               <th scope="col" className="num">errors</th>
               <th scope="col" className="num hide-narrow">p99</th>
+              <th scope="col">breaker</th>
             </tr>
           </thead>
           <tbody>
@@ -30,6 +31,9 @@ export function EdgeTable({ edges }: { edges: EdgeView[] }) {
                 <td className="num">{formatRate(edge.callsPerS)}</td>
                 <td className="num">{formatShare(edge.errorRate)}</td>
                 <td className="num hide-narrow">{formatMs(edge.p99Ms)}</td>
+                <td className={edge.breaker ? `breaker-cell breaker-${edge.breaker}` : undefined} data-breaker={edge.breaker ?? 'none'}>
+                  {edge.breaker ?? '–'}
+                </td>
               </tr>
             ))}
           </tbody>

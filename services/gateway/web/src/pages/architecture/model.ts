@@ -1,4 +1,4 @@
-import type { GatewayHealth, Overview, OverviewEdge, OverviewService } from '../../api/types';
+import type { BreakerState, GatewayHealth, Overview, OverviewEdge, OverviewService } from '../../api/types';
 import type { Health } from '../../components/status';
 import { DESIGNED_EDGES, SERVICES, type ServiceInfo } from '../../services';
 
@@ -36,6 +36,15 @@ export interface EdgeView {
   p99Ms: number | null;
   /** A call the system makes by design (drawn even when idle). */
   designed: boolean;
+  /** The caller's circuit breaker for this target, when the caller reports one. */
+  breaker: BreakerState | undefined;
+}
+
+/** The caller's breaker for `to`, from the gateway's health (its own breakers, and each service's as reported). */
+export function breakerOf(health: GatewayHealth | undefined, from: string, to: string): BreakerState | undefined {
+  if (!health) return undefined;
+  const breakers = from === 'gateway' ? health.breakers : health.services[from]?.breakers;
+  return breakers?.[to];
 }
 
 /** What the page remembers between polls about each process: which pid it saw, and when one was replaced. */
@@ -128,8 +137,18 @@ export function buildModel({
   const edges: EdgeView[] = DESIGNED_EDGES.map(([from, to]) => {
     const figures = seen.get(`${from}>${to}`);
     seen.delete(`${from}>${to}`);
-    return { from, to, callsPerS: figures?.calls_per_s ?? (overview ? 0 : null), errorRate: figures?.error_rate ?? null, p99Ms: figures?.p99_ms ?? null, designed: true };
+    return {
+      from,
+      to,
+      callsPerS: figures?.calls_per_s ?? (overview ? 0 : null),
+      errorRate: figures?.error_rate ?? null,
+      p99Ms: figures?.p99_ms ?? null,
+      designed: true,
+      breaker: breakerOf(health, from, to),
+    };
   });
-  for (const e of seen.values()) edges.push({ from: e.from, to: e.to, callsPerS: e.calls_per_s, errorRate: e.error_rate, p99Ms: e.p99_ms, designed: false });
+  for (const e of seen.values()) {
+    edges.push({ from: e.from, to: e.to, callsPerS: e.calls_per_s, errorRate: e.error_rate, p99Ms: e.p99_ms, designed: false, breaker: breakerOf(health, e.from, e.to) });
+  }
   return { nodes, edges };
 }

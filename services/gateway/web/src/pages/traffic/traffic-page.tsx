@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { readAdminToken, saveAdminToken } from '../../api/admin';
 import { fieldErrors, type ApiResult } from '../../api/http';
 import { getTraffic, startTraffic, stopTraffic } from '../../api/system';
 import type { TrafficRun } from '../../api/types';
@@ -9,6 +10,7 @@ import { ResultNote } from '../../components/result-note';
 import { numberOrText } from '../../format';
 import { usePoll } from '../../hooks/use-poll';
 import { Link } from '../../router';
+import { AdminTokenForm } from '../architecture/admin-token-form';
 import { TrafficProgress } from './traffic-progress';
 
 /** The bounds the gateway enforces, repeated here for the hints only: the gateway has the last word. */
@@ -30,6 +32,8 @@ export function TrafficPage() {
   const [duration, setDuration] = useState('60');
   const [result, setResult] = useState<ApiResult<TrafficRun>>();
   const [busy, setBusy] = useState(false);
+  const [token, setToken] = useState(readAdminToken);
+  const refused = result?.status === 401 || result?.status === 403;
   const run = traffic.value?.data;
   const running = run?.state === 'running';
   const errors = fieldErrors(result?.problem);
@@ -37,12 +41,12 @@ export function TrafficPage() {
   const start = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
-    setResult(await startTraffic({ rate: numberOrText(rate), duration_s: numberOrText(duration) }));
+    setResult(await startTraffic(token, { rate: numberOrText(rate), duration_s: numberOrText(duration) }));
     setBusy(false);
   };
   const stop = async () => {
     setBusy(true);
-    setResult(await stopTraffic());
+    setResult(await stopTraffic(token));
     setBusy(false);
   };
 
@@ -75,6 +79,15 @@ export function TrafficPage() {
               </button>
             ))}
           </div>
+          <AdminTokenForm
+            token={token}
+            refused={refused}
+            onChange={(next) => {
+              saveAdminToken(next);
+              setToken(next);
+              setResult(undefined);
+            }}
+          />
           <form className="form-row" onSubmit={(e) => void start(e)} noValidate aria-label="Traffic run">
             <InputField
               id="traffic-rate"
@@ -96,16 +109,17 @@ export function TrafficPage() {
               hint={`1 to ${MAX_DURATION_S}`}
               className="narrow"
             />
-            <button type="submit" className="button primary" disabled={busy || running}>
+            <button type="submit" className="button primary" disabled={busy || running || !token}>
               Start traffic
             </button>
-            <button type="button" className="button danger" disabled={busy || !running} onClick={() => void stop()}>
+            <button type="button" className="button danger" disabled={busy || !running || !token} onClick={() => void stop()}>
               Stop
             </button>
           </form>
           {result ? <ResultNote result={result} success={result.data?.state === 'running' ? `Started: ${result.data.rate}/s for ${result.data.duration_s} s` : 'Stopped'} /> : null}
           <p className="fine-print">
-            These controls run in the gateway and need no credential: the gateway listens on loopback only. The load never runs in this browser.
+            These controls run in the gateway and need the admin token (asked once, kept in this tab); watching a run needs none. The load never runs
+            in this browser.
           </p>
         </Card>
         <TrafficProgress run={run} />

@@ -1,0 +1,11 @@
+/**
+ * Resilience of the calls between services: timeouts and the budget passed downstream, retries
+ * with full-jitter backoff within a retry budget, a circuit breaker and a bulkhead per neighbour,
+ * each switchable at run time (`/internal/resilience`). See docs/resilience.md.
+ */
+export { DEFAULT_RESILIENCE_SETTINGS, loadResilienceSettings, ResilienceConfig } from './config.js';
+export { currentDeadline, parseBudget, registerDeadline, runWithDeadline } from './deadline.js';
+export { breakerStateGauge, breakerTransitions, clientRejected, clientRetries } from './metrics.js';
+export { breakerStateName, createResilience, UpstreamFailure, type Guard, type Resilience, type ResilienceOptions } from './resilience.js';
+export { createRetryBudget, fullJitterDelay, type RetryBudget } from './retry-budget.js';
+export { registerResilience, resilienceOf, type RegisterResilienceOptions } from './routes.js';

@@ -1,0 +1,141 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BUDGET_HEADER } from '@microshop/contracts';
+import { BrokenCircuitError, BulkheadRejectedError, IsolatedCircuitError } from 'cockatiel';
+import { AppError } from '../errors.js';
+import { currentDeadline } from './deadline.js';
+import { clientRejected, clientRetries } from './metrics.js';
+import { UpstreamFailure, type Resilience } from './resilience.js';
+import { fullJitterDelay } from './retry-budget.js';
+
+/** With timeouts switched off, the only limit left on a call: long enough for a cascade to show. */
+export const SAFETY_CAP_MS = 60_000;
+
+/** What one attempt may spend, and the headers it adds. */
+export interface AttemptInput {
+  /** Total for this attempt, connect to last byte. */
+  budgetMs: number;
+  /** From sending to the response headers. */
+  firstByteMs: number;
+  /** The whole call's budget as it started (for messages: "did not answer within …"). */
+  callBudgetMs: number;
+  extraHeaders: Record<string, string>;
+}
+
+/** An answer as received: the text is complete (a body cut short throws). */
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/** One try at the neighbour: resolves with its answer, or throws an {@link UpstreamFailure}. */
+export type Attempt = (input: AttemptInput) => Promise<Answer>;
+
+export interface ResilientCallOptions {
+  service: string;
+  method: string;
+  headers: Record<string, string>;
+  /** The call's total budget, retries and backoff included. */
+  timeoutMs: number;
+  /** An explicit deadline of the caller (epoch ms). */
+  deadline?: number | undefined;
+  resilience?: Resilience | undefined;
+  attempt: Attempt;
+  /** Called when the call is refused without being sent (budget spent, breaker open, bulkhead full). */
+  onRejected: () => void;
+  random?: () => number;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+const OFF = { timeouts: true, retries: false, breakers: false, bulkheads: false } as const;
+
+/** True when a request may be sent twice: an idempotent method, or any method with an `Idempotency-Key`. */
+export function isRetryable(method: string, headers: Record<string, string>): boolean {
+  return IDEMPOTENT.has(method.toUpperCase()) || Object.keys(headers).some((name) => name.toLowerCase() === 'idempotency-key');
+}
+
+/** What is passed downstream: the remaining budget less a margin, so the callee's answer arrives before we stop waiting. */
+export function budgetToPass(remainingMs: number): number {
+  return Math.max(0, Math.floor(remainingMs - Math.min(50, remainingMs * 0.05)));
+}
+
+/**
+ * Runs a call through the patterns in this order: retry (outermost) → circuit breaker → bulkhead →
+ * timeouts (per attempt) → the request. Each pattern is skipped while its switch is off. The call's
+ * deadline is the earliest of its own budget, the caller's `deadline` and the incoming request's
+ * budget (`x-budget-ms`); retries and backoff never go past it.
+ */
+export async function resilientCall({ service, method, headers, timeoutMs, deadline, resilience, attempt, onRejected, random = Math.random }: ResilientCallOptions): Promise<Answer> {
+  const switches = resilience?.switches() ?? OFF;
+  const started = Date.now();
+  let end = started + SAFETY_CAP_MS;
+  if (switches.timeouts) {
+    end = started + timeoutMs;
+    if (deadline !== undefined) end = Math.min(end, deadline);
+    const inherited = currentDeadline();
+    if (inherited !== undefined) end = Math.min(end, inherited);
+  }
+  const spent = () => {
+    onRejected();
+    return AppError.unavailable(service, `${service} was not called: the request's time budget is spent`);
+  };
+  if (end - started <= 0) throw spent();
+
+  const guard = resilience?.guard(service);
+  const settings = resilience?.settings;
+
+  const send = async (): Promise<Answer> => {
+    const remaining = end - Date.now();
+    if (remaining <= 0) throw spent();
+    const firstByteMs = !switches.timeouts ? SAFETY_CAP_MS : Math.min(remaining, settings?.first_byte_timeout_ms ?? remaining);
+    const extraHeaders: Record<string, string> = switches.timeouts && resilience ? { [BUDGET_HEADER]: String(budgetToPass(remaining)) } : {};
+    return attempt({ budgetMs: remaining, firstByteMs, callBudgetMs: end - started, extraHeaders });
+  };
+  const throughBulkhead = () => (switches.bulkheads && guard ? guard.bulkhead.execute(send) : send());
+  const once = async (): Promise<Answer> => {
+    try {
+      return switches.breakers && guard ? await guard.breaker.execute(throughBulkhead) : await throughBulkhead();
+    } catch (error) {
+      if (guard && (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError)) {
+        onRejected();
+        clientRejected.inc({ target: service, reason: 'breaker_open' });
+        throw new AppError({
+          status: 503,
+          code: 'circuit-open',
+          title: 'Service unavailable',
+          detail: `${service} is failing: its circuit breaker is open, so it was not called`,
+          service,
+          headers: { 'retry-after': String(Math.max(1, Math.ceil(guard.openForMs() / 1000))) },
+        });
+      }
+      if (guard && error instanceof BulkheadRejectedError) {
+        onRejected();
+        clientRejected.inc({ target: service, reason: 'bulkhead_full' });
+        throw AppError.unavailable(
+          service,
+          `${service} already has ${resilience?.settings.bulkhead_max_concurrent ?? 0} calls in flight and ${resilience?.settings.bulkhead_queue ?? 0} waiting: this call was refused`,
+        );
+      }
+      throw error;
+    }
+  };
+
+  const retryable = Boolean(switches.retries && guard && settings && isRetryable(method, headers));
+  const maxAttempts = retryable && settings ? settings.retry_max_attempts : 1;
+  if (switches.retries && guard) guard.retryBudget.recordCall();
+  for (let n = 1; ; n++) {
+    try {
+      return await once();
+    } catch (error) {
+      if (!(error instanceof UpstreamFailure) || n >= maxAttempts || !guard || !settings) throw error;
+      const delay = fullJitterDelay(n, settings.retry_base_ms, settings.retry_max_delay_ms, random);
+      if (Date.now() + delay >= end) throw error;
+      if (!guard.retryBudget.tryRetry()) {
+        clientRejected.inc({ target: service, reason: 'retry_budget' });
+        throw error;
+      }
+      clientRetries.inc({ target: service });
+      await sleep(delay);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { AppError, requireAdminToken, resilienceOf, type App } from '@microshop/chassis';
+import {
+  AdminServiceParams,
+  AdminServices,
+  ChaosState,
+  ControlProcess,
+  ProcessControlResult,
+  ResilienceState,
+  ResilienceTargetParams,
+  SetChaos,
+  SetResilienceSwitches,
+  type SetResilienceSwitches as SetSwitches,
+} from '@microshop/contracts';
+import type { AdminClients } from '../clients/admin-clients.js';
+import { callInternal, controlProcess, listAdminServices } from '../domain/admin-operations.js';
+
+const tags = ['admin'];
+const problem = { $ref: 'Problem#' } as const;
+const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 502: problem, 503: problem, 504: problem } as const;
+
+/**
+ * The gateway's admin API, all behind the admin credential (`x-admin-token`): faults per service
+ * (forwarded to its `/internal/chaos`), process control (forwarded to the supervisor) and the
+ * resilience switches (forwarded to its `/internal/resilience`).
+ */
+export function registerAdminRoutes(app: App, { clients, adminToken }: { clients: AdminClients; adminToken: string }): void {
+  const preHandler = requireAdminToken(adminToken);
+  const internal = (service: AdminServiceParams['service']) => clients.internal[service];
+  const chaosPath = '/api/admin/services/:service/chaos';
+
+  app.get(
+    '/api/admin/services',
+    { preHandler, config: { monitoring: true }, schema: { tags, summary: "Every service's active faults and process state (admin)", response: { 200: AdminServices, ...errors } } },
+    async () => listAdminServices(clients),
+  );
+  app.get(chaosPath, { preHandler, schema: { tags, summary: "A service's active faults (admin)", params: AdminServiceParams, response: { 200: ChaosState, ...errors } } }, async (request, reply) => {
+    const { status, body } = await callInternal(internal(request.params.service), 'GET', '/internal/chaos');
+    return reply.code(status).send(body);
+  });
+  app.put(
+    chaosPath,
+    {
+      preHandler,
+      schema: { tags, summary: 'Inject latency, errors or a hang into a service until they expire (admin)', params: AdminServiceParams, body: SetChaos, response: { 200: ChaosState, ...errors } },
+    },
+    async (request, reply) => {
+      const { status, body } = await callInternal(internal(request.params.service), 'PUT', '/internal/chaos', request.body);
+      return reply.code(status).send(body);
+    },
+  );
+  app.delete(chaosPath, { preHandler, schema: { tags, summary: "Lift a service's faults now (admin)", params: AdminServiceParams, response: { 200: ChaosState, ...errors } } }, async (request, reply) => {
+    const { status, body } = await callInternal(internal(request.params.service), 'DELETE', '/internal/chaos');
+    return reply.code(status).send(body);
+  });
+  app.post(
+    '/api/admin/services/:service/process',
+    {
+      preHandler,
+      schema: { tags, summary: "Kill, pause (SIGSTOP), resume or restart a service's process through the supervisor (admin)", params: AdminServiceParams, body: ControlProcess, response: { 200: ProcessControlResult, ...errors } },
+    },
+    async (request, reply) => {
+      const { status, body } = await controlProcess(clients, request.params.service, request.body);
+      return reply.code(status).send(body);
+    },
+  );
+  const resiliencePath = '/api/admin/services/:service/resilience';
+  // The gateway's own switches are set here directly; a service's are forwarded to it.
+  const resilience = (service: ResilienceTargetParams['service'], method: 'GET' | 'PUT', body?: SetSwitches) => {
+    if (service !== 'gateway') return callInternal(internal(service), method, '/internal/resilience', body);
+    const own = resilienceOf(app);
+    if (!own) throw AppError.notFound('resilience of', 'gateway');
+    if (body) own.setSwitches(body);
+    return Promise.resolve({ status: 200 as const, body: own.state() });
+  };
+  app.get(
+    resiliencePath,
+    { preHandler, schema: { tags, summary: "A service's (or the gateway's) resilience switches and breaker states (admin)", params: ResilienceTargetParams, response: { 200: ResilienceState, ...errors } } },
+    async (request, reply) => {
+      const { status, body } = await resilience(request.params.service, 'GET');
+      return reply.code(status).send(body);
+    },
+  );
+  app.put(
+    resiliencePath,
+    {
+      preHandler,
+      schema: {
+        tags,
+        summary: "Turn a service's (or the gateway's) timeouts, retries, breakers or bulkheads on or off (admin)",
+        params: ResilienceTargetParams,
+        body: SetResilienceSwitches,
+        response: { 200: ResilienceState, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { status, body } = await resilience(request.params.service, 'PUT', request.body);
+      return reply.code(status).send(body);
+    },
+  );
+}

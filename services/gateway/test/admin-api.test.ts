@@ -1,0 +1,138 @@
+import { ADMIN_TOKEN_HEADER, SERVICE_TOKEN_HEADER, type ChaosState, type Problem } from '@microshop/contracts';
+import { freePort, startFakeService, type FakeService } from '@microshop/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startGateway, type GatewayHarness } from './gateway-harness.js';
+
+const ADMIN = 'admin-api-test-admin-token';
+const SERVICE = 'admin-api-test-service-token';
+const admin = { [ADMIN_TOKEN_HEADER]: ADMIN, 'content-type': 'application/json' };
+const ACTIVE: ChaosState = { active: true, latency_ms: 300, jitter_ms: 0, error_rate: 0, hang: false, expires_at: '2030-01-01T00:00:00.000Z', expires_in_s: 60 };
+
+let gateway: GatewayHarness | undefined;
+let supervisor: FakeService | undefined;
+afterEach(async () => {
+  await gateway?.close();
+  await supervisor?.close();
+  gateway = undefined;
+  supervisor = undefined;
+});
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = admin) {
+  const response = await fetch(`${gateway?.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return { status: response.status, body: (await response.json()) as unknown };
+}
+
+describe('Gateway admin API', () => {
+  it.each([
+    ['no credential', { 'content-type': 'application/json' }, 401],
+    ['a wrong credential', { [ADMIN_TOKEN_HEADER]: 'admin-api-test-admin-tokeX', 'content-type': 'application/json' }, 403],
+    ['the service credential instead', { [SERVICE_TOKEN_HEADER]: SERVICE, 'content-type': 'application/json' }, 401],
+  ])('When a fault is set with %s, then %i naming the header and the service hears nothing', async (_name, headers, status) => {
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    const answer = await call('PUT', '/api/admin/services/product-service/chaos', { latency_ms: 300 }, headers);
+    expect(answer).toMatchObject({ status, body: { field: ADMIN_TOKEN_HEADER } });
+    expect(gateway.allCalls()).toEqual([]);
+  });
+
+  it('When a fault is set, then it is forwarded with the service credential and its state comes back', async () => {
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway.fakes['product-service'].on('PUT', '/internal/chaos', () => ({ body: ACTIVE }));
+    const answer = await call('PUT', '/api/admin/services/product-service/chaos', { latency_ms: 300, expires_in_s: 60 });
+    expect(answer).toEqual({ status: 200, body: ACTIVE });
+    const [forwarded] = gateway.fakes['product-service'].calls;
+    expect(forwarded).toMatchObject({ method: 'PUT', path: '/internal/chaos', body: { latency_ms: 300, expires_in_s: 60 } });
+    expect(forwarded?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
+  });
+
+  it.each([
+    ['an error rate above 1', '/api/admin/services/product-service/chaos', { error_rate: 1.5 }, 'error_rate'],
+    ['an expiry above 600 s', '/api/admin/services/product-service/chaos', { latency_ms: 10, expires_in_s: 601 }, 'expires_in_s'],
+    ['an unknown service', '/api/admin/services/shipping-service/chaos', { latency_ms: 10 }, 'service'],
+  ])('When the request has %s, then 400 naming the field and nothing is forwarded', async (_name, path, body, field) => {
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    const answer = await call('PUT', path, body);
+    expect(answer.status).toBe(400);
+    expect(JSON.stringify(answer.body)).toContain(field);
+    expect(gateway.allCalls()).toEqual([]);
+  });
+
+  it('When a process is paused, then the supervisor is asked with the admin credential and its answer comes back', async () => {
+    supervisor = await startFakeService();
+    supervisor.on('POST', '/processes/:name', (_call, params) => ({ body: { name: params.name, pid: 4242, port: 5004, state: 'paused', until: '2030-01-01T00:00:30.000Z' } }));
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    const answer = await call('POST', '/api/admin/services/payment-service/process', { action: 'pause', for_s: 30 });
+    expect(answer).toEqual({ status: 200, body: { service: 'payment-service', action: 'pause', pid: 4242, state: 'paused', until: '2030-01-01T00:00:30.000Z' } });
+    expect(supervisor.calls[0]).toMatchObject({ path: '/processes/payment-service', body: { action: 'pause', for_s: 30 } });
+    expect(supervisor.calls[0]?.headers[ADMIN_TOKEN_HEADER]).toBe(ADMIN);
+  });
+
+  it.each([
+    ['no supervisor is configured', false],
+    ['the supervisor does not answer', true],
+  ])('When %s, then process control answers 503 problem naming the supervisor', async (_name, configured) => {
+    const supervisorUrl = configured ? `http://127.0.0.1:${await freePort()}` : undefined;
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, ...(supervisorUrl ? { supervisorUrl } : {}) });
+    const started = performance.now();
+    const answer = await call('POST', '/api/admin/services/payment-service/process', { action: 'kill' });
+    expect(answer.status).toBe(503);
+    expect(answer.body as Problem).toMatchObject({ status: 503 });
+    expect((answer.body as Problem).detail).toContain('supervisor');
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('When the action is not known, then 400 naming the field', async () => {
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    const answer = await call('POST', '/api/admin/services/payment-service/process', { action: 'explode' });
+    expect(answer.status).toBe(400);
+    expect(JSON.stringify(answer.body)).toContain('action');
+  });
+
+  it('When the services are listed, then each shows its faults, and one that does not answer shows null', async () => {
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway.fakes['order-service'].on('GET', '/internal/chaos', () => ({ body: ACTIVE }));
+    await gateway.fakes['user-service'].close();
+    const answer = await call('GET', '/api/admin/services');
+    expect(answer.status).toBe(200);
+    const body = answer.body as { supervisor: boolean; services: { service: string; chaos: ChaosState | null }[] };
+    expect(body.supervisor).toBe(false);
+    expect(body.services.find((s) => s.service === 'order-service')?.chaos).toEqual(ACTIVE);
+    expect(body.services.find((s) => s.service === 'user-service')?.chaos).toBeNull();
+  });
+
+  it('When a resilience switch is set, then it is forwarded to the service with the service credential', async () => {
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    const state = {
+      service: 'order-service',
+      switches: { timeouts: true, retries: false, breakers: true, bulkheads: true },
+      breakers: { 'product-service': 'closed' },
+      settings: {
+        connect_timeout_ms: 500,
+        first_byte_timeout_ms: 1000,
+        retry_max_attempts: 3,
+        retry_base_ms: 50,
+        retry_max_delay_ms: 1000,
+        retry_budget_ratio: 0.2,
+        breaker_failures: 5,
+        breaker_half_open_after_ms: 5000,
+        bulkhead_max_concurrent: 32,
+        bulkhead_queue: 64,
+      },
+    };
+    gateway.fakes['order-service'].on('PUT', '/internal/resilience', () => ({ body: state }));
+    const answer = await call('PUT', '/api/admin/services/order-service/resilience', { retries: false });
+    expect(answer).toEqual({ status: 200, body: state });
+    expect(gateway.fakes['order-service'].calls[0]).toMatchObject({ method: 'PUT', path: '/internal/resilience', body: { retries: false } });
+    expect(gateway.fakes['order-service'].calls[0]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
+  });
+});
+
+describe('Gateway admin API: the gateway’s own resilience', () => {
+  it('When the gateway’s retries are switched off, then its own state says so and no service is called', async () => {
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    const answer = await call('PUT', '/api/admin/services/gateway/resilience', { retries: false });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ service: 'gateway', switches: { retries: false } });
+    expect((await call('GET', '/api/admin/services/gateway/resilience')).body).toMatchObject({ switches: { retries: false } });
+    expect(gateway.allCalls()).toEqual([]);
+  });
+});
