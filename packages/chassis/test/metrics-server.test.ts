@@ -24,6 +24,10 @@ describe('Chassis metrics: the requests a service answers', () => {
       return { id: req.params.id };
     });
     app.post('/api/things', async (_req, reply) => reply.code(201).send({ id: 1 }));
+    app.get('/api/slow', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return { ok: true };
+    });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {
@@ -105,5 +109,15 @@ describe('Chassis metrics: the requests a service answers', () => {
     const result = await promtoolCheckMetrics('# HELP bad_total a gauge named like a counter\n# TYPE bad_total gauge\nbad_total 1\n');
     expect(result.code).not.toBe(0);
     expect(result.output).toContain('bad_total');
+  });
+
+  test('When three requests are being handled, then the in-flight gauge says 3 (the scrape itself not counted), and 0 once they are answered', async () => {
+    const inFlight = async () => (await scrapeMetrics(url)).find((s) => s.name === 'microshop_http_server_requests_in_flight')?.value;
+    expect(await inFlight()).toBe(0);
+    const pending = Promise.all([1, 2, 3].map(() => request(url, 'GET', '/api/slow')));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await inFlight()).toBe(3);
+    await pending;
+    expect(await inFlight()).toBe(0);
   });
 });

@@ -12,6 +12,10 @@ export interface VariantSummary {
   cpuMsPerRequest: number;
   /** Resident memory of all processes at the end, in MiB. */
   rssMiB: number;
+  /** Requests the gateway was holding while the load ran (its in-flight gauge, sampled every 250 ms): median of the rounds' means. */
+  gatewayInFlightMean: number;
+  /** The most requests the gateway held at one sample, over all rounds. */
+  gatewayInFlightMax: number;
   rounds: { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number }[];
 }
 
@@ -35,7 +39,7 @@ export function median(values: readonly number[]): number {
 
 /** The report as an aligned text table. */
 export function formatTable(report: BenchReport): string {
-  const header = ['variant', 'req/s', 'vs first', 'p50 ms', 'p99 ms', 'errors', 'CPU ms/req', 'RSS MiB'];
+  const header = ['variant', 'req/s', 'vs first', 'p50 ms', 'p99 ms', 'errors', 'CPU ms/req', 'RSS MiB', 'held (mean/max)'];
   const baseline = report.variants[0]?.requestsPerSecond ?? 0;
   const rows = report.variants.map((v) => [
     v.variant,
@@ -46,6 +50,7 @@ export function formatTable(report: BenchReport): string {
     String(v.errors),
     v.cpuMsPerRequest.toFixed(2),
     v.rssMiB.toFixed(0),
+    `${v.gatewayInFlightMean.toFixed(1)}/${v.gatewayInFlightMax}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');

@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import type { BenchArgs } from './args.js';
 import { COMPARISONS, type Variant } from './comparisons.js';
 import { runLoad, type LoadResult } from './load.js';
+import { sampleInFlight } from './in-flight.js';
 import { sampleAll } from './process-usage.js';
 import { median, type BenchReport, type VariantSummary } from './report.js';
 import { SCENARIOS } from './scenarios.js';
@@ -10,6 +11,8 @@ import { startSystem } from './system.js';
 interface Measured extends LoadResult {
   cpuSeconds: number;
   rssBytes: number;
+  inFlightMean: number;
+  inFlightMax: number;
 }
 
 /**
@@ -41,6 +44,7 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
         }
         const pids = Object.values(await system.pids());
         const before = sampleAll(pids);
+        const inFlight = sampleInFlight(system.url('gateway'));
         const result = await runLoad({
           ...request,
           connections: args.connections,
@@ -48,7 +52,14 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
           onTick: (s) => say(`round ${round}/${args.rounds} · ${variant.name}: measuring ${s}/${args.durationSeconds} s`),
         });
         const after = sampleAll(pids);
-        results.get(variant.name)?.push({ ...result, cpuSeconds: after.cpuSeconds - before.cpuSeconds, rssBytes: after.rssBytes });
+        const held = inFlight.stop();
+        results.get(variant.name)?.push({
+          ...result,
+          cpuSeconds: after.cpuSeconds - before.cpuSeconds,
+          rssBytes: after.rssBytes,
+          inFlightMean: held.mean,
+          inFlightMax: held.max,
+        });
         say(`round ${round}/${args.rounds} · ${variant.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors`);
       } finally {
         await system.stop();
@@ -67,6 +78,8 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
       errors: runs.reduce((sum, r) => sum + r.errors, 0),
       cpuMsPerRequest: requests ? (runs.reduce((sum, r) => sum + r.cpuSeconds, 0) * 1000) / requests : 0,
       rssMiB: median(runs.map((r) => r.rssBytes / 1024 / 1024)),
+      gatewayInFlightMean: median(runs.map((r) => r.inFlightMean)),
+      gatewayInFlightMax: Math.max(0, ...runs.map((r) => r.inFlightMax)),
       rounds: runs.map(({ requestsPerSecond, p50Ms, p99Ms, errors }) => ({ requestsPerSecond, p50Ms, p99Ms, errors })),
     };
   });

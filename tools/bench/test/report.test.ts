@@ -10,8 +10,8 @@ const report: BenchReport = {
   machine: { cpus: 2, node: 'v20', pinned: true },
   settings: { connections: 10, durationSeconds: 10, warmupSeconds: 3, rounds: 2 },
   variants: [
-    { variant: 'tracing off', requestsPerSecond: 1000, p50Ms: 9, p99Ms: 25, errors: 0, cpuMsPerRequest: 1.9, rssMiB: 380, rounds: [] },
-    { variant: 'tracing on', requestsPerSecond: 800, p50Ms: 11, p99Ms: 30, errors: 0, cpuMsPerRequest: 2.4, rssMiB: 400, rounds: [] },
+    { variant: 'tracing off', requestsPerSecond: 1000, p50Ms: 9, p99Ms: 25, errors: 0, cpuMsPerRequest: 1.9, rssMiB: 380, gatewayInFlightMean: 9.5, gatewayInFlightMax: 10, rounds: [] },
+    { variant: 'tracing on', requestsPerSecond: 800, p50Ms: 11, p99Ms: 30, errors: 0, cpuMsPerRequest: 2.4, rssMiB: 400, gatewayInFlightMean: 9.8, gatewayInFlightMax: 10, rounds: [] },
   ],
 };
 
@@ -24,7 +24,7 @@ describe('The benchmark report', () => {
   test('When a comparison is printed, then every variant has a row with its throughput relative to the first', () => {
     const table = formatTable(report);
     expect(table).toMatch(/tracing off\s+1000\s+1\.00×/);
-    expect(table).toMatch(/tracing on\s+800\s+0\.80×\s+11\.0\s+30\.0\s+0\s+2\.40\s+400/);
+    expect(table).toMatch(/tracing on\s+800\s+0\.80×\s+11\.0\s+30\.0\s+0\s+2\.40\s+400\s+9\.8\/10/);
   });
 
   test('When the chart is drawn, then it is an SVG with one bar per variant, the longest for the fastest', () => {

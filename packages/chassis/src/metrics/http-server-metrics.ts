@@ -41,6 +41,16 @@ export const monitoringRequests = new Counter({
   registers: [metricsRegistry],
 });
 
+/**
+ * Requests being handled right now (monitoring routes excluded): arrived, not yet answered or
+ * abandoned. What piles up when a neighbour is slow and nothing bounds the wait.
+ */
+export const httpInFlight = new Gauge({
+  name: `${METRIC_PREFIX}http_server_requests_in_flight`,
+  help: 'Requests being handled right now: arrived and not yet answered (monitoring routes excluded)',
+  registers: [metricsRegistry],
+});
+
 /** Always 1; its labels say which service, version and process this is. */
 export const serviceInfo = new Gauge({
   name: `${METRIC_PREFIX}service_info`,
@@ -87,6 +97,12 @@ export interface MetricsOptions {
 export function registerMetrics(app: FastifyInstance, { service, version }: MetricsOptions): void {
   collectProcessMetrics();
   serviceInfo.set({ service, version, pid: String(process.pid) }, 1);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config?.monitoring === true) return;
+    httpInFlight.inc();
+    // 'close' comes once per response, answered or abandoned by the client.
+    reply.raw.once('close', () => httpInFlight.dec());
+  });
   app.addHook('onResponse', async (request, reply) => countResponse(request, reply));
   app.get(
     '/metrics',
