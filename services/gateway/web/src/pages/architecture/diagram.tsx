@@ -73,6 +73,7 @@ export function Diagram({ nodes, edges }: { nodes: NodeView[]; edges: EdgeView[]
             <g
               key={`${edge.from}>${edge.to}`}
               className={`edge ${active ? 'is-active' : ''} ${failing ? 'is-failing' : ''} ${edge.breaker ? `breaker-${edge.breaker}` : ''}`}
+              data-edge={`${edge.from}>${edge.to}`}
               data-breaker={edge.breaker ?? 'none'}
             >
               <path d={path.d} className="edge-line" strokeWidth={width} markerEnd={active ? 'url(#arrow-active)' : 'url(#arrow)'} />
