@@ -22,7 +22,7 @@ const QUERIES = 'microshop_db_query_duration_seconds_count';
 const ORDERS = 5;
 const READS = 3;
 
-type Backend = Exclude<ServiceName, 'gateway'>;
+type Backend = Exclude<ServiceName, 'gateway' | 'registry'>;
 const BACKENDS: Backend[] = ['user-service', 'product-service', 'order-service', 'payment-service'];
 const URL_VARIABLE: Record<Backend, string> = {
   'user-service': 'USER_SERVICE_URL',

@@ -62,3 +62,24 @@ export const DatabaseConfig = {
   /** PostgreSQL schema holding this service's tables (created when missing). */
   DATABASE_SCHEMA: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
 };
+
+/** The variables of a process that registers itself and finds its neighbours (every one but the registry). */
+export const DiscoveryConfig = {
+  /** The service registry (`http://127.0.0.1:5010`); unset: no registration, and neighbours are found at their explicit URLs or default ports. */
+  REGISTRY_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#\\s]+/?$' })),
+  /** This instance's id in the registry; unset: `<service>-<port>`. */
+  INSTANCE_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' })),
+  /** The address others reach this instance at; unset: HOST, or 127.0.0.1 when HOST is a wildcard. */
+  ADVERTISE_HOST: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.:-]+$' })),
+  /** How often the registration is renewed. */
+  HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 1000 }),
+  /** How often the neighbours' instance lists are refreshed. */
+  DISCOVERY_REFRESH_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 1000 }),
+  /**
+   * On SIGTERM: time between leaving the registry and closing, so that every client has dropped
+   * this instance before it stops (one refresh and a margin); in-flight requests then finish.
+   */
+  DRAIN_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1500 }),
+  /** How a client picks an instance of a neighbour. */
+  LOAD_BALANCER: Type.Union([Type.Literal('least-outstanding'), Type.Literal('round-robin'), Type.Literal('power-of-two')], { default: 'least-outstanding' }),
+};

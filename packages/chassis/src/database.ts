@@ -107,8 +107,24 @@ export async function openDatabase<DB>({ url, file, schema, poolSize = 10 }: Dat
 export type ServiceMigration = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
 /**
+ * True for the ways a SQLite migration fails when another process runs the same one at the same
+ * moment: the file's writer lock taken (`SQLITE_BUSY…`), the migration already recorded
+ * (`SQLITE_CONSTRAINT…` on `kysely_migration`), or its table or index already created.
+ */
+function lostMigrationRace(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : '';
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_CONSTRAINT') || /already exists/.test(message));
+}
+
+/**
  * Brings the database to the latest schema. Migrations are applied in name order, each once,
- * recorded in `kysely_migration`; safe to run from several instances at once.
+ * recorded in `kysely_migration`; safe to run from several instances at once. PostgreSQL takes
+ * Kysely's advisory lock and runs each migration in a transaction. SQLite has no such lock (and no
+ * transactional DDL in Kysely): replicas starting together race, and the one that loses (busy
+ * file, migration already recorded, table already there) waits a moment and starts over, then
+ * finds the migrations done. Every migration must therefore be safe to run again after a partial
+ * run (`ifNotExists`).
  */
 export async function migrateToLatest<DB>(database: Database<DB>, migrations: Record<string, ServiceMigration>): Promise<void> {
   const provider: MigrationProvider = {
@@ -119,7 +135,11 @@ export async function migrateToLatest<DB>(database: Database<DB>, migrations: Re
   };
   // With a schema, the migration tables live in it too: each service's history is its own.
   const migrator = new Migrator({ db: database.db, provider, ...(database.schema ? { migrationTableSchema: database.schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  for (let attempt = 1; error && database.dialect === 'sqlite' && lostMigrationRace(error) && attempt <= 20; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 100));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   const failed = results?.find((r) => r.status === 'Error');
   if (error) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
 }

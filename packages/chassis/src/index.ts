@@ -7,6 +7,7 @@ export * from './admin-auth.js';
 export * from './chaos.js';
 export * from './config.js';
 export * from './database.js';
+export * from './discovery/index.js';
 export * from './errors.js';
 export * from './health.js';
 export * from './lifecycle.js';

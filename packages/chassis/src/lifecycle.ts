@@ -1,11 +1,47 @@
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Static, TObject } from 'typebox';
+import type { DiscoveryConfig } from './config.js';
+import { registerInstance, type Registration } from './discovery/registration.js';
 import type { App } from './server.js';
 import { flushTelemetry } from './telemetry/shutdown.js';
+
+/** How a process registers itself, from {@link registrationFrom}. */
+export interface RegistrationSettings {
+  registryUrl: string;
+  serviceToken: string;
+  /** Unset: `<service>-<port>`. */
+  instanceId?: string | undefined;
+  /** The address others reach it at. */
+  advertiseHost: string;
+  heartbeatMs: number;
+  /** Time between leaving the registry and closing, on SIGTERM. */
+  drainMs: number;
+}
 
 export interface ListenOptions {
   port: number;
   host: string;
   /** Called once the server has stopped accepting requests (close databases, pools). */
   onClose?: () => Promise<void>;
+  /** Registers the process once it listens, renews it, and leaves (then drains) on SIGTERM; absent: no registry. */
+  registration?: RegistrationSettings | undefined;
+}
+
+type DiscoveryValues = Static<TObject<typeof DiscoveryConfig>>;
+
+/** The registration a process's config asks for: none without `REGISTRY_URL`. */
+export function registrationFrom(config: DiscoveryValues & { HOST: string }, serviceToken: string): RegistrationSettings | undefined {
+  if (!config.REGISTRY_URL) return undefined;
+  const wildcard = config.HOST === '0.0.0.0' || config.HOST === '::' || config.HOST === '';
+  return {
+    registryUrl: config.REGISTRY_URL,
+    serviceToken,
+    instanceId: config.INSTANCE_ID,
+    advertiseHost: config.ADVERTISE_HOST ?? (wildcard ? '127.0.0.1' : config.HOST),
+    heartbeatMs: config.HEARTBEAT_MS,
+    drainMs: config.DRAIN_MS,
+  };
 }
 
 /**
@@ -13,7 +49,7 @@ export interface ListenOptions {
  * `onClose` runs, then the process exits. A port already in use stops the process with a message
  * that names the port and the service.
  */
-export async function listen(app: App, { port, host, onClose, name }: ListenOptions & { name: string }): Promise<void> {
+export async function listen(app: App, { port, host, onClose, name, registration: settings }: ListenOptions & { name: string }): Promise<void> {
   if (onClose) app.addHook('onClose', onClose);
   try {
     await app.listen({ port, host });
@@ -26,14 +62,43 @@ export async function listen(app: App, { port, host, onClose, name }: ListenOpti
     process.exit(1);
   }
 
+  let registration: Registration | undefined;
+  if (settings) {
+    const actualPort = (app.server.address() as AddressInfo).port;
+    const instanceId = settings.instanceId ?? `${name}-${actualPort}`;
+    const where = { registry: settings.registryUrl, instance_id: instanceId };
+    registration = registerInstance({
+      registryUrl: settings.registryUrl,
+      serviceToken: settings.serviceToken,
+      service: name,
+      instanceId,
+      host: settings.advertiseHost,
+      port: actualPort,
+      heartbeatMs: settings.heartbeatMs,
+      onFailure: (error) => app.log.warn({ ...where, reason: error instanceof Error ? error.message : String(error) }, 'cannot register with the registry: retrying with every heartbeat'),
+      onRecovered: () => app.log.info(where, 'registered with the registry again'),
+    });
+    if (await registration.first) app.log.info(where, `${name} registered as ${instanceId}`);
+  }
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, `${name} stopping`);
-    const force = setTimeout(() => process.exit(1), 10_000);
+    const force = setTimeout(() => process.exit(1), 10_000 + (settings?.drainMs ?? 0));
     force.unref();
-    app.close().then(
+    // Leave the registry first, then keep serving while the clients drop this instance from their
+    // lists; only then stop accepting connections and let in-flight requests finish.
+    const drain = async () => {
+      if (!registration || !settings) return;
+      await registration.deregister();
+      if (settings.drainMs > 0) {
+        app.log.info({ drain_ms: settings.drainMs }, `${name} left the registry: draining`);
+        await sleep(settings.drainMs);
+      }
+    };
+    drain().then(() => app.close()).then(
       // Spans still waiting in the export buffer are sent before the process ends.
       () => flushTelemetry().then(() => process.exit(0)),
       (error: unknown) => {

@@ -1,4 +1,4 @@
-import type { LoggerOptions } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
 import { serviceInstanceId } from './telemetry/instance.js';
 import { traceFields } from './telemetry/trace-context.js';
 
@@ -18,4 +18,9 @@ export function loggerOptions(service: string, level: string): LoggerOptions {
       censor: '[redacted]',
     },
   };
+}
+
+/** A pino logger with the shared options, for work outside a request (discovery, background jobs). */
+export function createLogger(service: string, level: string): Logger {
+  return pino(loggerOptions(service, level));
 }

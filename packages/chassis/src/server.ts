@@ -78,6 +78,14 @@ export async function createServer({
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  // Health checks, scrapes and heartbeats arrive every second from every process: at the default
+  // level their request lines would drown the system's traffic (debug and trace still show them).
+  if (logLevel !== false && !['debug', 'trace'].includes(logLevel)) {
+    app.addHook('onRoute', (route) => {
+      const config = route.config as { monitoring?: boolean; quiet?: boolean } | undefined;
+      if ((config?.monitoring || config?.quiet) && route.logLevel === undefined) route.logLevel = 'warn';
+    });
+  }
   registerProblemHandler(app);
   registerMetrics(app, { service: name, version });
   app.addSchema({ ...Problem, $id: 'Problem' });

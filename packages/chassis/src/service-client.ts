@@ -1,17 +1,28 @@
-import { Pool, buildConnector, errors as undiciErrors } from 'undici';
+import { Pool, buildConnector, errors as undiciErrors, type Dispatcher } from 'undici';
 import { AppError } from './errors.js';
 import { outcomeOfFailure, outcomeOfStatus, recordCall, type CallOutcome } from './metrics/client-metrics.js';
-import { resilientCall, SAFETY_CAP_MS, type Attempt } from './resilience/resilient-call.js';
+import { resilientCall, SAFETY_CAP_MS, type Answer, type Attempt, type AttemptInput } from './resilience/resilient-call.js';
 import type { Resilience } from './resilience/resilience.js';
 import { UpstreamFailure } from './resilience/resilience.js';
 import { keepCallerContext } from './telemetry/caller-context.js';
 import { withPeerService } from './telemetry/peer.js';
+import { isRetryable } from './resilience/resilient-call.js';
+import { createLoadBalancer, type BalancingStrategy, type EjectionPolicy, type InstanceStats } from './discovery/load-balancer.js';
+import type { Resolver } from './discovery/instance.js';
+import { staticResolver } from './discovery/static-resolver.js';
+import { instanceCalls, instanceEjections } from './metrics/instance-metrics.js';
 
 export interface ServiceClientOptions {
   /** The neighbour's name, used in errors, e.g. `product-service`. */
   service: string;
-  /** Its base URL, e.g. `http://127.0.0.1:5002`. */
-  baseUrl: string;
+  /** Its base URL, e.g. `http://127.0.0.1:5002`: one fixed instance. Give this or `resolver`. */
+  baseUrl?: string;
+  /** Where its instances are now (registry, static list, DNS): each call goes to one of them. */
+  resolver?: Resolver;
+  /** How an instance is chosen for each call (default `least-outstanding`). */
+  balancing?: BalancingStrategy;
+  /** When a failing instance is left out for a while (passive health). */
+  ejection?: EjectionPolicy;
   /** Budget for one call, connect to last byte. */
   timeoutMs: number;
   /** Headers sent on every call (such as the service credential). */
@@ -68,9 +79,21 @@ export interface ServiceResponse<T> {
   body: T;
 }
 
+/** One instance as a client sees it: its calls in flight and whether it is ejected. */
+export interface ClientInstanceView {
+  id: string;
+  url: string;
+  outstanding: number;
+  consecutive_failures: number;
+  /** When its ejection ends; null when it is not ejected. */
+  ejected_until: string | null;
+}
+
 /** A keep-alive HTTP client for one neighbouring service. */
 export interface ServiceClient {
   readonly service: string;
+  /** The instances it balances across now, with their state. */
+  instances(): ClientInstanceView[];
   /**
    * Calls the neighbour and parses its JSON answer. 2xx and 4xx come back as they are, for the
    * caller to interpret; no answer in time, a refused connection or a 5xx throw a 503/502 AppError
@@ -89,6 +112,13 @@ function buildPath(path: string, query: CallOptions['query']): string {
   }
   const text = params.toString();
   return text ? `${path}?${text}` : path;
+}
+
+/** True when the request never reached the instance (refused, no route, connect timeout): safe to send elsewhere, whatever its method. */
+function isConnectFailure(error: unknown): boolean {
+  if (error instanceof undiciErrors.ConnectTimeoutError) return true;
+  const code = (error as { code?: string } | null)?.code;
+  return code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
 }
 
 function describeFailure(error: unknown, timeoutMs: number): string {
@@ -114,21 +144,60 @@ function describeFailure(error: unknown, timeoutMs: number): string {
  * const products = createServiceClient({ service: 'product-service', baseUrl, timeoutMs: 2000, resilience: resilienceOf(app) })
  * const { status, body } = await products.call<Product>({ path: `/api/products/${id}` })
  */
-export function createServiceClient({ service, baseUrl, timeoutMs, headers = {}, connections = 32, monitoring = false, resilience }: ServiceClientOptions): ServiceClient {
+export function createServiceClient({
+  service,
+  baseUrl,
+  resolver: givenResolver,
+  balancing = 'least-outstanding',
+  ejection,
+  timeoutMs,
+  headers = {},
+  connections = 32,
+  monitoring = false,
+  resilience,
+}: ServiceClientOptions): ServiceClient {
+  const resolver = givenResolver ?? (baseUrl === undefined ? undefined : staticResolver(service, [baseUrl]));
+  if (!resolver) throw new Error(`createServiceClient(${service}): give a baseUrl or a resolver`);
   const connectMs = resilience ? resilience.settings.connect_timeout_ms : timeoutMs;
   const shortConnect = buildConnector({ timeout: connectMs });
   const longConnect = buildConnector({ timeout: SAFETY_CAP_MS });
   // With timeouts switched off, new connections wait up to the safety cap.
   const connect: buildConnector.connector = (options, callback) =>
     (resilience && !resilience.switches().timeouts ? longConnect : shortConnect)(options, callback);
-  // Each call leaves from its caller's context (trace parent, traceparent header), even when it waits for a connection.
-  const pool = keepCallerContext(new Pool(baseUrl, {
-    connections: resilience ? Math.max(connections, resilience.settings.bulkhead_max_concurrent) : connections,
-    connect,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    keepAliveTimeout: 10_000,
-  }));
+  const balancer = createLoadBalancer({ strategy: balancing, ...(ejection ? { ejection } : {}) });
+  // One keep-alive pool per instance, opened on first use; pools of instances that left are closed
+  // once their calls are done.
+  const pools = new Map<string, Dispatcher>();
+  let listed: readonly unknown[] | undefined;
+  const poolOf = (url: string): Dispatcher => {
+    let pool = pools.get(url);
+    if (!pool) {
+      // Each call leaves from its caller's context (trace parent, traceparent header), even when it waits for a connection.
+      pool = keepCallerContext(new Pool(url, {
+        connections: resilience ? Math.max(connections, resilience.settings.bulkhead_max_concurrent) : connections,
+        connect,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        keepAliveTimeout: 10_000,
+      }));
+      pools.set(url, pool);
+    }
+    return pool;
+  };
+  const currentInstances = () => {
+    const instances = resolver.instances();
+    if (instances !== listed) {
+      listed = instances;
+      balancer.retain(instances);
+      const urls = new Set(instances.map((instance) => instance.url));
+      for (const [url, pool] of pools) {
+        if (urls.has(url)) continue;
+        pools.delete(url);
+        void pool.close().catch(() => undefined);
+      }
+    }
+    return instances;
+  };
 
   return {
     service,
@@ -144,7 +213,8 @@ export function createServiceClient({ service, baseUrl, timeoutMs, headers = {},
       };
       const payload = body === undefined ? null : JSON.stringify(body);
 
-      const attempt: Attempt = async ({ budgetMs, firstByteMs, callBudgetMs, extraHeaders }) => {
+      // One try on one instance, within what is left of the attempt's budget.
+      const tryOn = async (instance: InstanceStats, { budgetMs, firstByteMs, callBudgetMs, extraHeaders }: AttemptInput): Promise<Answer> => {
         const started = performance.now();
         // undici's own headers timeout ticks in coarse steps: the first-byte limit is a timer of our own.
         const firstByte = new AbortController();
@@ -163,7 +233,7 @@ export function createServiceClient({ service, baseUrl, timeoutMs, headers = {},
             bodyTimeout: budgetMs,
           };
           // The outgoing request's span is named after the service it calls.
-          response = await withPeerService(service, () => pool.request(options));
+          response = await withPeerService(service, () => poolOf(instance.url).request(options));
           clearTimeout(firstByteTimer);
           // A body cut short (reset, closed early) throws here: never taken for an answer.
           text = await response.body.text();
@@ -180,6 +250,44 @@ export function createServiceClient({ service, baseUrl, timeoutMs, headers = {},
           throw new UpstreamFailure('server_error', `${service} answered ${response.statusCode}`, { status: response.statusCode, headers: response.headers, text });
         }
         return { status: response.statusCode, headers: response.headers, text };
+      };
+
+      // An attempt picks an instance; when that one fails and the request is safe to send again
+      // (it never left, or it is idempotent), the same attempt fails over to another instance at
+      // once, within the same budget. Retries with backoff (resilience) come on top of this.
+      const retryable = isRetryable(method, allHeaders);
+      const attempt: Attempt = async (input) => {
+        const end = Date.now() + input.budgetMs;
+        const firstByteEnd = Date.now() + input.firstByteMs;
+        const tried = new Set<string>();
+        for (;;) {
+          const instances = currentInstances();
+          const instance = balancer.pick(instances, tried);
+          if (!instance) {
+            record('not_sent', performance.now());
+            throw new UpstreamFailure('unreachable', tried.size === 0 ? `${service} has no instance registered` : `${service}: every instance failed`);
+          }
+          tried.add(instance.url);
+          balancer.started(instance);
+          try {
+            const remaining = Math.max(1, end - Date.now());
+            const answer = await tryOn(instance, { ...input, budgetMs: remaining, firstByteMs: Math.max(1, Math.min(remaining, firstByteEnd - Date.now())) });
+            balancer.succeeded(instance);
+            if (!monitoring) instanceCalls.inc({ target: service, instance: instance.id, outcome: 'ok' });
+            return answer;
+          } catch (error) {
+            if (!(error instanceof UpstreamFailure)) {
+              balancer.succeeded(instance);
+              throw error;
+            }
+            if (balancer.failed(instance)) instanceEjections.inc({ target: service, instance: instance.id });
+            if (!monitoring) instanceCalls.inc({ target: service, instance: instance.id, outcome: error.kind });
+            // Refused or no route (kind unreachable) and connect timeouts (kind timeout): the request never left.
+            const neverSent = isConnectFailure(error.cause);
+            const another = instances.some((candidate) => !tried.has(candidate.url));
+            if (!another || !(neverSent || retryable) || end - Date.now() <= 1) throw error;
+          }
+        }
       };
 
       let answer;
@@ -211,6 +319,17 @@ export function createServiceClient({ service, baseUrl, timeoutMs, headers = {},
       }
       return { status, headers: responseHeaders, body: parsed as T };
     },
-    close: () => pool.close(),
+    instances: () =>
+      balancer.stats().map((stats) => ({
+        id: stats.id,
+        url: stats.url,
+        outstanding: stats.outstanding,
+        consecutive_failures: stats.consecutiveFailures,
+        ejected_until: stats.ejectedUntil > Date.now() ? new Date(stats.ejectedUntil).toISOString() : null,
+      })),
+    close: async () => {
+      await Promise.all([...pools.values()].map((pool) => pool.close()));
+      pools.clear();
+    },
   };
 }

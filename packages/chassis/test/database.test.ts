@@ -89,4 +89,23 @@ describe('The chassis database', () => {
     await database.close();
     await expect(database.ping()).rejects.toThrow();
   });
+
+  test('When three replicas migrate the same SQLite file at the same moment, then all three start and every migration is recorded once', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'microshop-migrate-race-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'shared.db');
+    const twoSteps: Record<string, ServiceMigration> = {
+      ...migrations,
+      '0002-things-by-name': async (db) => {
+        await db.schema.createIndex('things_big').ifNotExists().on('things').column('big').execute();
+      },
+    };
+    const replicas = await Promise.all([1, 2, 3].map(() => openDatabase<Tables>({ file })));
+    opened.push(...replicas);
+    await Promise.all(replicas.map((replica) => migrateToLatest(replica, twoSteps)));
+    const recorded = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(replicas[0]!.db);
+    expect(recorded.rows.map((r) => r.name)).toEqual(['0001-things', '0002-things-by-name']);
+    await replicas[2]!.db.insertInto('things').values({ name: 'shared', big: 1 }).execute();
+    expect(await replicas[0]!.db.selectFrom('things').select('name').execute()).toEqual([{ name: 'shared' }]);
+  });
 });

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { SupervisedInstance } from './scaling.js';
 
 /** The header carrying the admin credential (chaos, process control, resilience switches). */
 export const ADMIN_TOKEN_HEADER = 'x-admin-token';
@@ -52,6 +53,12 @@ export const ControlProcess = Type.Object(
         description: `pause: seconds until it resumes by itself (default ${DEFAULT_PAUSE_S}); kill: seconds it stays down before the supervisor starts it again (default: its crash back-off)`,
       }),
     ),
+    instance: Type.Optional(
+      Type.String({
+        pattern: '^[a-z][a-z0-9-]*-[0-9]+$',
+        description: "The instance to act on, e.g. order-service-2 (one of the service's own); default: replica 1",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -60,9 +67,11 @@ export type ControlProcess = Static<typeof ControlProcess>;
 /** The supervisor's answer: what it did, and the process's state now. */
 export const ProcessControlResult = Type.Object({
   service: Type.String(),
+  /** The instance acted on, when the supervisor runs instances (`order-service-2`). */
+  instance: Type.Optional(Type.String()),
   action: ProcessAction,
   pid: Type.Union([Type.Integer(), Type.Null()]),
-  state: Type.Union([Type.Literal('running'), Type.Literal('paused'), Type.Literal('stopped')]),
+  state: Type.Union([Type.Literal('running'), Type.Literal('paused'), Type.Literal('stopped'), Type.Literal('draining')]),
   /** When a paused process resumes, or a killed one starts again, by itself. */
   until: Type.Optional(Type.String({ format: 'date-time' })),
 });
@@ -92,8 +101,10 @@ export const AdminServiceStatus = Type.Object({
   service: Type.String(),
   /** Its faults now; null when it did not answer. */
   chaos: Type.Union([ChaosState, Type.Null()]),
-  /** Its process as the supervisor sees it; null when no supervisor runs the system. */
+  /** Its first process (replica 1) as the supervisor sees it; null when no supervisor runs the system. */
   process: Type.Union([SupervisedProcess, Type.Null()]),
+  /** Every instance the supervisor runs of it (empty when no supervisor runs the system). */
+  instances: Type.Array(SupervisedInstance),
 });
 export type AdminServiceStatus = Static<typeof AdminServiceStatus>;
 
@@ -104,6 +115,13 @@ export const AdminServices = Type.Object({
   supervisor: Type.Boolean(),
 });
 export type AdminServices = Static<typeof AdminServices>;
+
+/** `?instance=` of the admin chaos and resilience routes: one instance (its id) instead of every one. */
+export const AdminInstanceQuery = Type.Object(
+  { instance: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'An instance id (order-service-2, or a URL for a static address); default: every instance (reads: the first)' })) },
+  { additionalProperties: false },
+);
+export type AdminInstanceQuery = Static<typeof AdminInstanceQuery>;
 
 /** Path parameter of the admin resilience routes: a backend service or the gateway itself. */
 export const ResilienceTargetParams = Type.Object({

@@ -15,3 +15,5 @@ export * from './traffic.js';
 export * from './overview.js';
 export * from './chaos.js';
 export * from './resilience.js';
+export * from './registry.js';
+export * from './scaling.js';

@@ -20,6 +20,7 @@ export type InstanceStatus = Static<typeof InstanceStatus>;
 
 /** One process of a service, as the gateway's last scrape found it. */
 export const OverviewInstance = Type.Object({
+  id: Type.String({ description: 'Its instance id (order-service-2), or its URL when the address is static' }),
   url: Type.String({ description: 'Where the gateway reaches it' }),
   port: Type.Union([Type.Integer(), Type.Null()]),
   status: InstanceStatus,
@@ -28,6 +29,7 @@ export const OverviewInstance = Type.Object({
   last_seen: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When it last answered its health check' }),
   detail: Type.Optional(Type.String({ description: 'Why it counts as down, or why its figures are missing' })),
   ...Figures,
+  share: Share("Its share of its service's requests over the window (0 when the service had none): how evenly the load is spread"),
 });
 export type OverviewInstance = Static<typeof OverviewInstance>;
 
@@ -35,7 +37,7 @@ export type OverviewInstance = Static<typeof OverviewInstance>;
 export const OverviewService = Type.Object({
   name: Type.String(),
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('down'), Type.Literal('unknown')], {
-    description: 'ok: every instance up; degraded: some down; down: all down; unknown: not scraped yet',
+    description: 'ok: every instance up; degraded: some down; down: all down (or none left); unknown: not scraped yet',
   }),
   ...Figures,
   instances: Type.Array(OverviewInstance),
@@ -63,7 +65,7 @@ export const Overview = Type.Object({
   generated_at: Type.String({ format: 'date-time', description: 'Time of the latest scrape the figures include' }),
   window_s: Type.Number({ description: 'The span the rates and percentiles cover (shorter just after the gateway starts)' }),
   scrape_interval_s: Type.Number(),
-  services: Type.Array(OverviewService, { description: 'The gateway, then each service, in the spec order' }),
+  services: Type.Array(OverviewService, { description: 'The gateway, then each service, in the spec order, then the registry when there is one' }),
   edges: Type.Array(OverviewEdge, { description: 'Every caller→callee pair seen since the gateway started' }),
 });
 export type Overview = Static<typeof Overview>;
@@ -78,7 +80,7 @@ export type OverviewQuery = Static<typeof OverviewQuery>;
 /** Any process of the system, by name. */
 export const ServiceNameSchema = Type.Union(
   (Object.keys(SERVICES) as ServiceName[]).map((name) => Type.Literal(name)),
-  { description: 'gateway, user-service, product-service, order-service or payment-service' },
+  { description: 'gateway, user-service, product-service, order-service, payment-service or registry' },
 );
 
 /** `?service=&window=` of `GET /api/overview/series`. */

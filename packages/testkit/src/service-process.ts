@@ -21,7 +21,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 /**
  * Starts `services/<name>/dist/main.js` (built by `npm run build`) as a child process with the given
- * environment, and resolves once its `/health` answers 200. `nodeArgs` go before the entry file,
+ * environment, and resolves once its `/health` answers 200 with the child's own pid. `nodeArgs` go before the entry file,
  * e.g. the telemetry preload.
  *
  * @example
@@ -44,7 +44,10 @@ export async function startServiceProcess(name: string, env: Record<string, stri
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} during start-up:\n${log}`);
     try {
-      if ((await fetch(`${url}/health`)).status === 200) break;
+      const answer = await fetch(`${url}/health`);
+      // Only this child's own answer counts: another process that took the port in the meantime
+      // (the port was free a moment ago, nothing more) must not pass for it.
+      if (answer.status === 200 && ((await answer.json()) as { pid?: unknown }).pid === child.pid) break;
     } catch {
       // not listening yet
     }

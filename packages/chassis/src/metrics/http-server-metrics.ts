@@ -10,6 +10,11 @@ declare module 'fastify' {
      * watched does not show up as traffic.
      */
     monitoring?: boolean;
+    /**
+     * A route polled all the time by the system itself (the registry's heartbeats and lists): its
+     * requests are not logged at info. Monitoring routes are quiet too.
+     */
+    quiet?: boolean;
   }
 }
 

@@ -10,3 +10,4 @@ export * from './gauges.js';
 export * from './http-server-metrics.js';
 export * from './query-metrics.js';
 export * from './registry.js';
+export * from './instance-metrics.js';

@@ -3,12 +3,14 @@
  * OTLP receiver (tracing it would trace the tracing), and the trace API itself (a page that polls
  * it would otherwise fill the store with its own reads). Likewise the gateway's live overview and
  * traffic controls (the web UI polls them every second; the traffic's own requests are traced) and
- * the web UI's pages and files (loading the UI is not the system's traffic).
+ * the web UI's pages and files (loading the UI is not the system's traffic), and the registry's API
+ * (every process heartbeats and polls it every second: discovery, not the system's traffic).
  */
 export const UNTRACED_PATHS: readonly string[] = [
   '/health',
   '/metrics',
   '/v1/traces',
+  '/v1/services',
   '/api/traces',
   '/api/overview',
   '/api/traffic',
