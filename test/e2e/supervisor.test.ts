@@ -8,9 +8,9 @@ import { ALL_SERVICES, isAlive, isPortFree, pidsOf, runSupervisor, startSystem, 
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The summary row of one process: name, URL, pid and database, as `npm start` prints them. */
+/** The summary row of one process's replica 1: instance id, URL, pid and database, as `npm start` prints them. */
 const summaryRow = (name: ServiceName, pid: number, database: string) =>
-  new RegExp(`^ +${escape(name)} +${escape(`http://localhost:${SERVICES[name].port}`)} +${pid} +${escape(database)}$`, 'm');
+  new RegExp(`^ +${escape(`${name}-1`)} +${escape(`http://localhost:${SERVICES[name].port}`)} +${pid} +${escape(database)}$`, 'm');
 
 /** `kill(pid, 0)` fails with ESRCH: no such process. */
 const expectGone = (pid: number) => {
@@ -33,13 +33,14 @@ describe('npm start: the whole system under the supervisor', () => {
     await system.stop();
   });
 
-  test('When the system starts, then all five answer /health on their spec ports, and the summary names every port, pid, database file and the docs URL', async () => {
+  test('When the system starts, then all six answer /health on their spec ports, and the summary names every port, pid, database file, the registry and the docs URL', async () => {
     const pids = await pidsOf(system);
     expect(Object.keys(pids).sort()).toEqual([...ALL_SERVICES].sort());
-    expect(new Set(Object.values(pids)).size).toBe(5);
+    expect(new Set(Object.values(pids)).size).toBe(ALL_SERVICES.length);
 
     const output = system.output();
     expect(output).toContain('http://localhost:5000/docs');
+    expect(output).toMatch(/^ +Registry +http:\/\/localhost:5010$/m);
     expect(output).toContain('Ctrl-C stops everything.');
     for (const name of ALL_SERVICES) {
       const file = SERVICES[name].database;
@@ -116,13 +117,14 @@ describe('npm start when something goes wrong', () => {
     }
   });
 
-  test('When --only names one service, then only it starts, and the summary promises no web UI', async () => {
+  test('When --only names one service, then only it starts (with the registry it registers with), and the summary promises no web UI', async () => {
     const system = await startSystem({ only: ['user-service'] });
     try {
       expect(Object.keys(await pidsOf(system, ['user-service']))).toEqual(['user-service']);
       for (const name of ['gateway', 'product-service', 'order-service', 'payment-service'] as const) {
         expect(await isPortFree(SERVICES[name].port), name).toBe(true);
       }
+      expect(await isPortFree(SERVICES.registry.port)).toBe(false);
       expect(system.output()).not.toContain('/docs');
     } finally {
       expect(await system.stop()).toBe(0);

@@ -33,11 +33,12 @@ describe('The web UI: the architecture, live', () => {
     if (system) expect(await system.stop()).toBe(0);
   });
 
-  test('The view shows the gateway and the four services as five healthy boxes, each with its port, pid and database', async () => {
+  test('The view shows the gateway, the registry and the four services as six healthy boxes, each service with its port, pid and database', async () => {
     const health = await request<GatewayHealth>(gateway, 'GET', '/health');
     await page.goto(`${gateway}/architecture`);
     for (const service of BOXES) await expect.poll(() => healthOf(service), { timeout: 5000 }).toBe('ok');
-    expect(await page.locator('.node').count()).toBe(5);
+    expect(await page.locator('.node').count()).toBe(6);
+    await expect.poll(() => healthOf('registry'), { timeout: 5000 }).toBe('ok');
 
     const payment = page.locator('.node[data-service="payment-service"]');
     expect(await payment.textContent()).toContain(':5004');

@@ -1,10 +1,11 @@
-import { createServer, resilienceOf, resolveAdminToken, resolveServiceToken, type App } from '@microshop/chassis';
+import { createServer, createServiceClient, resilienceOf, resolveAdminToken, resolveServiceToken, trimUrl, type App, type BalancingStrategy, type Discovery, type Resolver } from '@microshop/chassis';
 import type { BackendName } from '@microshop/contracts';
 import { connectAdminClients } from './clients/admin-clients.js';
 import { createResources } from './clients/resources.js';
-import { connectUpstreams } from './clients/upstreams.js';
+import { instanceClients } from './clients/instance-clients.js';
+import { connectUpstreams, type ServiceLocation } from './clients/upstreams.js';
 import { createApiDocs } from './domain/api-docs.js';
-import { createLiveOverview } from './domain/overview/live-overview.js';
+import { createLiveOverview, type WatchedService } from './domain/overview/live-overview.js';
 import { PUBLIC_ROUTES } from './public-routes.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerDetailsRoutes } from './routes/details-routes.js';
@@ -22,8 +23,19 @@ import { registerUiRoutes } from './routes/ui-routes.js';
 import { loadUiBundle } from './web/ui-files.js';
 
 export interface GatewayAppOptions {
-  /** Each service's base URL, e.g. `{ 'user-service': 'http://127.0.0.1:5001', … }`. */
-  services: Record<BackendName, string>;
+  /**
+   * Where each service is: a base URL (one fixed instance, e.g. `'http://127.0.0.1:5001'`) or a
+   * resolver (discovery's current list of its instances, e.g. `discovery.resolver('user-service')`).
+   */
+  services: Record<BackendName, ServiceLocation>;
+  /** How forwarded calls pick an instance (`LOAD_BALANCER`); default least-outstanding. */
+  balancing?: BalancingStrategy;
+  /** Discovery, for `/health` (where the lists come from, and whether they are fresh); absent: addresses are fixed. */
+  discovery?: Pick<Discovery, 'view'>;
+  /** The registry, watched by the live overview like a service (no edges); absent: not shown. */
+  registry?: ServiceLocation;
+  /** The gateway's own instance id, shown by the overview; default `gateway-<port>`. */
+  instanceId?: string;
   /** Budget for one forwarded call. */
   callTimeoutMs?: number;
   /** Budget for one composed view (`/details`), shared by all the calls it makes. */
@@ -54,7 +66,7 @@ export interface GatewayAppOptions {
 
 const VERSION = '0.1.0';
 
-/** Builds the gateway's app from its neighbours' addresses. Never listens: `main.ts` does, tests do. */
+/** Builds the gateway's app from where its neighbours are (fixed URLs or discovery's resolvers). Never listens: `main.ts` does, tests do. */
 export async function buildApp({
   services,
   callTimeoutMs = 2000,
@@ -71,6 +83,10 @@ export async function buildApp({
   adminToken: configuredAdminToken,
   serviceToken: configuredServiceToken,
   supervisorUrl,
+  balancing,
+  discovery,
+  registry,
+  instanceId,
 }: GatewayAppOptions): Promise<App> {
   const app = await createServer({
     name: 'gateway',
@@ -79,16 +95,29 @@ export async function buildApp({
     ...(logLevel === undefined ? {} : { logLevel }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
   });
-  const { upstreams, close } = connectUpstreams({ urls: services, callTimeoutMs, probeTimeoutMs: healthTimeoutMs, resilience: resilienceOf(app) });
+  const { upstreams, close } = connectUpstreams({ services, callTimeoutMs, probeTimeoutMs: healthTimeoutMs, balancing, resilience: resilienceOf(app) });
   app.addHook('onClose', close);
+  const watched: WatchedService[] = Object.values(upstreams);
+  if (registry !== undefined) {
+    // The registry does not register itself: one instance, named as the supervisor names it.
+    const resolver: Resolver =
+      typeof registry === 'string' ? { service: 'registry', source: 'static', instances: () => [{ id: 'registry-1', url: trimUrl(registry) }] } : registry;
+    const pinned = instanceClients((baseUrl) => createServiceClient({ service: 'registry', baseUrl, timeoutMs: healthTimeoutMs, connections: 2, monitoring: true }));
+    watched.push({ service: 'registry', instances: () => resolver.instances(), probeOf: (instance) => pinned.of(instance) });
+    app.addHook('onClose', pinned.close);
+  }
   const apiDocs = createApiDocs({ upstreams, routes: PUBLIC_ROUTES, ownDocument: () => app.swagger(), version: VERSION, ttlMs: docsCacheMs, now });
 
   await registerDocsRoutes(app, { version: VERSION, apiDocs });
-  registerHealthRoutes(app, { upstreams, version: VERSION, startedAt: Date.now(), resilience: resilienceOf(app) });
+  const discoveryHealth = () => {
+    const view = discovery?.view();
+    return { registry: view?.registry ?? null, stale: view?.stale ?? false, last_refresh_at: view?.last_refresh_at ?? null };
+  };
+  registerHealthRoutes(app, { upstreams, version: VERSION, startedAt: Date.now(), resilience: resilienceOf(app), discovery: discoveryHealth });
   registerPublicApiRoutes(app, PUBLIC_ROUTES, upstreams);
   registerDetailsRoutes(app, { resources: createResources(upstreams), budgetMs: composeTimeoutMs });
   registerTraceRoutes(app, { traces });
-  const live = createLiveOverview({ services: Object.values(upstreams), intervalMs: overviewScrapeMs, historyS: 600, startedAt: Date.now(), now: Date.now });
+  const live = createLiveOverview({ services: watched, intervalMs: overviewScrapeMs, historyS: 600, startedAt: Date.now(), now: Date.now, instanceId });
   app.addHook('onListen', async () => live.start(app.server.address()));
   app.addHook('onClose', live.stop);
   registerOverviewRoutes(app, live);
@@ -101,7 +130,7 @@ export async function buildApp({
   const serviceToken = resolveServiceToken(configuredServiceToken);
   const adminToken = resolveAdminToken(configuredAdminToken);
   registerTrafficRoutes(app, traffic, adminToken);
-  const admin = connectAdminClients({ urls: services, serviceToken, adminToken, supervisorUrl, timeoutMs: healthTimeoutMs });
+  const admin = connectAdminClients({ services, serviceToken, adminToken, supervisorUrl, timeoutMs: healthTimeoutMs });
   app.addHook('onClose', admin.close);
   registerAdminRoutes(app, { clients: admin, adminToken });
   const ui = uiDir === undefined ? undefined : loadUiBundle(uiDir);

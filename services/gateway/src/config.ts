@@ -1,8 +1,8 @@
-import { BaseConfig, readConfig } from '@microshop/chassis';
+import { BaseConfig, DiscoveryConfig, readConfig } from '@microshop/chassis';
 import { BACKENDS, SERVICES, type BackendName } from '@microshop/contracts';
 import { Type, type Static } from 'typebox';
 
-/** The variable holding each service's base URL. */
+/** The variable holding each service's explicit address (unset: the registry finds it). */
 export const SERVICE_URL_VARIABLES = {
   'user-service': 'USER_SERVICE_URL',
   'product-service': 'PRODUCT_SERVICE_URL',
@@ -10,17 +10,24 @@ export const SERVICE_URL_VARIABLES = {
   'payment-service': 'PAYMENT_SERVICE_URL',
 } as const satisfies Record<BackendName, string>;
 
-/** An origin such as `http://127.0.0.1:5001`: scheme, host and port, no path. */
+const ORIGIN = 'https?://[^/?#\\s,]+/?';
+
+/**
+ * An explicit address, which wins over the registry (clusters, tests): one origin
+ * (`http://127.0.0.1:5001`), several separated by commas (one per instance), or
+ * `dns+http://name:port` (every address the name resolves to). Unset: discovery finds the service.
+ */
 const serviceUrl = (service: BackendName) =>
-  Type.String({
-    format: 'uri',
-    pattern: '^https?://[^/?#\\s]+/?$',
-    default: `http://127.0.0.1:${SERVICES[service].port}`,
-    description: `Base URL of the ${service}`,
-  });
+  Type.Optional(
+    Type.String({
+      pattern: `^(dns\\+${ORIGIN}|${ORIGIN}(\\s*,\\s*${ORIGIN})*)$`,
+      description: `Address of the ${service}: a URL, a comma-separated list, or dns+http://name:port; unset: the registry (or port ${SERVICES[service].port} without one)`,
+    }),
+  );
 
 const GatewayConfig = Type.Object({
   ...BaseConfig,
+  ...DiscoveryConfig,
   PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: SERVICES.gateway.port }),
   USER_SERVICE_URL: serviceUrl('user-service'),
   PRODUCT_SERVICE_URL: serviceUrl('product-service'),
@@ -51,8 +58,10 @@ export type GatewayConfig = Static<typeof GatewayConfig>;
 /** Reads and validates the gateway's configuration; a bad value throws naming the variable. */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig => readConfig(GatewayConfig, env);
 
-/** Each service's base URL from the configuration, without a trailing slash. */
-export function serviceUrls(config: GatewayConfig): Record<BackendName, string> {
-  const entries = BACKENDS.map((service) => [service, config[SERVICE_URL_VARIABLES[service]].replace(/\/$/, '')] as const);
-  return Object.fromEntries(entries) as Record<BackendName, string>;
+const nonEmpty = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
+
+/** Each service's explicit address from the configuration, undefined where discovery finds it. */
+export function serviceTargets(config: GatewayConfig): Record<BackendName, string | undefined> {
+  const entries = BACKENDS.map((service) => [service, nonEmpty(config[SERVICE_URL_VARIABLES[service]])] as const);
+  return Object.fromEntries(entries) as Record<BackendName, string | undefined>;
 }

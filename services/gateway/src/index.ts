@@ -1,5 +1,5 @@
 export { buildApp, type GatewayAppOptions } from './app.js';
-export { loadConfig, serviceUrls, SERVICE_URL_VARIABLES, type GatewayConfig } from './config.js';
+export { loadConfig, serviceTargets, SERVICE_URL_VARIABLES, type GatewayConfig } from './config.js';
 export { openApiPath, PUBLIC_ROUTES, type PublicRoute } from './public-routes.js';
 export { GatewayHealth, ServiceHealth } from './schemas.js';
 export { mergeOpenApi, type OpenApiDocument } from './domain/merge-openapi.js';

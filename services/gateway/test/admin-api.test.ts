@@ -126,6 +126,79 @@ describe('Gateway admin API', () => {
   });
 });
 
+describe('Gateway admin API: scaling and instances', () => {
+  const replicasOf = (replicas: number) => ({
+    service: 'order-service',
+    replicas,
+    instances: Array.from({ length: replicas }, (_, i) => ({ service: 'order-service', instance_id: `order-service-${i + 1}`, replica: i + 1, pid: 900 + i, port: 6003 + 10 * i, state: 'running' })),
+  });
+
+  it('When a service is scaled, then the supervisor is asked with the admin credential and its answer comes back', async () => {
+    supervisor = await startFakeService();
+    supervisor.on('PUT', '/services/:service/replicas', (call) => ({ body: replicasOf((call.body as { replicas: number }).replicas) }));
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    const answer = await call('PUT', '/api/admin/services/order-service/replicas', { replicas: 3 });
+    expect(answer).toEqual({ status: 200, body: replicasOf(3) });
+    expect(supervisor.calls[0]).toMatchObject({ method: 'PUT', path: '/services/order-service/replicas', body: { replicas: 3 } });
+    expect(supervisor.calls[0]?.headers[ADMIN_TOKEN_HEADER]).toBe(ADMIN);
+  });
+
+  it.each([404, 409, 400])('When the supervisor refuses the scaling with %i, then that problem is passed on', async (status) => {
+    supervisor = await startFakeService();
+    const refusal = { type: 'about:blank', title: 'Refused', status, detail: `refused with ${status}` };
+    supervisor.on('PUT', '/services/:service/replicas', () => ({ status, body: refusal, headers: { 'content-type': 'application/problem+json' } }));
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    const answer = await call('PUT', '/api/admin/services/user-service/replicas', { replicas: 2 });
+    expect(answer.status).toBe(status);
+    expect(answer.body).toMatchObject({ status, detail: `refused with ${status}` });
+  });
+
+  it('When there is no supervisor, then scaling answers 503 naming it', async () => {
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    const answer = await call('PUT', '/api/admin/services/order-service/replicas', { replicas: 2 });
+    expect(answer.status).toBe(503);
+    expect((answer.body as Problem).detail).toContain('supervisor');
+  });
+
+  it.each([
+    ['no admin credential', { 'content-type': 'application/json' }, { replicas: 2 }, 401],
+    ['too many replicas', admin, { replicas: 99 }, 400],
+    ['no count', admin, {}, 400],
+  ])('When scaling with %s, then %i and the supervisor hears nothing', async (_name, headers, body, status) => {
+    supervisor = await startFakeService();
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    expect((await call('PUT', '/api/admin/services/order-service/replicas', body, headers)).status).toBe(status);
+    expect(supervisor.calls).toEqual([]);
+  });
+
+  it('When an instance is named for process control, then the supervisor acts on it; an instance of another service is refused', async () => {
+    supervisor = await startFakeService();
+    supervisor.on('POST', '/processes/:name', (_call, params) => ({
+      body: { service: 'order-service', instance_id: params.name, replica: 2, pid: 4343, port: 6013, state: 'stopped', until: '2030-01-01T00:00:10.000Z' },
+    }));
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    const answer = await call('POST', '/api/admin/services/order-service/process', { action: 'kill', for_s: 10, instance: 'order-service-2' });
+    expect(answer).toEqual({ status: 200, body: { service: 'order-service', instance: 'order-service-2', action: 'kill', pid: 4343, state: 'stopped', until: '2030-01-01T00:00:10.000Z' } });
+    expect(supervisor.calls[0]).toMatchObject({ path: '/processes/order-service-2', body: { action: 'kill', for_s: 10 } });
+    const wrong = await call('POST', '/api/admin/services/order-service/process', { action: 'kill', instance: 'user-service-2' });
+    expect(wrong).toMatchObject({ status: 400, body: { field: 'instance' } });
+    expect(supervisor.calls).toHaveLength(1);
+  });
+
+  it('When the services are listed with a supervisor, then each shows its instances, and replica 1 as its process', async () => {
+    supervisor = await startFakeService();
+    supervisor.on('GET', '/processes', () => ({ body: replicasOf(2).instances }));
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    const answer = await call('GET', '/api/admin/services');
+    const body = answer.body as { supervisor: boolean; services: { service: string; process: unknown; instances: unknown[] }[] };
+    expect(body.supervisor).toBe(true);
+    const order = body.services.find((s) => s.service === 'order-service');
+    expect(order?.instances).toEqual(replicasOf(2).instances);
+    expect(order?.process).toEqual({ name: 'order-service', pid: 900, port: 6003, state: 'running' });
+    expect(body.services.find((s) => s.service === 'user-service')?.instances).toEqual([]);
+  });
+});
+
 describe('Gateway admin API: the gateway’s own resilience', () => {
   it('When the gateway’s retries are switched off, then its own state says so and no service is called', async () => {
     gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });

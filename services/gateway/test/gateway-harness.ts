@@ -3,6 +3,7 @@ import type { App } from '@microshop/chassis';
 import { BACKENDS, type BackendName } from '@microshop/contracts';
 import { listenOnFreePort, startFakeService, type FakeService } from '@microshop/testkit';
 import { buildApp, type GatewayAppOptions } from '../src/app.js';
+import type { ServiceLocation } from '../src/clients/upstreams.js';
 
 /** The call budget the gateway under test gets: short, so the timeout tests are quick. */
 export const CALL_TIMEOUT_MS = 300;
@@ -20,10 +21,14 @@ export interface GatewayHarness {
   close(): Promise<void>;
 }
 
-export async function startGateway(options: Partial<GatewayAppOptions> = {}): Promise<GatewayHarness> {
+/**
+ * Starts the gateway with every neighbour faked. `locations` replaces where some services are
+ * (a resolver over several fakes, say); the others are their one fake's URL.
+ */
+export async function startGateway(options: Partial<GatewayAppOptions> = {}, locations: Partial<Record<BackendName, ServiceLocation>> = {}): Promise<GatewayHarness> {
   const started = await Promise.all(BACKENDS.map(async (service) => [service, await startFakeService()] as const));
   const fakes = Object.fromEntries(started) as Record<BackendName, FakeService>;
-  const services = Object.fromEntries(started.map(([service, fake]) => [service, fake.url])) as Record<BackendName, string>;
+  const services = { ...Object.fromEntries(started.map(([service, fake]) => [service, fake.url])), ...locations } as Record<BackendName, ServiceLocation>;
   // The live overview's scraping would add calls to every fake: off unless a test turns it on.
   const app = await buildApp({ services, callTimeoutMs: CALL_TIMEOUT_MS, healthTimeoutMs: HEALTH_TIMEOUT_MS, logLevel: false, bodyLimit: 4096, overviewScrapeMs: 0, ...options });
   const url = await listenOnFreePort(app);
@@ -76,4 +81,19 @@ export function rawRequest(baseUrl: string, head: string, body = ''): Promise<Ra
     });
     socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
   });
+}
+
+/** The overview scrape interval the overview tests run with. */
+export const SCRAPE_MS = 100;
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Reads until `ok` holds or `timeoutMs` passes, every half scrape; returns the last value read either way. */
+export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > deadline) return value;
+    await sleep(SCRAPE_MS / 2);
+  }
 }

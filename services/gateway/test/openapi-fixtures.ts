@@ -96,6 +96,7 @@ export const EXPECTED_OPERATIONS = [
   'put /api/admin/services/{service}/chaos',
   'delete /api/admin/services/{service}/chaos',
   'post /api/admin/services/{service}/process',
+  'put /api/admin/services/{service}/replicas',
   'get /api/admin/services/{service}/resilience',
   'put /api/admin/services/{service}/resilience',
 ].sort();

@@ -146,6 +146,7 @@ describe('Overview math: the overview and the series', () => {
     expect(order).toMatchObject({ status: 'ok', requests_per_s: 2, error_rate: 0.1, client_error_rate: 0.25, p50_ms: 55, p99_ms: 99.1 });
     expect(order?.instances).toEqual([
       {
+        id: ORDER.url,
         url: ORDER.url,
         port: 5003,
         status: 'ok',
@@ -157,6 +158,7 @@ describe('Overview math: the overview and the series', () => {
         client_error_rate: 0.25,
         p50_ms: 55,
         p99_ms: 99.1,
+        share: 1,
       },
     ]);
     expect(overview.services.map((s) => s.name)).toEqual(['gateway', 'product-service', 'order-service']);

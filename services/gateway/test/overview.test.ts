@@ -2,9 +2,8 @@ import { matchesContract } from '@microshop/chassis';
 import { BACKENDS, Overview, ServiceSeries, type BackendName } from '@microshop/contracts';
 import { request, scrapeMetrics, sampleDelta } from '@microshop/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { startGateway, type GatewayHarness } from './gateway-harness.js';
+import { SCRAPE_MS, sleep, startGateway, until, type GatewayHarness } from './gateway-harness.js';
 
-const SCRAPE_MS = 100;
 const PIDS: Record<BackendName, number> = { 'user-service': 7101, 'product-service': 7102, 'order-service': 7103, 'payment-service': 7104 };
 
 /** What a fake service's `/metrics` says: totals that grow by `step` at every scrape. */
@@ -38,16 +37,7 @@ function metricsText(service: BackendName, c: FakeCounters): string {
   return `${lines.join('\n')}\n`;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await sleep(SCRAPE_MS / 2);
-  }
-}
 
 describe('Gateway: the live overview, from scraping the services', () => {
   let gw: GatewayHarness;

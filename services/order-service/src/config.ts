@@ -1,16 +1,18 @@
-import { BaseConfig, DatabaseConfig, readConfig } from '@microshop/chassis';
+import { BaseConfig, DatabaseConfig, DiscoveryConfig, readConfig } from '@microshop/chassis';
 import { SERVICES } from '@microshop/contracts';
 import { Type, type Static } from 'typebox';
 
-const ServiceUrl = (port: number) => Type.String({ pattern: '^https?://', default: `http://127.0.0.1:${port}` });
+const ServiceUrl = (service: string) =>
+  Type.Optional(Type.String({ pattern: '^(dns\\+)?https?://', description: `Explicit address of the ${service}: a URL, several separated by commas, or dns+http://name:port; unset: found through the registry (or on its default port without one)` }));
 
 const OrderServiceConfig = Type.Object({
   ...BaseConfig,
   ...DatabaseConfig,
+  ...DiscoveryConfig,
   PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: SERVICES['order-service'].port }),
   DATABASE_FILE: Type.String({ minLength: 1, default: SERVICES['order-service'].database }),
-  USER_SERVICE_URL: ServiceUrl(SERVICES['user-service'].port),
-  PRODUCT_SERVICE_URL: ServiceUrl(SERVICES['product-service'].port),
+  USER_SERVICE_URL: ServiceUrl('user-service'),
+  PRODUCT_SERVICE_URL: ServiceUrl('product-service'),
 });
 export type OrderServiceConfig = Static<typeof OrderServiceConfig>;
 

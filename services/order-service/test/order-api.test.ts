@@ -66,8 +66,8 @@ describe.each(DIALECTS)('Order service on %s', (dialect) => {
     app = await buildApp({
       database: testDb.database,
       serviceToken: SERVICE_TOKEN,
-      userServiceUrl: users.url,
-      productServiceUrl: products.url,
+      userService: users.url,
+      productService: products.url,
       timeoutMs: CALL_TIMEOUT_MS,
       logLevel: false,
     });

@@ -35,8 +35,8 @@ describe.each(DIALECTS)('Order status endpoint on %s', (dialect) => {
     app = await buildApp({
       database: testDb.database,
       serviceToken: SERVICE_TOKEN,
-      userServiceUrl: users.url,
-      productServiceUrl: products.url,
+      userService: users.url,
+      productService: products.url,
       timeoutMs: CALL_TIMEOUT_MS,
       logLevel: false,
     });

@@ -26,8 +26,8 @@ describe.each(DIALECTS)('Orders of one user, on %s', (dialect) => {
     app = await buildApp({
       database: testDb.database,
       serviceToken: 'orders-by-user-test-token',
-      userServiceUrl: users.url,
-      productServiceUrl: products.url,
+      userService: users.url,
+      productService: products.url,
       timeoutMs: 300,
       logLevel: false,
     });

@@ -1,13 +1,15 @@
-import { BaseConfig, DatabaseConfig, readConfig } from '@microshop/chassis';
+import { BaseConfig, DatabaseConfig, DiscoveryConfig, readConfig } from '@microshop/chassis';
 import { SERVICES } from '@microshop/contracts';
 import { Type, type Static } from 'typebox';
 
 const PaymentServiceConfig = Type.Object({
   ...BaseConfig,
   ...DatabaseConfig,
+  ...DiscoveryConfig,
   PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: SERVICES['payment-service'].port }),
   DATABASE_FILE: Type.String({ minLength: 1, default: SERVICES['payment-service'].database }),
-  ORDER_SERVICE_URL: Type.String({ pattern: '^https?://', default: `http://127.0.0.1:${SERVICES['order-service'].port}` }),
+  /** Explicit address of the Order service: a URL, several separated by commas, or dns+http://name:port; unset: found through the registry (or on its default port without one). */
+  ORDER_SERVICE_URL: Type.Optional(Type.String({ pattern: '^(dns\\+)?https?://' })),
 });
 export type PaymentServiceConfig = Static<typeof PaymentServiceConfig>;
 

@@ -76,7 +76,7 @@ describe.each(DIALECTS)('Payment service on %s', (dialect) => {
     orderService = await startFakeService();
     app = await buildApp({
       database: testDb.database,
-      orderServiceUrl: orderService.url,
+      orderService: orderService.url,
       serviceToken: SERVICE_TOKEN,
       timeoutMs: CALL_TIMEOUT_MS,
       pendingGraceMs: PENDING_GRACE_MS,

@@ -15,7 +15,7 @@ describe.each(DIALECTS)('Payments of some orders, on %s', (dialect) => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase<PaymentTables>(dialect, migrations);
-    app = await buildApp({ database: testDb.database, orderServiceUrl: 'http://127.0.0.1:9', serviceToken: 'payments-by-order-token', timeoutMs: 300, logLevel: false });
+    app = await buildApp({ database: testDb.database, orderService: 'http://127.0.0.1:9', serviceToken: 'payments-by-order-token', timeoutMs: 300, logLevel: false });
     url = await listenOnFreePort(app);
     const rows: [number, number, PaymentStatus][] = [
       [1, 1000, 'FAILED'],

@@ -1,10 +1,11 @@
-import { BaseConfig, DatabaseConfig, readConfig } from '@microshop/chassis';
+import { BaseConfig, DatabaseConfig, DiscoveryConfig, readConfig } from '@microshop/chassis';
 import { SERVICES } from '@microshop/contracts';
 import { Type, type Static } from 'typebox';
 
 const UserServiceConfig = Type.Object({
   ...BaseConfig,
   ...DatabaseConfig,
+  ...DiscoveryConfig,
   PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: SERVICES['user-service'].port }),
   DATABASE_FILE: Type.String({ minLength: 1, default: SERVICES['user-service'].database }),
 });

@@ -1,77 +1,91 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BACKENDS, type BackendName, type ServiceName } from '@microshop/contracts';
-import { createReporter, createSupervisor, startControlServer, type ControlServer, type OutputOptions, type ProcessPlan, type Supervisor } from '@microshop/supervisor';
-import { freePort } from '@microshop/testkit';
+import { pathToFileURL } from 'node:url';
+import { MAX_REPLICAS, SCALABLE, type BackendName, type ServiceName, type SupervisedInstance } from '@microshop/contracts';
+import {
+  createReporter,
+  createSupervisor,
+  freePorts,
+  PROCESS_NAMES,
+  planSystem,
+  replicaPlanner,
+  replicaPortsFor,
+  startControlServer,
+  type ControlServer,
+  type OutputOptions,
+  type PlanContext,
+  type Supervisor,
+} from '@microshop/supervisor';
 import { ROOT_DIR } from './system.js';
-
-const URL_VARIABLE: Record<BackendName, string> = {
-  'user-service': 'USER_SERVICE_URL',
-  'product-service': 'PRODUCT_SERVICE_URL',
-  'order-service': 'ORDER_SERVICE_URL',
-  'payment-service': 'PAYMENT_SERVICE_URL',
-};
 
 /** The whole system under the real supervisor code, in this test process, on free ports. */
 export interface SupervisedSystem {
   /** The gateway's base URL. */
   url: string;
   adminToken: string;
+  /** The service credential every process shares (`x-service-token`: the registry's `/v1` routes). */
+  serviceToken: string;
+  /** The base URL of a process's replica 1. */
   baseUrl(service: ServiceName): string;
+  /** Every instance the supervisor runs now, with its port and state. */
+  instances(): SupervisedInstance[];
   /** Every line the processes and the supervisor printed so far. */
   output(): string;
   supervisor: Supervisor;
+  /** The supervisor's control endpoint (GET /processes, PUT /services/:service/replicas...). */
+  controlUrl: string;
   stop(): Promise<void>;
 }
 
 export interface SupervisedSystemOptions {
   /** Extra environment for the gateway (e.g. CALL_TIMEOUT_MS). */
   gatewayEnv?: Record<string, string>;
-  /** The built web UI is served when true (the gateway always looks for web/dist). */
+  /** The processes' log level (default warn). */
   logLevel?: string;
+  /** How many instances of each backend to start (default 1); replicas 2+ get free ports too. */
+  replicas?: Partial<Record<BackendName, number>>;
 }
 
 /**
- * Starts the four services and the gateway as separate OS processes under `createSupervisor` (the
- * code behind `npm start`) and its control endpoint, on free loopback ports, with a fresh database
- * directory and test credentials. Unlike `startSystem`, it never needs the spec's fixed ports.
+ * Starts the registry, the four services and the gateway as separate OS processes under
+ * `createSupervisor` (the code behind `npm start`) and its control endpoint, planned by the
+ * supervisor's own `planSystem` on free loopback ports, with a fresh database directory and test
+ * credentials. Every process but the registry gets `REGISTRY_URL` and `INSTANCE_ID` and finds its
+ * neighbours through the registry (no `*_SERVICE_URL`). The tracing preload is left out: its spans
+ * would go to the spec's gateway on port 5000. Unlike `startSystem`, it never needs fixed ports.
  *
  * @example
- * const system = await startSupervisedSystem()
+ * const system = await startSupervisedSystem({ replicas: { 'order-service': 2 } })
  * await fetch(`${system.url}/api/admin/services`, { headers: { 'x-admin-token': system.adminToken } })
  */
-export async function startSupervisedSystem({ gatewayEnv = {}, logLevel = 'warn' }: SupervisedSystemOptions = {}): Promise<SupervisedSystem> {
+export async function startSupervisedSystem({ gatewayEnv = {}, logLevel = 'warn', replicas = {} }: SupervisedSystemOptions = {}): Promise<SupervisedSystem> {
   const dir = mkdtempSync(path.join(tmpdir(), 'microshop-supervised-'));
   const adminToken = `e2e-admin-${Math.random().toString(36).slice(2)}-token`;
   const serviceToken = `e2e-service-${Math.random().toString(36).slice(2)}-token`;
-  const names: ServiceName[] = [...BACKENDS, 'gateway'];
-  const ports = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()] as const))) as Record<ServiceName, number>;
-  const inherited = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => typeof e[1] === 'string' && !e[0].endsWith('DATABASE_URL')));
-  const urls = Object.fromEntries(BACKENDS.map((s) => [URL_VARIABLE[s], `http://127.0.0.1:${ports[s]}`]));
+  const [controlPort = 0, ...processPorts] = await freePorts(PROCESS_NAMES.length + 1);
+  const ports = Object.fromEntries(PROCESS_NAMES.map((name, index) => [name, processPorts[index] ?? 0])) as Record<ServiceName, number>;
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.endsWith('DATABASE_URL'))), SERVICE_TOKEN: serviceToken };
+  const context: PlanContext = {
+    rootDir: ROOT_DIR,
+    env,
+    nodePath: process.execPath,
+    guardFile: pathToFileURL(path.join(ROOT_DIR, 'tools/supervisor/dist/child-guard.js')).href,
+    telemetryModule: null,
+    logLevel,
+    ports,
+  };
+  const options = { databaseDir: dir, only: PROCESS_NAMES, logFormat: 'json' as const, replicas };
+  const controlUrl = `http://127.0.0.1:${controlPort}`;
+  const plans = planSystem(options, { ...context, replicaPorts: await replicaPortsFor(replicas) }).map((plan) =>
+    plan.name === 'gateway' ? { ...plan, env: { ...plan.env, ADMIN_TOKEN: adminToken, SUPERVISOR_URL: controlUrl, ...gatewayEnv } } : plan,
+  );
+
   let lines = '';
-  const output: OutputOptions = { format: 'json', colour: false, nameWidth: 16, sink: { write: (_stream, line) => void (lines += `${line}\n`) } };
-  let control: ControlServer | undefined;
-  const controlPort = await freePort();
-  const plans: ProcessPlan[] = names.map((name) => ({
-    name,
-    command: process.execPath,
-    args: [path.join(ROOT_DIR, 'services', name, 'dist/main.js')],
-    env: {
-      ...inherited,
-      ...urls,
-      LOG_LEVEL: logLevel,
-      PORT: String(ports[name]),
-      SERVICE_TOKEN: serviceToken,
-      ...(name === 'gateway' ? { ADMIN_TOKEN: adminToken, SUPERVISOR_URL: `http://127.0.0.1:${controlPort}`, ...gatewayEnv } : { DATABASE_FILE: path.join(dir, `${name}.db`) }),
-    },
-    port: ports[name],
-    baseUrl: `http://127.0.0.1:${ports[name]}`,
-    stage: name === 'gateway' ? 2 : 1,
-    database: null,
-  }));
-  const supervisor = createSupervisor({ plans, cwd: ROOT_DIR, output, reporter: createReporter(output, process.pid) });
-  control = await startControlServer({ supervisor, adminToken, port: controlPort });
+  const output: OutputOptions = { format: 'json', colour: false, nameWidth: 18, sink: { write: (_stream, line) => void (lines += `${line}\n`) } };
+  const scaling = { services: SCALABLE, maxReplicas: MAX_REPLICAS, plan: replicaPlanner(options, context) };
+  const supervisor = createSupervisor({ plans, scaling, cwd: ROOT_DIR, output, reporter: createReporter(output, process.pid) });
+  let control: ControlServer | undefined = await startControlServer({ supervisor, adminToken, port: controlPort });
   try {
     await supervisor.start();
   } catch (error) {
@@ -83,9 +97,12 @@ export async function startSupervisedSystem({ gatewayEnv = {}, logLevel = 'warn'
   return {
     url: `http://127.0.0.1:${ports.gateway}`,
     adminToken,
+    serviceToken,
     baseUrl: (service) => `http://127.0.0.1:${ports[service]}`,
+    instances: () => supervisor.processes(),
     output: () => lines,
     supervisor,
+    controlUrl,
     stop: async () => {
       await supervisor.stop();
       await control?.close();

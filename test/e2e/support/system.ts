@@ -4,7 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVICES, type ServiceName } from '@microshop/contracts';
+import { SERVICES, type BackendName, type ServiceName } from '@microshop/contracts';
 
 /** The repository root. */
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -78,7 +78,7 @@ export interface System {
   output(): string;
   /** Sends SIGINT (Ctrl-C), waits for the supervisor to exit, and returns its exit code. */
   stop(): Promise<number | null>;
-  /** `http://127.0.0.1:<port>` of a process. */
+  /** `http://127.0.0.1:<port>` of a process (its replica 1, on the spec port). */
   baseUrl(service: ServiceName): string;
   /** Resolves with the exit code once the supervisor exits, however it ends. */
   exited: Promise<number | null>;
@@ -88,6 +88,8 @@ export interface System {
 export interface StartOptions {
   /** Start only these processes (`--only`). */
   only?: readonly ServiceName[];
+  /** Instances per backend (`--replicas`): replica 1 keeps the spec port, the others get free ports. */
+  replicas?: Partial<Record<BackendName, number>>;
   /** More command-line arguments for the supervisor. */
   args?: readonly string[];
   /** More environment variables for the supervisor. */
@@ -108,9 +110,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * await fetch(`${system.baseUrl('user-service')}/health`)
  * expect(await system.stop()).toBe(0)
  */
-export async function startSystem({ only, args = [], env = {}, timeoutMs = 60_000 }: StartOptions = {}): Promise<System> {
+export async function startSystem({ only, replicas, args = [], env = {}, timeoutMs = 60_000 }: StartOptions = {}): Promise<System> {
   const databaseDir = mkdtempSync(path.join(tmpdir(), 'microshop-e2e-'));
-  const run = runSupervisor(['--database-dir', databaseDir, ...(only ? ['--only', only.join(',')] : []), ...args], env);
+  const scaled = Object.entries(replicas ?? {}).map(([name, count]) => `${name}=${count}`);
+  const run = runSupervisor(['--database-dir', databaseDir, ...(only ? ['--only', only.join(',')] : []), ...(scaled.length > 0 ? ['--replicas', scaled.join(',')] : []), ...args], env);
   // The ready line as printed (pretty), or the ready record (`--log-format json`).
   const isReady = () => run.output().split('\n').some((line) => line.trim() === READY_LINE || line.includes(`"msg":"${READY_LINE}"`));
 

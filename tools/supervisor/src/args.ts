@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ServiceName } from '@microshop/contracts';
+import { MAX_REPLICAS, SCALABLE, type BackendName, type ServiceName } from '@microshop/contracts';
 import { PROCESS_NAMES } from './topology.js';
 
 /** How the supervisor writes the processes' log lines. */
@@ -12,6 +12,8 @@ export interface Options {
   /** The processes to start, in start order. */
   only: readonly ServiceName[];
   logFormat: LogFormat;
+  /** How many instances to start of the services named in `--replicas`; the others run one. */
+  replicas: Readonly<Partial<Record<BackendName, number>>>;
 }
 
 /** The outcome of reading the command line: options to run with, a request for help, or an error. */
@@ -34,6 +36,11 @@ restarts a process that crashes, and stops them all on Ctrl-C.
 Options:
   --database-dir DIR        directory for the SQLite files (default: database/ at the repository root)
   --only NAME[,NAME...]     start only these processes: ${PROCESS_NAMES.join(', ')}
+                            (the registry starts with any of them: it is how they find each other)
+  --replicas NAME=N[,NAME=N...]
+                            run N instances of a service (1 to ${MAX_REPLICAS}; default 1): the first on
+                            its spec port, the others on free ports, all sharing its database.
+                            Scalable: ${SCALABLE.join(', ')}
   --log-format pretty|json  pretty: one readable line per log entry (default);
                             json: the processes' JSON log lines, untouched
   --help                    show this text
@@ -47,18 +54,45 @@ Environment:
   NO_COLOR                  set to turn colours off
 `;
 
-const FLAGS = ['--database-dir', '--only', '--log-format', '--help'] as const;
+const FLAGS = ['--database-dir', '--only', '--replicas', '--log-format', '--help'] as const;
 type Flag = (typeof FLAGS)[number];
 
 const isFlag = (value: string): value is Flag => (FLAGS as readonly string[]).includes(value);
 const isProcessName = (value: string): value is ServiceName => (PROCESS_NAMES as readonly string[]).includes(value);
+const isScalable = (value: string): value is BackendName => (SCALABLE as readonly string[]).includes(value);
+
+/**
+ * Reads `--replicas order-service=3,product-service=2` into counts per service, or the message
+ * naming what is wrong: a missing `=`, an unknown or unscalable service, a count outside
+ * 1..MAX_REPLICAS, a service given twice, or one that `--only` does not start.
+ */
+export function parseReplicas(value: string, only: readonly ServiceName[] = PROCESS_NAMES): Partial<Record<BackendName, number>> | { error: string } {
+  const replicas: Partial<Record<BackendName, number>> = {};
+  for (const entry of value.split(',').map((e) => e.trim())) {
+    const equals = entry.indexOf('=');
+    if (equals <= 0) return { error: `--replicas: "${entry}" needs a service and a count, as in order-service=3.` };
+    const name = entry.slice(0, equals).trim();
+    const count = entry.slice(equals + 1).trim();
+    if (!isScalable(name)) {
+      const why = isProcessName(name) ? `${name} cannot be scaled` : `unknown service "${name}"`;
+      return { error: `--replicas: ${why}; choose from ${SCALABLE.join(', ')}.` };
+    }
+    if (!/^\d+$/.test(count) || Number(count) < 1 || Number(count) > MAX_REPLICAS) {
+      return { error: `--replicas: the count for ${name} must be a whole number from 1 to ${MAX_REPLICAS}, not "${count}".` };
+    }
+    if (replicas[name] !== undefined) return { error: `--replicas: ${name} is given twice.` };
+    if (!only.includes(name)) return { error: `--replicas: ${name} is not started (see --only).` };
+    replicas[name] = Number(count);
+  }
+  return replicas;
+}
 
 /**
  * Reads the supervisor's command line. Never throws and never exits: a bad argument comes back as
  * `{ kind: 'error' }` with a message naming it.
  *
  * @example
- * parseArgs(['--only', 'user-service', '--log-format', 'json'], { cwd: '/repo', defaultDatabaseDir: '/repo/database' })
+ * parseArgs(['--replicas', 'order-service=3', '--log-format', 'json'], { cwd: '/repo', defaultDatabaseDir: '/repo/database' })
  */
 export function parseArgs(argv: readonly string[], { cwd, defaultDatabaseDir }: ArgsContext): ParsedArgs {
   const values = new Map<Flag, string>();
@@ -99,9 +133,15 @@ export function parseArgs(argv: readonly string[], { cwd, defaultDatabaseDir }: 
     if (unknown !== undefined) {
       return { kind: 'error', message: `--only: unknown process "${unknown}"; choose from ${PROCESS_NAMES.join(', ')}.` };
     }
+    // Every process finds its neighbours through the registry: it starts whenever anything else does.
+    if (names.some((n) => n !== 'registry')) names.push('registry');
     only = PROCESS_NAMES.filter((n) => names.includes(n));
   }
 
+  const replicasValue = values.get('--replicas');
+  const replicas = replicasValue === undefined ? {} : parseReplicas(replicasValue, only);
+  if ('error' in replicas) return { kind: 'error', message: replicas.error };
+
   const databaseDir = path.resolve(cwd, values.get('--database-dir') ?? defaultDatabaseDir);
-  return { kind: 'run', options: { databaseDir, only, logFormat } };
+  return { kind: 'run', options: { databaseDir, only, logFormat, replicas } };
 }

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ADMIN_TOKEN_HEADER, MAX_PROCESS_HOLD_S, type ProcessAction } from '@microshop/contracts';
+import { ADMIN_TOKEN_HEADER, MAX_PROCESS_HOLD_S, MAX_REPLICAS, type ProcessAction } from '@microshop/contracts';
 import { sameToken } from './admin-token.js';
-import { ControlError, type Supervisor } from './supervisor.js';
+import { ControlError, StartCancelled, type Supervisor } from './supervisor.js';
 
 /** The supervisor's control endpoint, listening on loopback. */
 export interface ControlServer {
@@ -11,7 +11,7 @@ export interface ControlServer {
 }
 
 export interface ControlServerOptions {
-  supervisor: Pick<Supervisor, 'processes' | 'control'>;
+  supervisor: Pick<Supervisor, 'processes' | 'control' | 'scale'>;
   /** The admin credential every request must carry in `x-admin-token`. */
   adminToken: string;
   /** 0 for any free port. */
@@ -54,10 +54,29 @@ export function parseControlBody(body: unknown): { action: ProcessAction; forS: 
   return { action: action as ProcessAction, forS: forS as number | undefined };
 }
 
+/** Checks the body of `PUT /services/:service/replicas` (`SetReplicas`); returns the count, or the field at fault. */
+export function parseReplicasBody(body: unknown, maxReplicas = MAX_REPLICAS): { replicas: number } | { field: string; reason: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { field: 'body', reason: 'must be a JSON object' };
+  const { replicas, ...rest } = body as Record<string, unknown>;
+  const extra = Object.keys(rest)[0];
+  if (extra !== undefined) return { field: extra, reason: 'is not a known property' };
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 1 || replicas > maxReplicas) {
+    return { field: 'replicas', reason: `must be an integer from 1 to ${maxReplicas}` };
+  }
+  return { replicas };
+}
+
+const TITLES: Record<ControlError['status'], string> = { 400: 'Invalid request', 404: 'No such process', 409: 'Conflict', 503: 'Not healthy' };
+
 /**
- * Starts the supervisor's control endpoint: `GET /processes` lists every process and its state,
- * `POST /processes/:name` with `{ action: kill|pause|resume|restart, for_s? }` acts on one. Every
- * request needs the admin credential (401 without, 403 wrong). The gateway's admin API calls it.
+ * Starts the supervisor's control endpoint. Every request needs the admin credential (401
+ * without, 403 wrong); the gateway's admin API calls it.
+ * - `GET /processes`: every instance and its state (`SupervisedInstance[]`);
+ * - `POST /processes/:nameOrInstance` with `{ action: kill|pause|resume|restart, for_s? }`: acts on
+ *   one instance (`order-service-2`) or a service's replica 1 (`order-service`);
+ * - `PUT /services/:service/replicas` with `{ replicas }`: scales a service and answers
+ *   `ServiceReplicas` once new instances are healthy or old ones are draining (404 unknown service,
+ *   409 not scalable or not running, 503 a new instance never became healthy).
  *
  * @example
  * const control = await startControlServer({ supervisor, adminToken, port: 5099 })
@@ -71,20 +90,23 @@ export async function startControlServer({ supervisor, adminToken, port, host = 
     if (!sameToken(given, adminToken)) return problem(response, 403, 'Admin credential refused', `The ${ADMIN_TOKEN_HEADER} header does not hold the admin credential`, ADMIN_TOKEN_HEADER);
     const url = new URL(request.url ?? '/', 'http://control');
     if (request.method === 'GET' && url.pathname === '/processes') return send(response, 200, supervisor.processes());
-    const match = /^\/processes\/([a-z-]+)$/.exec(url.pathname);
-    if (request.method === 'POST' && match?.[1]) {
+    const match = /^\/processes\/([a-z0-9-]+)$/.exec(url.pathname);
+    const scaling = /^\/services\/([a-z0-9-]+)\/replicas$/.exec(url.pathname);
+    if ((request.method === 'POST' && match?.[1]) || (request.method === 'PUT' && scaling?.[1])) {
       let body: unknown;
       try {
         body = await readJson(request);
       } catch {
         return problem(response, 400, 'Invalid request', 'The body is not JSON (or larger than 4 KiB)', 'body');
       }
-      const parsed = parseControlBody(body);
+      const parsed = match?.[1] ? parseControlBody(body) : parseReplicasBody(body);
       if ('field' in parsed) return problem(response, 400, 'Invalid request', `${parsed.field}: ${parsed.reason}`, parsed.field);
       try {
-        return send(response, 200, supervisor.control(match[1], parsed.action, parsed.forS));
+        if ('action' in parsed) return send(response, 200, supervisor.control(match?.[1] ?? '', parsed.action, parsed.forS));
+        return send(response, 200, await supervisor.scale(scaling?.[1] ?? '', parsed.replicas));
       } catch (error) {
-        if (error instanceof ControlError) return problem(response, error.status, error.status === 404 ? 'No such process' : 'Conflict', error.message);
+        if (error instanceof ControlError) return problem(response, error.status, TITLES[error.status], error.message);
+        if (error instanceof StartCancelled) return problem(response, 409, 'Conflict', 'The supervisor is stopping');
         throw error;
       }
     }

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, USAGE } from './args.js';
 import { createReporter, createTerminal, SUPERVISOR_NAME, type OutputOptions } from './output.js';
-import { missingEntries, planSystem, usesSqlite } from './plan.js';
-import { findTakenPort, portTakenMessage } from './ports.js';
+import { missingEntries, planSystem, replicaPlanner, usesSqlite, type PlanContext } from './plan.js';
+import { findTakenPort, portTakenMessage, replicaPortsFor } from './ports.js';
 import { summaryLines, summaryRecord } from './summary.js';
 import { ADMIN_TOKEN_FILE, resolveAdminToken } from './admin-token.js';
 import { startControlServer, type ControlServer } from './control-server.js';
-import { DEFAULT_SUPERVISOR_CONTROL_PORT } from '@microshop/contracts';
+import { DEFAULT_SUPERVISOR_CONTROL_PORT, MAX_REPLICAS, SCALABLE } from '@microshop/contracts';
 import { colourEnabled } from './style.js';
 import { createSupervisor, StartCancelled, StartupError } from './supervisor.js';
 
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
 
   const controlPort = Number(process.env.SUPERVISOR_CONTROL_PORT || DEFAULT_SUPERVISOR_CONTROL_PORT);
   if (!Number.isInteger(controlPort) || controlPort < 0 || controlPort > 65_535) fail(2, 'SUPERVISOR_CONTROL_PORT must be a port number (0 for any free one).');
-  const planned = planSystem(options, {
+  const context: PlanContext = {
     rootDir: ROOT_DIR,
     env: process.env,
     nodePath: process.execPath,
@@ -54,7 +54,9 @@ async function main(): Promise<void> {
     // Resolved from the children's working directory, the repository root.
     telemetryModule: '@microshop/chassis/telemetry/register',
     logLevel: process.env.LOG_LEVEL || 'info',
-  });
+  };
+  // Replica 1 of each service keeps its spec port; the extra replicas get free ones.
+  const planned = planSystem(options, { ...context, replicaPorts: await replicaPortsFor(options.replicas) });
 
   const taken = await findTakenPort(planned);
   if (taken) fail(1, portTakenMessage(taken));
@@ -63,7 +65,11 @@ async function main(): Promise<void> {
   let control: ControlServer | undefined;
   try {
     // Loopback only: kill, pause, resume and restart for the gateway's admin API.
-    control = await startControlServer({ supervisor: { processes: () => supervisor.processes(), control: (...args) => supervisor.control(...args) }, adminToken, port: controlPort });
+    control = await startControlServer({
+      supervisor: { processes: () => supervisor.processes(), control: (...args) => supervisor.control(...args), scale: (...args) => supervisor.scale(...args) },
+      adminToken,
+      port: controlPort,
+    });
   } catch (error) {
     process.stderr.write(`The control endpoint cannot listen on 127.0.0.1:${controlPort} (${error instanceof Error ? error.message : String(error)}): process controls are off.\n`);
   }
@@ -75,7 +81,8 @@ async function main(): Promise<void> {
   const output: OutputOptions = {
     format: options.logFormat,
     colour,
-    nameWidth: Math.max(SUPERVISOR_NAME.length, ...plans.map((p) => p.name.length)),
+    // Room for the longest label a replica added at run time can have (`payment-service-6`).
+    nameWidth: Math.max(SUPERVISOR_NAME.length, ...plans.map((p) => p.name.length + (SCALABLE.some((s) => s === p.name) ? `-${MAX_REPLICAS}`.length : 0))),
     sink: createTerminal({
       stdout: process.stdout,
       stderr: process.stderr,
@@ -83,7 +90,8 @@ async function main(): Promise<void> {
     }),
   };
   const reporter = createReporter(output, process.pid);
-  const supervisor = createSupervisor({ plans, cwd: ROOT_DIR, output, reporter });
+  const scaling = { services: SCALABLE.filter((s) => options.only.includes(s)), maxReplicas: MAX_REPLICAS, plan: replicaPlanner(options, context) };
+  const supervisor = createSupervisor({ plans, scaling, cwd: ROOT_DIR, output, reporter });
 
   async function shutdown(reason: string, quiet = false): Promise<void> {
     if (shuttingDown) {
@@ -114,7 +122,8 @@ async function main(): Promise<void> {
   try {
     const running = await supervisor.start();
     const tokenHint = process.env.ADMIN_TOKEN ? 'the ADMIN_TOKEN you set' : `cat ${ADMIN_TOKEN_FILE}`;
-    reporter.block(summaryLines(running, { colour, adminToken: tokenHint }), summaryRecord(running, { adminToken: tokenHint }));
+    const said = { adminToken: tokenHint, replicas: options.replicas };
+    reporter.block(summaryLines(running, { colour, ...said }), summaryRecord(running, said));
   } catch (error) {
     if (error instanceof StartCancelled || shuttingDown) return;
     shuttingDown = true;

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Options } from './args.js';
 import type { ProcessPlan } from './supervisor.js';
-import { SYSTEM, childEnvironment, dataLocationOf, environmentOf, internalUrl, type SystemProcess } from './topology.js';
+import type { ServiceName } from '@microshop/contracts';
+import { REGISTRY, SYSTEM, childEnvironment, dataLocationOf, environmentOf, instanceId, internalUrl, type ReplicaSlot, type SystemProcess } from './topology.js';
 
 /** What a plan needs to know about the machine it runs on. */
 export interface PlanContext {
@@ -14,9 +15,16 @@ export interface PlanContext {
   nodePath: string;
   /** Module every child loads first (`--import`): it stops the child when the supervisor is gone. */
   guardFile: string;
-  /** Module every child loads next (`--import`), before its own code: tracing (see docs/adr/0008). */
-  telemetryModule: string;
+  /**
+   * Module every child loads next (`--import`), before its own code: tracing (see docs/adr/0008).
+   * `null` leaves it out: tests on free ports, whose spans would otherwise go to the spec's gateway.
+   */
+  telemetryModule: string | null;
   logLevel: string;
+  /** The port of each process's first replica when not its spec port (a whole system on free ports, in tests). */
+  ports?: Partial<Record<ServiceName, number>>;
+  /** The ports of replicas 2..N of each service started with several, in order (see `freePorts`). */
+  replicaPorts?: Partial<Record<ServiceName, readonly number[]>>;
 }
 
 /** A PostgreSQL URL with its password hidden, for output. */
@@ -43,21 +51,61 @@ export function usesSqlite(options: Pick<Options, 'only' | 'databaseDir'>, env: 
   return SYSTEM.some((proc) => options.only.includes(proc.name) && dataLocationOf(proc, options.databaseDir, env)?.kind === 'sqlite');
 }
 
+/** The system process called `name`; throws for a name {@link SYSTEM} does not declare. */
+function processNamed(name: string): SystemProcess {
+  const proc = SYSTEM.find((p) => p.name === name);
+  if (!proc) throw new Error(`No process named ${name} in the system`);
+  return proc;
+}
+
 /**
- * Turns the declared {@link SYSTEM} and the command line into concrete process plans: the
- * selected processes, each run as `node --import <guard> --import <telemetry> services/<name>/dist/main.js`.
+ * The plan of one instance: replica `slot.replica` of `proc` on `slot.port`, run as
+ * `node --import <guard> --import <telemetry> services/<name>/dist/main.js`. Every replica of a
+ * service gets the same database and differs only in `PORT` and `INSTANCE_ID`.
  */
-export function planSystem(options: Options, { rootDir, env, nodePath, guardFile, telemetryModule, logLevel }: PlanContext): ProcessPlan[] {
-  return SYSTEM.filter((proc) => options.only.includes(proc.name)).map((proc) => ({
+export function planInstance(proc: SystemProcess, slot: ReplicaSlot, options: Pick<Options, 'databaseDir'>, context: PlanContext): ProcessPlan {
+  const { rootDir, env, nodePath, guardFile, telemetryModule, logLevel, ports = {} } = context;
+  const registryUrl = internalUrl(REGISTRY, ports);
+  const preloads = ['--import', guardFile, ...(telemetryModule === null ? [] : ['--import', telemetryModule])];
+  return {
     name: proc.name,
+    replica: slot.replica,
+    instanceId: instanceId(proc.name, slot.replica),
     command: nodePath,
-    args: ['--import', guardFile, '--import', telemetryModule, path.join(rootDir, proc.entry)],
-    env: childEnvironment(env, environmentOf(proc, { databaseDir: options.databaseDir, env, logLevel })),
-    port: proc.port,
-    baseUrl: internalUrl(proc.name),
+    args: [...preloads, path.join(rootDir, proc.entry)],
+    env: childEnvironment(env, environmentOf(proc, { databaseDir: options.databaseDir, env, logLevel, registryUrl }, slot)),
+    port: slot.port,
+    baseUrl: `http://127.0.0.1:${slot.port}`,
     stage: proc.stage,
     database: describeDatabase(proc, options.databaseDir, env),
-  }));
+  };
+}
+
+/**
+ * Turns the declared {@link SYSTEM} and the command line into concrete process plans: every
+ * replica of each selected process, replica 1 on its spec port (or its port in `context.ports`),
+ * replicas 2..N on `context.replicaPorts`. Throws when a service has more replicas than ports.
+ *
+ * @example
+ * planSystem({ ...options, replicas: { 'order-service': 2 } }, { ...context, replicaPorts: { 'order-service': [41234] } })
+ * // [registry-1, user-service-1, ..., order-service-1 (5003), order-service-2 (41234), ..., gateway-1]
+ */
+export function planSystem(options: Options, context: PlanContext): ProcessPlan[] {
+  return SYSTEM.filter((proc) => options.only.includes(proc.name)).flatMap((proc) => {
+    const count = (options.replicas as Partial<Record<string, number>>)[proc.name] ?? 1;
+    const extra = context.replicaPorts?.[proc.name] ?? [];
+    if (extra.length < count - 1) throw new Error(`${proc.name} has ${count} replicas but ports for ${extra.length + 1}`);
+    const ports = [context.ports?.[proc.name] ?? proc.port, ...extra.slice(0, count - 1)];
+    return ports.map((port, index) => planInstance(proc, { replica: index + 1, port }, options, context));
+  });
+}
+
+/**
+ * The plan the supervisor uses to add a replica at run time (`Supervisor.scale`): the same as
+ * {@link planSystem} would have made for that slot, on the free port the supervisor chose.
+ */
+export function replicaPlanner(options: Pick<Options, 'databaseDir'>, context: PlanContext): (service: string, replica: number, port: number) => ProcessPlan {
+  return (service, replica, port) => planInstance(processNamed(service), { replica, port }, options, context);
 }
 
 /** The entry files of `only` that have not been built yet, relative to the root. */

@@ -33,3 +33,33 @@ export async function findTakenPort(wanted: readonly { name: string; port: numbe
 export function portTakenMessage({ port, name }: TakenPort): string {
   return `Port ${port} (${name}) is already in use: stop whatever holds it (lsof -i :${port}) or free it, then start again.`;
 }
+
+/**
+ * `count` distinct free loopback ports: each is bound on port 0 (the kernel picks), read, and all
+ * are closed together, so none is handed out twice. Someone else may still take one before the
+ * child binds it; its health check then fails and says so.
+ */
+export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => net.createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((resolve, reject) => {
+            server.once('error', reject);
+            server.listen({ port: 0, host, exclusive: true }, () => resolve((server.address() as net.AddressInfo).port));
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => (server.listening ? server.close(resolve) : resolve(undefined)))));
+  }
+}
+
+/** One free port per extra replica: `{ 'order-service': 3 }` → `{ 'order-service': [p2, p3] }`. */
+export async function replicaPortsFor(replicas: Readonly<Partial<Record<string, number>>>, host = '127.0.0.1'): Promise<Record<string, number[]>> {
+  const wanted = Object.entries(replicas).map(([name, count]) => [name, Math.max(0, (count ?? 1) - 1)] as const);
+  const ports = await freePorts(wanted.reduce((sum, [, extra]) => sum + extra, 0), host);
+  let next = 0;
+  return Object.fromEntries(wanted.map(([name, extra]) => [name, ports.slice(next, (next += extra))]));
+}

@@ -1,15 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { DEFAULT_PAUSE_S, MAX_PROCESS_HOLD_S, type ProcessAction, type SupervisedProcess } from '@microshop/contracts';
+import { DEFAULT_PAUSE_S, MAX_PROCESS_HOLD_S, type ProcessAction, type ServiceReplicas, type SupervisedInstance } from '@microshop/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_BACKOFF, nextRestart, type BackoffPolicy } from './backoff.js';
 import { describeAnswer, isReady, probeHealth, type HealthAnswer } from './health.js';
 import { splitLines } from './lines.js';
+import { freePorts } from './ports.js';
 import { createProcessLog, type OutputOptions, type ProcessLog, type Reporter, type StreamName } from './output.js';
 import { PROCESS_COLOURS } from './style.js';
 
-/** Everything needed to run one child process and know when it is up. */
+/** Everything needed to run one child process (one instance of a service) and know when it is up. */
 export interface ProcessPlan {
+  /** The service it is an instance of (`order-service`); a service name in control requests means its replica 1. */
   name: string;
+  /** Its slot among the service's instances: 1 (the spec port) or 2.. (extra replicas). */
+  replica: number;
+  /** `order-service-2`: the id it registers under and is controlled by. */
+  instanceId: string;
   command: string;
   args: readonly string[];
   /** The child's complete environment. */
@@ -26,6 +32,8 @@ export interface ProcessPlan {
 /** A child that is running now. */
 export interface RunningProcess {
   name: string;
+  instanceId: string;
+  replica: number;
   pid: number;
   port: number;
   database: string | null;
@@ -46,9 +54,20 @@ export interface SupervisorTimings {
 /** The default {@link SupervisorTimings}: 30 s to start, polls every 150 ms, 10 s to stop. */
 export const DEFAULT_TIMINGS: SupervisorTimings = { startTimeoutMs: 30_000, pollIntervalMs: 150, stopTimeoutMs: 10_000, recoveryTimeoutMs: 30_000 };
 
+/** Which services can change their number of instances at run time, and how a new one is run. */
+export interface ScalingOptions {
+  /** The services {@link Supervisor.scale} accepts; any other supervised one answers 409. */
+  services: readonly string[];
+  maxReplicas: number;
+  /** The plan of replica `replica` of `service` listening on `port`, a free port the supervisor chose. */
+  plan(service: string, replica: number, port: number): ProcessPlan;
+}
+
 /** What the supervisor runs and where it writes. */
 export interface SupervisorOptions {
   plans: readonly ProcessPlan[];
+  /** Without it, no service can be scaled. */
+  scaling?: ScalingOptions;
   /** Working directory of every child. */
   cwd: string;
   output: OutputOptions;
@@ -77,7 +96,7 @@ export class StartCancelled extends Error {
   }
 }
 
-/** Runs a set of processes: starts them in stages, restarts crashed ones, stops them all. */
+/** Runs a set of processes (instances): starts them in stages, restarts crashed ones, scales services, stops them all. */
 export interface Supervisor {
   /**
    * Starts every process, stage by stage, and resolves once all are up. Rejects with
@@ -89,22 +108,32 @@ export interface Supervisor {
   stop(): Promise<void>;
   /** Sends SIGKILL to every child still running, at once. */
   kill(): void;
-  /** The children running now. */
+  /** The children running now, one entry per instance (draining ones included). */
   running(): RunningProcess[];
-  /** Every supervised process with its state: running, paused or stopped. */
-  processes(): SupervisedProcess[];
+  /** Every supervised instance with its state (running, paused, stopped or draining), by service in start order, then by replica. */
+  processes(): SupervisedInstance[];
   /**
    * Kills (the crash policy restarts it, after `forS` when given), pauses (SIGSTOP, resumed by
-   * itself after `forS`, default 30 s, at most 60 s), resumes (SIGCONT) or restarts one process.
-   * Throws {@link ControlError} for an unknown name or a process not in a state for the action.
+   * itself after `forS`, default 30 s, at most 60 s), resumes (SIGCONT) or restarts one instance:
+   * `order-service-2` names that instance, a service name (`order-service`) its replica 1. Throws
+   * {@link ControlError} for an unknown name or an instance not in a state for the action.
    */
-  control(name: string, action: ProcessAction, forS?: number): SupervisedProcess;
+  control(nameOrInstance: string, action: ProcessAction, forS?: number): SupervisedInstance;
+  /**
+   * Runs `replicas` instances of `service`. Up: starts the missing slots on free ports and resolves
+   * once each is healthy (a slot that never gets healthy is removed again and the call rejects
+   * with 503). Down: sends SIGTERM to the highest slots, which show `draining` until they exit
+   * (SIGKILL after the stop timeout; never restarted), and resolves at once. Requests for one
+   * service run one after the other. Rejects with {@link ControlError}: 404 unknown service, 409
+   * not scalable or not running, 400 a count outside 1..maxReplicas.
+   */
+  scale(service: string, replicas: number): Promise<ServiceReplicas>;
 }
 
 /** A control request the supervisor cannot carry out; `status` is the HTTP status that says why. */
 export class ControlError extends Error {
   constructor(
-    readonly status: 404 | 409,
+    readonly status: 400 | 404 | 409 | 503,
     message: string,
   ) {
     super(message);
@@ -119,6 +148,8 @@ interface Exit {
 
 interface Member {
   plan: ProcessPlan;
+  /** How its lines and messages name it: the service name for replica 1, the instance id for the others. */
+  label: string;
   log: ProcessLog;
   child: ChildProcess | undefined;
   pid: number | undefined;
@@ -133,6 +164,8 @@ interface Member {
   holdTimer: NodeJS.Timeout | undefined;
   /** The next exit was asked for (restart): start again at once, not as a crash. */
   restartNow: boolean;
+  /** Scaled away: told to stop, never restarted, removed once it exits. */
+  draining: boolean;
 }
 
 /** `with code 1`, `by signal SIGKILL`. */
@@ -176,16 +209,22 @@ function sendSignal(member: Member, signal: NodeJS.Signals): void {
  * const running = await supervisor.start()
  * process.once('SIGINT', () => void supervisor.stop())
  */
-export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAULT_BACKOFF, timings = {} }: SupervisorOptions): Supervisor {
+export function createSupervisor({ plans, scaling, cwd, output, reporter, backoff = DEFAULT_BACKOFF, timings = {} }: SupervisorOptions): Supervisor {
   const t: SupervisorTimings = { ...DEFAULT_TIMINGS, ...timings };
   let phase: 'idle' | 'starting' | 'running' | 'stopping' = 'idle';
   let stopping: Promise<void> | undefined;
   const cancel = new AbortController();
+  // Services in start order: they order the listings and pick each service's colour.
+  const services = [...new Set(plans.map((plan) => plan.name))];
+  const scalingQueue = new Map<string, Promise<unknown>>();
 
-  const members: Member[] = plans.map((plan, index) => ({
-    plan,
-    log: createProcessLog(plan.name, PROCESS_COLOURS[index % PROCESS_COLOURS.length] ?? 'cyan', output),
-    child: undefined,
+  const enlist = (plan: ProcessPlan): Member => {
+    const label = plan.replica === 1 ? plan.name : plan.instanceId;
+    return {
+      plan,
+      label,
+      log: createProcessLog(label, PROCESS_COLOURS[services.indexOf(plan.name) % PROCESS_COLOURS.length] ?? 'cyan', output),
+      child: undefined,
     pid: undefined,
     alive: false,
     startedAt: 0,
@@ -194,9 +233,19 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
     restartTimer: undefined,
     paused: false,
     holdUntil: undefined,
-    holdTimer: undefined,
-    restartNow: false,
-  }));
+      holdTimer: undefined,
+      restartNow: false,
+      draining: false,
+    };
+  };
+  const members: Member[] = plans.map(enlist);
+  const fields = (member: Member) => ({ process: member.plan.name, instance: member.plan.instanceId });
+  const ordered = (): Member[] =>
+    [...members].sort((a, b) => services.indexOf(a.plan.name) - services.indexOf(b.plan.name) || a.plan.replica - b.plan.replica);
+  const remove = (member: Member): void => {
+    const index = members.indexOf(member);
+    if (index >= 0) members.splice(index, 1);
+  };
 
   const pipeLines = (member: Member, stream: NodeJS.ReadableStream | null, name: StreamName) => {
     if (!stream) return;
@@ -237,6 +286,11 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
   };
 
   const onExit = (member: Member, exit: Exit): void => {
+    if (member.draining) {
+      remove(member);
+      if (phase === 'running') reporter.info(`${member.label} (pid ${member.pid ?? '?'}) drained: exited ${describeExit(exit)}; removed`, fields(member));
+      return;
+    }
     if (phase !== 'running') return; // Start-up notices by itself; stopping expects it.
     member.paused = false;
     clearTimeout(member.holdTimer);
@@ -249,24 +303,24 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
     member.holdUntil = undefined;
     const delayMs = asked ? 0 : Math.max(crash.delayMs, held);
     member.restarts = attempt;
-    reporter.warn(`${member.plan.name} (pid ${member.pid ?? '?'}) exited ${describeExit(exit)} after ${describeUptime(upFor)}; restarting in ${delayMs} ms`, {
-      process: member.plan.name,
+    reporter.warn(`${member.label} (pid ${member.pid ?? '?'}) exited ${describeExit(exit)} after ${describeUptime(upFor)}; restarting in ${delayMs} ms`, {
+      ...fields(member),
       code: exit.code,
       signal: exit.signal,
       restart: attempt,
     });
     member.restartTimer = setTimeout(() => {
       member.restartTimer = undefined;
-      if (phase !== 'running') return;
+      if (phase !== 'running' || member.draining) return;
       launch(member);
-      reporter.info(`${member.plan.name} restarted as pid ${member.pid ?? '?'}`, { process: member.plan.name, restart: attempt });
+      reporter.info(`${member.label} restarted as pid ${member.pid ?? '?'}`, { ...fields(member), restart: attempt });
       void watchRecovery(member);
     }, delayMs);
   };
 
   const exitedDuringStart = async (member: Member): Promise<StartupError> => {
     const exit = await member.closed;
-    return new StartupError(member.plan.name, `${member.plan.name} exited ${describeExit(exit)} before the system was up.`, member.log.recent());
+    return new StartupError(member.label, `${member.label} exited ${describeExit(exit)} before the system was up.`, member.log.recent());
   };
 
   /** Polls `member`'s health until it is ready; fails as soon as it, or any of `watched`, exits. */
@@ -280,8 +334,8 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
         throw new StartupError(
-          plan.name,
-          `${plan.name} did not become healthy within ${Math.round((deadline - member.startedAt) / 1000)} s: ${describeAnswer(last)} from ${plan.baseUrl}/health.`,
+          member.label,
+          `${member.label} did not become healthy within ${Math.round((deadline - member.startedAt) / 1000)} s: ${describeAnswer(last)} from ${plan.baseUrl}/health.`,
           member.log.recent(),
         );
       }
@@ -296,20 +350,22 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
     try {
       await waitUntilReady(member, Date.now() + t.recoveryTimeoutMs, cancel.signal);
       if (member.pid !== pid) return; // Restarted again meanwhile: that restart has its own watcher.
-      reporter.info(`${member.plan.name} is healthy again (pid ${pid ?? '?'})`, { process: member.plan.name });
+      reporter.info(`${member.label} is healthy again (pid ${pid ?? '?'})`, fields(member));
     } catch (error) {
       if (error instanceof StartupError && member.alive && member.pid === pid) {
-        reporter.warn(`${member.plan.name} (pid ${pid ?? '?'}) has not become healthy within ${Math.round(t.recoveryTimeoutMs / 1000)} s of its restart`);
+        reporter.warn(`${member.label} (pid ${pid ?? '?'}) has not become healthy within ${Math.round(t.recoveryTimeoutMs / 1000)} s of its restart`);
       }
       // Otherwise it exited again (and its next restart is already planned) or the system is stopping.
     }
   };
 
-  const describe = (member: Member): SupervisedProcess => ({
-    name: member.plan.name,
+  const describe = (member: Member): SupervisedInstance => ({
+    service: member.plan.name,
+    instance_id: member.plan.instanceId,
+    replica: member.plan.replica,
     pid: member.alive ? (member.pid ?? null) : null,
     port: member.plan.port,
-    state: !member.alive ? 'stopped' : member.paused ? 'paused' : 'running',
+    state: member.draining ? 'draining' : !member.alive ? 'stopped' : member.paused ? 'paused' : 'running',
     ...(member.holdUntil === undefined ? {} : { until: new Date(member.holdUntil).toISOString() }),
   });
 
@@ -320,20 +376,28 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
     if (!member.paused) return;
     sendSignal(member, 'SIGCONT');
     member.paused = false;
-    reporter.info(`${member.plan.name} (pid ${member.pid ?? '?'}) resumed (${reason})`, { process: member.plan.name });
+    reporter.info(`${member.label} (pid ${member.pid ?? '?'}) resumed (${reason})`, fields(member));
   };
 
-  const control = (name: string, action: ProcessAction, forS?: number): SupervisedProcess => {
-    const member = members.find((m) => m.plan.name === name);
-    if (!member) throw new ControlError(404, `No process named ${name} is supervised here`);
+  /** The instance `order-service-2`, or a service's replica 1 for its name; a draining one only when nothing else matches. */
+  const find = (nameOrInstance: string): Member | undefined =>
+    [...members]
+      .sort((a, b) => Number(a.draining) - Number(b.draining))
+      .find((m) => m.plan.instanceId === nameOrInstance || (m.plan.name === nameOrInstance && m.plan.replica === 1));
+
+  const control = (nameOrInstance: string, action: ProcessAction, forS?: number): SupervisedInstance => {
+    const member = find(nameOrInstance);
+    if (!member) throw new ControlError(404, `No process or instance named ${nameOrInstance} is supervised here`);
     if (phase !== 'running') throw new ControlError(409, `The supervisor is ${phase}: processes can be controlled once every one is up`);
+    const name = member.label;
+    if (member.draining) throw new ControlError(409, `${member.plan.instanceId} is draining: it is being scaled away`);
     const seconds = Math.min(MAX_PROCESS_HOLD_S, Math.max(1, forS ?? DEFAULT_PAUSE_S));
     if (action !== 'restart' && action !== 'resume' && !member.alive) throw new ControlError(409, `${name} is not running`);
     switch (action) {
       case 'kill':
         resume(member, 'killed');
         if (forS !== undefined) member.holdUntil = Date.now() + seconds * 1000;
-        reporter.warn(`${name} (pid ${member.pid ?? '?'}) killed through the control endpoint`, { process: name });
+        reporter.warn(`${name} (pid ${member.pid ?? '?'}) killed through the control endpoint`, fields(member));
         sendSignal(member, 'SIGKILL');
         break;
       case 'pause':
@@ -343,7 +407,7 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
         member.holdUntil = Date.now() + seconds * 1000;
         member.holdTimer = setTimeout(() => resume(member, `after ${seconds} s`), seconds * 1000);
         member.holdTimer.unref();
-        reporter.warn(`${name} (pid ${member.pid ?? '?'}) paused (SIGSTOP) for at most ${seconds} s`, { process: name });
+        reporter.warn(`${name} (pid ${member.pid ?? '?'}) paused (SIGSTOP) for at most ${seconds} s`, fields(member));
         break;
       case 'resume':
         if (!member.alive) throw new ControlError(409, `${name} is not running`);
@@ -367,7 +431,86 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
   };
 
   const running = (): RunningProcess[] =>
-    members.filter((m) => m.alive && m.pid !== undefined).map((m) => ({ name: m.plan.name, pid: m.pid ?? 0, port: m.plan.port, database: m.plan.database }));
+    ordered()
+      .filter((m) => m.alive && m.pid !== undefined)
+      .map((m) => ({ name: m.plan.name, instanceId: m.plan.instanceId, replica: m.plan.replica, pid: m.pid ?? 0, port: m.plan.port, database: m.plan.database }));
+
+  /** Scale-down: SIGTERM now (the service deregisters, then drains), SIGKILL after the stop timeout, removed once it exits. */
+  const drain = (member: Member, reason: string): void => {
+    member.draining = true;
+    clearTimeout(member.restartTimer);
+    clearTimeout(member.holdTimer);
+    member.restartTimer = undefined;
+    member.holdTimer = undefined;
+    member.holdUntil = undefined;
+    if (!member.alive) {
+      remove(member);
+      reporter.info(`${member.label} removed (${reason}; it was not running)`, fields(member));
+      return;
+    }
+    // A stopped process cannot act on SIGTERM: wake it first.
+    if (member.paused) sendSignal(member, 'SIGCONT');
+    member.paused = false;
+    reporter.info(`${member.label} (pid ${member.pid ?? '?'}) draining: SIGTERM (${reason})`, fields(member));
+    sendSignal(member, 'SIGTERM');
+    void settlesWithin(member.closed, t.stopTimeoutMs).then((exited) => {
+      if (exited || !member.alive) return;
+      reporter.warn(`${member.label} (pid ${member.pid ?? '?'}) did not drain within ${Math.round(t.stopTimeoutMs / 1000)} s: killing`, fields(member));
+      sendSignal(member, 'SIGKILL');
+    });
+  };
+
+  /** Scale-up: starts slot `replica` of `service` on a free port and waits until it is healthy. */
+  const addReplica = async (config: ScalingOptions, service: string, replica: number, reason: string): Promise<void> => {
+    // The new instance registers under the same id as a draining one in this slot: let that one go first.
+    await Promise.all(members.filter((m) => m.plan.name === service && m.plan.replica === replica && m.draining).map((m) => m.closed));
+    if (phase !== 'running') throw new StartCancelled();
+    const [port = 0] = await freePorts(1);
+    const member = enlist(config.plan(service, replica, port));
+    members.push(member);
+    launch(member);
+    reporter.info(`${member.label} started as pid ${member.pid ?? '?'} on port ${port} (${reason})`, fields(member));
+    try {
+      await waitUntilReady(member, Date.now() + t.startTimeoutMs, cancel.signal);
+      reporter.info(`${member.label} is healthy (pid ${member.pid ?? '?'})`, fields(member));
+    } catch (error) {
+      if (!(error instanceof StartupError)) throw error;
+      const message = member.alive ? error.message : `${member.label} exited before it became healthy.`;
+      reporter.warn(`${message} Removing it again.`, fields(member));
+      drain(member, 'never became healthy');
+      throw new ControlError(503, message);
+    }
+  };
+
+  const resize = async (service: string, replicas: number): Promise<ServiceReplicas> => {
+    if (phase !== 'running' || !scaling) throw new ControlError(409, `The supervisor is ${phase}: services can be scaled once every process is up`);
+    const active = members.filter((m) => m.plan.name === service && !m.draining).sort((a, b) => a.plan.replica - b.plan.replica);
+    const reason = `scaling ${service} from ${active.length} to ${replicas}`;
+    if (replicas < active.length) {
+      active.filter((m) => m.plan.replica > replicas).reverse().forEach((member) => drain(member, reason));
+    } else if (replicas > active.length) {
+      const slots = Array.from({ length: replicas - active.length }, (_, index) => active.length + index + 1);
+      const results = await Promise.allSettled(slots.map((replica) => addReplica(scaling, service, replica, reason)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason instanceof StartCancelled ? new ControlError(409, `The supervisor is ${phase}: scaling ${service} was cut short`) : failed.reason;
+    }
+    return { service, replicas, instances: ordered().filter((m) => m.plan.name === service).map(describe) };
+  };
+
+  const scale = (service: string, replicas: number): Promise<ServiceReplicas> => {
+    if (!services.includes(service)) return Promise.reject(new ControlError(404, `No service named ${service} is supervised here`));
+    if (!scaling?.services.includes(service)) {
+      const which = scaling?.services.length ? `only ${scaling.services.join(', ')} can` : 'none can here';
+      return Promise.reject(new ControlError(409, `${service} cannot be scaled; ${which}`));
+    }
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > scaling.maxReplicas) {
+      return Promise.reject(new ControlError(400, `replicas must be a whole number from 1 to ${scaling.maxReplicas}`));
+    }
+    if (phase !== 'running') return Promise.reject(new ControlError(409, `The supervisor is ${phase}: services can be scaled once every process is up`));
+    const next = (scalingQueue.get(service) ?? Promise.resolve()).catch(() => undefined).then(() => resize(service, replicas));
+    scalingQueue.set(service, next);
+    return next;
+  };
 
   return {
     async start() {
@@ -408,10 +551,10 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
         const allClosed = Promise.all(alive.map((m) => m.closed));
         if (!(await settlesWithin(allClosed, t.stopTimeoutMs))) {
           const stuck = alive.filter((m) => m.alive);
-          reporter.warn(`${stuck.map((m) => m.plan.name).join(', ')} did not stop within ${Math.round(t.stopTimeoutMs / 1000)} s: killing`);
+          reporter.warn(`${stuck.map((m) => m.label).join(', ')} did not stop within ${Math.round(t.stopTimeoutMs / 1000)} s: killing`);
           stuck.forEach((member) => sendSignal(member, 'SIGKILL'));
           if (!(await settlesWithin(allClosed, 5000))) {
-            reporter.error(`${alive.filter((m) => m.alive).map((m) => `${m.plan.name} (pid ${m.pid ?? '?'})`).join(', ')} survived SIGKILL`);
+            reporter.error(`${alive.filter((m) => m.alive).map((m) => `${m.label} (pid ${m.pid ?? '?'})`).join(', ')} survived SIGKILL`);
           }
         }
       })();
@@ -423,7 +566,8 @@ export function createSupervisor({ plans, cwd, output, reporter, backoff = DEFAU
     },
 
     running,
-    processes: () => members.map(describe),
+    processes: () => ordered().map(describe),
     control,
+    scale,
   };
 }

@@ -6,39 +6,47 @@ export interface SystemProcess {
   name: ServiceName;
   /** Compiled entry point, relative to the repository root. */
   entry: string;
+  /** Its spec port: replica 1 always listens here (unless a port map says otherwise, as in tests). */
   port: number;
   /** SQLite file name inside the database directory; `null` for a process without a database. */
   database: string | null;
-  /** The services it calls: each one's URL is passed as `<NAME>_SERVICE_URL`. */
-  calls: readonly ServiceName[];
-  /** Start-up stage: every process of stage 1 is up before any process of stage 2 starts. */
-  stage: 1 | 2;
+  /**
+   * Start-up stage: every process of a stage is up before any process of the next one starts. The
+   * registry (0) comes first because everything else registers there as it starts.
+   */
+  stage: 0 | 1 | 2;
 }
 
-function declare(name: ServiceName, { calls = [], stage = 1 }: Partial<Pick<SystemProcess, 'calls' | 'stage'>> = {}): SystemProcess {
+function declare(name: ServiceName, stage: SystemProcess['stage']): SystemProcess {
   const { port, database } = SERVICES[name];
-  return { name, entry: `services/${name}/dist/main.js`, port, database: database === null ? null : path.basename(database), calls, stage };
+  return { name, entry: `services/${name}/dist/main.js`, port, database: database === null ? null : path.basename(database), stage };
 }
 
 /**
- * The whole system on one machine, in start order: the four services, then the gateway in front of
- * them. Each process runs `services/<name>/dist/main.js` on its spec port (from `SERVICES`) and gets
- * `PORT`, `OTEL_SERVICE_NAME`, `DATABASE_FILE` (its own file in the database directory), the `<NAME>_SERVICE_URL` of
- * each service it calls, and `LOG_LEVEL` (see {@link environmentOf}). A process is up when its
- * `GET /health` answers 200.
+ * The whole system on one machine, in start order: the service registry, the four services, then
+ * the gateway in front of them. Each process runs `services/<name>/dist/main.js` on its spec port
+ * (from `SERVICES`) and gets `PORT`, `OTEL_SERVICE_NAME`, `LOG_LEVEL`, its database (its own file in
+ * the database directory) and, except the registry, `REGISTRY_URL` and `INSTANCE_ID` (see
+ * {@link environmentOf}). Nobody is told a neighbour's address: each resolves its neighbours through
+ * the registry, so a service can run as several replicas. A process is up when its `GET /health`
+ * answers 200.
  */
 export const SYSTEM: readonly SystemProcess[] = [
-  declare('user-service'),
-  declare('product-service'),
-  declare('order-service', { calls: ['user-service', 'product-service'] }),
-  declare('payment-service', { calls: ['order-service'] }),
-  declare('gateway', { calls: BACKENDS, stage: 2 }),
+  declare('registry', 0),
+  declare('user-service', 1),
+  declare('product-service', 1),
+  declare('order-service', 1),
+  declare('payment-service', 1),
+  declare('gateway', 2),
 ];
 
 /** The names of every process in {@link SYSTEM}, in start order. */
 export const PROCESS_NAMES: readonly ServiceName[] = SYSTEM.map((p) => p.name);
 
-/** Where the processes keep their data and how much they log. */
+/** The process that must not get `REGISTRY_URL`: it is the registry. */
+export const REGISTRY: ServiceName = 'registry';
+
+/** Where the processes keep their data, how much they log, and where the registry is. */
 export interface EnvironmentOptions {
   /** Absolute directory holding the SQLite files. */
   databaseDir: string;
@@ -49,12 +57,25 @@ export interface EnvironmentOptions {
    */
   env?: NodeJS.ProcessEnv;
   logLevel: string;
+  /** The registry's base URL; by default its spec port on loopback ({@link internalUrl}). */
+  registryUrl?: string;
+}
+
+/** Which replica of its service an instance is, and the port it listens on. */
+export interface ReplicaSlot {
+  /** 1 for the first instance (the spec port), 2.. for the extra ones. */
+  replica: number;
+  port: number;
 }
 
 /** Where one service keeps its data. */
 export type DataLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema: string | undefined };
 
-/** The variables the supervisor decides for every process; inherited values of these are dropped. */
+/**
+ * The variables the supervisor decides for every process; inherited values of these are dropped.
+ * The `<NAME>_SERVICE_URL` variables are never set any more (discovery replaces them), but a stray
+ * one in the shell would pin a process to one instance, so it is dropped too.
+ */
 export const MANAGED_VARIABLES: readonly string[] = [
   'PORT',
   'OTEL_SERVICE_NAME',
@@ -62,6 +83,8 @@ export const MANAGED_VARIABLES: readonly string[] = [
   'DATABASE_FILE',
   'DATABASE_URL',
   'DATABASE_SCHEMA',
+  'REGISTRY_URL',
+  'INSTANCE_ID',
   ...BACKENDS.map(serviceUrlVariable),
   ...BACKENDS.map(databaseUrlVariable),
 ];
@@ -71,9 +94,14 @@ export function serviceUrlVariable(name: ServiceName): string {
   return `${name.replace(/-service$/, '').replace(/-/g, '_').toUpperCase()}${name.endsWith('-service') ? '_SERVICE' : ''}_URL`;
 }
 
-/** The loopback URL other processes use to reach `name`. */
-export function internalUrl(name: ServiceName): string {
-  return `http://127.0.0.1:${SERVICES[name].port}`;
+/** The id an instance registers under and is controlled by: `order-service`, 2 → `order-service-2`. */
+export function instanceId(name: string, replica: number): string {
+  return `${name}-${replica}`;
+}
+
+/** The loopback URL of `name`'s first replica: its spec port, or its port in `ports` when given. */
+export function internalUrl(name: ServiceName, ports: Partial<Record<ServiceName, number>> = {}): string {
+  return `http://127.0.0.1:${ports[name] ?? SERVICES[name].port}`;
 }
 
 /** `order-service` → `ORDER_SERVICE_DATABASE_URL`: the variable pointing one service at a PostgreSQL database of its own. */
@@ -101,24 +129,32 @@ export function dataLocationOf(proc: SystemProcess, databaseDir: string, env: No
 }
 
 /**
- * The environment variables one process gets: its port, its name on its spans
- * (`OTEL_SERVICE_NAME`), its own database (see {@link dataLocationOf}), the URLs of the services it
- * calls, and the log level.
+ * The environment variables one instance gets: its port, its name on its spans
+ * (`OTEL_SERVICE_NAME`, the same for every replica), the log level, its service's database (see
+ * {@link dataLocationOf}: replicas share it), and, except for the registry itself, where the registry
+ * is (`REGISTRY_URL`) and the id it registers under (`INSTANCE_ID`).
  *
  * @example
- * environmentOf(SYSTEM[2], { databaseDir: '/srv/db', logLevel: 'info' })
- * // { PORT: '5003', OTEL_SERVICE_NAME: 'order-service', LOG_LEVEL: 'info', DATABASE_FILE: '/srv/db/orders.db',
- * //   USER_SERVICE_URL: 'http://127.0.0.1:5001', PRODUCT_SERVICE_URL: 'http://127.0.0.1:5002' }
+ * environmentOf(SYSTEM[3], { databaseDir: '/srv/db', logLevel: 'info' }, { replica: 2, port: 41234 })
+ * // { PORT: '41234', OTEL_SERVICE_NAME: 'order-service', LOG_LEVEL: 'info', DATABASE_FILE: '/srv/db/orders.db',
+ * //   REGISTRY_URL: 'http://127.0.0.1:5010', INSTANCE_ID: 'order-service-2' }
  */
-export function environmentOf(proc: SystemProcess, { databaseDir, env: inherited = {}, logLevel }: EnvironmentOptions): Record<string, string> {
-  const env: Record<string, string> = { PORT: String(proc.port), OTEL_SERVICE_NAME: proc.name, LOG_LEVEL: logLevel };
+export function environmentOf(
+  proc: SystemProcess,
+  { databaseDir, env: inherited = {}, logLevel, registryUrl = internalUrl(REGISTRY) }: EnvironmentOptions,
+  { replica, port }: ReplicaSlot = { replica: 1, port: proc.port },
+): Record<string, string> {
+  const env: Record<string, string> = { PORT: String(port), OTEL_SERVICE_NAME: proc.name, LOG_LEVEL: logLevel };
   const data = dataLocationOf(proc, databaseDir, inherited);
   if (data?.kind === 'sqlite') env.DATABASE_FILE = data.file;
   if (data?.kind === 'postgres') {
     env.DATABASE_URL = data.url;
     if (data.schema !== undefined) env.DATABASE_SCHEMA = data.schema;
   }
-  for (const neighbour of proc.calls) env[serviceUrlVariable(neighbour)] = internalUrl(neighbour);
+  if (proc.name !== REGISTRY) {
+    env.REGISTRY_URL = registryUrl;
+    env.INSTANCE_ID = instanceId(proc.name, replica);
+  }
   return env;
 }
 

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_TOKEN_HEADER, type SupervisedProcess } from '@microshop/contracts';
+import { ADMIN_TOKEN_HEADER, type ServiceReplicas, type SupervisedInstance } from '@microshop/contracts';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startControlServer, type ControlServer } from '../src/control-server.js';
 import { createReporter, type OutputOptions } from '../src/output.js';
@@ -18,10 +18,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function fakePlan(name: string): Promise<ProcessPlan> {
-  const port = await freePort();
+async function fakePlan(name: string, replica = 1, port?: number): Promise<ProcessPlan> {
+  port ??= await freePort();
   return {
     name,
+    replica,
+    instanceId: `${name}-${replica}`,
     command: process.execPath,
     args: [FAKE_SERVICE],
     env: { PATH: process.env.PATH ?? '', PORT: String(port), FAKE_NAME: name },
@@ -55,8 +57,10 @@ const running: { supervisor: Supervisor; control: ControlServer }[] = [];
 
 async function system(): Promise<{ plan: ProcessPlan; pid: number; call: (method: string, path: string, body?: unknown, token?: string | null) => Promise<{ status: number; body: unknown }> }> {
   const plan = await fakePlan('alpha');
+  const front = { ...(await fakePlan('front')), stage: 2 };
   const output: OutputOptions = { format: 'pretty', colour: false, nameWidth: 12, sink: { write: () => undefined } };
-  const supervisor = createSupervisor({ plans: [plan], cwd: process.cwd(), output, reporter: createReporter(output, process.pid), backoff: { initialMs: 100, factor: 2, maxMs: 1000, resetAfterMs: 30_000 }, timings: FAST });
+  const scaling = { services: ['alpha'], maxReplicas: 3, plan: (service: string, replica: number, port: number) => ({ ...plan, name: service, replica, instanceId: `${service}-${replica}`, port, baseUrl: `http://127.0.0.1:${port}`, env: { ...plan.env, PORT: String(port) } }) };
+  const supervisor = createSupervisor({ plans: [plan, front], scaling, cwd: process.cwd(), output, reporter: createReporter(output, process.pid), backoff: { initialMs: 100, factor: 2, maxMs: 1000, resetAfterMs: 30_000 }, timings: FAST });
   const control = await startControlServer({ supervisor, adminToken: TOKEN, port: 0 });
   running.push({ supervisor, control });
   const [started] = await supervisor.start();
@@ -99,8 +103,8 @@ describe('Supervisor control endpoint', () => {
     const { plan, pid, call } = await system();
     expect(await call('POST', '/processes/alpha', { action: 'pause', for_s: 30 })).toMatchObject({ status: 200, body: { state: 'paused', pid } });
     expect(await healthPid(plan)).toBeUndefined();
-    const listed = (await call('GET', '/processes')).body as SupervisedProcess[];
-    expect(listed[0]).toMatchObject({ name: 'alpha', state: 'paused' });
+    const listed = (await call('GET', '/processes')).body as SupervisedInstance[];
+    expect(listed[0]).toMatchObject({ service: 'alpha', instance_id: 'alpha-1', state: 'paused' });
     expect(await call('POST', '/processes/alpha', { action: 'resume' })).toMatchObject({ status: 200, body: { state: 'running' } });
     expect(await healthPid(plan, 2000)).toBe(pid);
   });
@@ -138,5 +142,56 @@ describe('Supervisor control endpoint', () => {
     console.log(`paused process stopped in ${took} ms`);
     expect(took).toBeLessThan(FAST.stopTimeoutMs);
     expect(entry?.supervisor.processes()[0]?.state).toBe('stopped');
+  });
+
+  test('When the processes are listed, then each instance has its service, instance id, replica, pid, port and state', async () => {
+    const { plan, pid, call } = await system();
+    const { status, body } = await call('GET', '/processes');
+    expect(status).toBe(200);
+    expect(body).toEqual([
+      { service: 'alpha', instance_id: 'alpha-1', replica: 1, pid, port: plan.port, state: 'running' },
+      { service: 'front', instance_id: 'front-1', replica: 1, pid: expect.any(Number) as unknown, port: expect.any(Number) as unknown, state: 'running' },
+    ]);
+  });
+
+  test('When PUT /services/:service/replicas scales up and down, then it answers the instances: healthy new ones, then draining ones; an instance id works in POST /processes', async () => {
+    const { call } = await system();
+    const up = await call('PUT', '/services/alpha/replicas', { replicas: 2 });
+    expect(up.status).toBe(200);
+    const scaled = up.body as ServiceReplicas;
+    expect(scaled).toMatchObject({ service: 'alpha', replicas: 2 });
+    expect(scaled.instances.map((i) => [i.instance_id, i.state])).toEqual([
+      ['alpha-1', 'running'],
+      ['alpha-2', 'running'],
+    ]);
+    const second = scaled.instances[1];
+    expect(await healthPid({ baseUrl: `http://127.0.0.1:${second?.port}` } as ProcessPlan, 2000)).toBe(second?.pid);
+    expect(await call('POST', '/processes/alpha-2', { action: 'pause', for_s: 5 })).toMatchObject({ status: 200, body: { instance_id: 'alpha-2', state: 'paused' } });
+    const down = await call('PUT', '/services/alpha/replicas', { replicas: 1 });
+    expect(down).toMatchObject({ status: 200, body: { service: 'alpha', replicas: 1 } });
+    expect((down.body as ServiceReplicas).instances.map((i) => i.state)).toEqual(['running', 'draining']);
+    await eventually(async () => (((await call('GET', '/processes')).body as SupervisedInstance[]).length === 2 ? true : undefined));
+  });
+
+  test('When a scaling request is wrong, then 400 naming the field, 404 for an unknown service, 409 for one that cannot be scaled, and 401 without the credential', async () => {
+    const { call } = await system();
+    expect(await call('PUT', '/services/alpha/replicas', { replicas: 0 })).toMatchObject({ status: 400, body: { field: 'replicas' } });
+    expect(await call('PUT', '/services/alpha/replicas', { replicas: 2.5 })).toMatchObject({ status: 400, body: { field: 'replicas' } });
+    expect(await call('PUT', '/services/alpha/replicas', { replicas: '2' })).toMatchObject({ status: 400, body: { field: 'replicas' } });
+    expect(await call('PUT', '/services/alpha/replicas', {})).toMatchObject({ status: 400, body: { field: 'replicas' } });
+    expect(await call('PUT', '/services/alpha/replicas', { replicas: 2, extra: true })).toMatchObject({ status: 400, body: { field: 'extra' } });
+    expect(await call('PUT', '/services/alpha/replicas', [2])).toMatchObject({ status: 400, body: { field: 'body' } });
+    expect((await call('PUT', '/services/omega/replicas', { replicas: 2 })).status).toBe(404);
+    expect(await call('PUT', '/services/front/replicas', { replicas: 2 })).toMatchObject({ status: 409, body: { detail: expect.stringContaining('front cannot be scaled') as unknown } });
+    expect((await call('PUT', '/services/alpha/replicas', { replicas: 2 }, null)).status).toBe(401);
+    expect(((await call('GET', '/processes')).body as SupervisedInstance[]).map((i) => i.instance_id)).toEqual(['alpha-1', 'front-1']);
+  });
+
+  test('When the supervisor is stopping, then a scaling request is refused with 409', async () => {
+    const { call } = await system();
+    const entry = running[running.length - 1];
+    const stopping = entry?.supervisor.stop();
+    expect((await call('PUT', '/services/alpha/replicas', { replicas: 2 })).status).toBe(409);
+    await stopping;
   });
 });

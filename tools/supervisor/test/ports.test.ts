@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { findTakenPort, isPortFree, portTakenMessage } from '../src/ports.js';
+import { findTakenPort, isPortFree, portTakenMessage, freePorts, replicaPortsFor } from '../src/ports.js';
 
 const servers: net.Server[] = [];
 const holdFreePort = async (): Promise<number> => {
@@ -28,5 +28,16 @@ describe('Ports', () => {
     expect(portTakenMessage({ port: 5003, name: 'order-service' })).toBe(
       'Port 5003 (order-service) is already in use: stop whatever holds it (lsof -i :5003) or free it, then start again.',
     );
+  });
+});
+
+describe('Free ports for replicas', () => {
+  test('When ports are chosen for extra replicas, then each is distinct and free, and replica 1 gets none', async () => {
+    const ports = await replicaPortsFor({ 'order-service': 3, 'user-service': 1, 'product-service': 2 });
+    expect(Object.fromEntries(Object.entries(ports).map(([name, list]) => [name, list.length]))).toEqual({ 'order-service': 2, 'user-service': 0, 'product-service': 1 });
+    const all = Object.values(ports).flat();
+    expect(new Set(all).size).toBe(3);
+    for (const port of all) expect(await isPortFree(port)).toBe(true);
+    expect((await freePorts(0)).length).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createReporter, type OutputOptions, type StreamName } from '../src/output.js';
-import { createSupervisor, StartupError, type ProcessPlan, type Supervisor } from '../src/supervisor.js';
+import { ControlError, createSupervisor, StartupError, type ProcessPlan, type ScalingOptions, type Supervisor } from '../src/supervisor.js';
 
 const FAKE_SERVICE = fileURLToPath(new URL('./fixtures/fake-service.mjs', import.meta.url));
 const FAST = { startTimeoutMs: 5000, pollIntervalMs: 50, stopTimeoutMs: 1000, recoveryTimeoutMs: 5000 };
@@ -17,12 +17,18 @@ async function freePort(): Promise<number> {
 }
 
 async function fake(name: string, env: Record<string, string> = {}, stage = 1): Promise<ProcessPlan> {
-  const port = await freePort();
+  return fakeOn(name, 1, await freePort(), env, stage);
+}
+
+function fakeOn(name: string, replica: number, port: number, env: Record<string, string> = {}, stage = 1): ProcessPlan {
+  const instanceId = `${name}-${replica}`;
   return {
     name,
+    replica,
+    instanceId,
     command: process.execPath,
     args: [FAKE_SERVICE],
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), FAKE_NAME: name, ...env },
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), FAKE_NAME: name, INSTANCE_ID: instanceId, ...env },
     port,
     baseUrl: `http://127.0.0.1:${port}`,
     stage,
@@ -60,10 +66,10 @@ async function eventually<T>(check: () => Promise<T | undefined> | T | undefined
 }
 
 const supervisors: Supervisor[] = [];
-function supervise(plans: ProcessPlan[], backoff = QUICK_BACKOFF, timings = FAST) {
+function supervise(plans: ProcessPlan[], backoff = QUICK_BACKOFF, timings = FAST, scaling?: ScalingOptions) {
   const lines: { stream: StreamName; line: string }[] = [];
   const output: OutputOptions = { format: 'pretty', colour: false, nameWidth: 12, sink: { write: (stream, line) => lines.push({ stream, line }) } };
-  const supervisor = createSupervisor({ plans, cwd: process.cwd(), output, reporter: createReporter(output, process.pid), backoff, timings });
+  const supervisor = createSupervisor({ plans, scaling, cwd: process.cwd(), output, reporter: createReporter(output, process.pid), backoff, timings });
   supervisors.push(supervisor);
   return { supervisor, lines, text: () => lines.map((l) => l.line).join('\n') };
 }
@@ -166,5 +172,119 @@ describe('Supervisor', () => {
     expect(isAlive(stubborn?.pid ?? 0)).toBe(false);
     expect(text()).toContain('ignoring SIGTERM');
     expect(text()).toContain('stubborn did not stop within 1 s: killing');
+  });
+});
+
+/** Scaling for the fakes: `scalable` may grow, each new replica a fake with `env` on the port the supervisor chose. */
+const fakeScaling = (scalable: string[], env: Record<string, string> = {}): ScalingOptions => ({
+  services: scalable,
+  maxReplicas: 4,
+  plan: (service, replica, port) => fakeOn(service, replica, port, env),
+});
+
+describe('Supervisor scaling', () => {
+  test('When a service is scaled up, then the new replicas start on free ports with their own instance ids, are healthy when scale resolves, and are listed after replica 1', async () => {
+    const { supervisor, text } = supervise([await fake('alpha'), await fake('front', {}, 2)], QUICK_BACKOFF, FAST, fakeScaling(['alpha']));
+    const [first] = await supervisor.start();
+    const answer = await supervisor.scale('alpha', 3);
+    expect(answer.service).toBe('alpha');
+    expect(answer.replicas).toBe(3);
+    expect(answer.instances.map((i) => [i.instance_id, i.replica, i.state])).toEqual([
+      ['alpha-1', 1, 'running'],
+      ['alpha-2', 2, 'running'],
+      ['alpha-3', 3, 'running'],
+    ]);
+    const ports = answer.instances.map((i) => i.port);
+    expect(new Set(ports).size).toBe(3);
+    for (const instance of answer.instances) {
+      expect(await healthPid({ baseUrl: `http://127.0.0.1:${instance.port}` } as ProcessPlan)).toBe(instance.pid);
+    }
+    expect(answer.instances[0]?.pid).toBe(first?.pid);
+    expect(supervisor.processes().map((p) => p.instance_id)).toEqual(['alpha-1', 'alpha-2', 'alpha-3', 'front-1']);
+    expect(supervisor.running().map((r) => r.instanceId)).toEqual(['alpha-1', 'alpha-2', 'alpha-3', 'front-1']);
+    expect(text()).toMatch(/alpha-2 started as pid \d+ on port \d+ \(scaling alpha from 1 to 3\)/);
+    expect(text()).toMatch(/alpha-3 is healthy \(pid \d+\)/);
+    // Their lines carry the instance id.
+    expect(text()).toMatch(/^alpha-2 +\| .*alpha ready on/m);
+  });
+
+  test('When a service is scaled down, then the highest replica gets SIGTERM, shows draining until it exits, and is then removed, never restarted', async () => {
+    const { supervisor, text } = supervise([await fake('alpha')], QUICK_BACKOFF, FAST, fakeScaling(['alpha'], { FAKE_DRAIN_MS: '600' }));
+    await supervisor.start();
+    const up = await supervisor.scale('alpha', 3);
+    const [, second, third] = up.instances;
+    const down = await supervisor.scale('alpha', 1);
+    expect(down.instances.map((i) => [i.instance_id, i.state])).toEqual([
+      ['alpha-1', 'running'],
+      ['alpha-2', 'draining'],
+      ['alpha-3', 'draining'],
+    ]);
+    // Still draining: alive, and still answering while it finishes its requests.
+    expect(isAlive(third?.pid ?? 0)).toBe(true);
+    await eventually(() => (text().includes('alpha-3 got SIGTERM, draining for 600 ms') ? true : undefined));
+    await eventually(() => (supervisor.processes().length === 1 ? true : undefined), 5000);
+    expect(isAlive(second?.pid ?? 0)).toBe(false);
+    expect(isAlive(third?.pid ?? 0)).toBe(false);
+    expect(text()).toMatch(/alpha-3 \(pid \d+\) drained: exited with code 0; removed/);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(supervisor.processes().map((p) => p.instance_id)).toEqual(['alpha-1']);
+    expect(text()).not.toContain('alpha-3 restarted');
+  });
+
+  test('When a draining replica ignores SIGTERM, then it is killed after the stop timeout and removed', async () => {
+    const { supervisor, text } = supervise([await fake('alpha')], QUICK_BACKOFF, FAST, fakeScaling(['alpha'], { FAKE_MODE: 'ignore-sigterm' }));
+    await supervisor.start();
+    const { instances } = await supervisor.scale('alpha', 2);
+    await supervisor.scale('alpha', 1);
+    await eventually(() => (supervisor.processes().length === 1 ? true : undefined), 4000);
+    expect(isAlive(instances[1]?.pid ?? 0)).toBe(false);
+    expect(text()).toContain('alpha-2 (pid');
+    expect(text()).toContain('did not drain within 1 s: killing');
+  });
+
+  test('When one instance is controlled by its id, then only it is affected; a service name means replica 1, and a draining one refuses', async () => {
+    const { supervisor } = supervise([await fake('alpha')], QUICK_BACKOFF, FAST, fakeScaling(['alpha'], { FAKE_DRAIN_MS: '800' }));
+    await supervisor.start();
+    const { instances } = await supervisor.scale('alpha', 2);
+    expect(supervisor.control('alpha-2', 'pause', 30)).toMatchObject({ instance_id: 'alpha-2', state: 'paused' });
+    expect(supervisor.processes().map((p) => p.state)).toEqual(['running', 'paused']);
+    expect(supervisor.control('alpha', 'resume')).toMatchObject({ instance_id: 'alpha-1', state: 'running' });
+    expect(supervisor.control('alpha-2', 'resume')).toMatchObject({ instance_id: 'alpha-2', state: 'running' });
+    // A killed replica is restarted on its own port, like any crash.
+    supervisor.control('alpha-2', 'kill');
+    const restarted = await eventually(async () => {
+      const pid = await healthPid({ baseUrl: `http://127.0.0.1:${instances[1]?.port}` } as ProcessPlan);
+      return pid !== undefined && pid !== instances[1]?.pid ? pid : undefined;
+    });
+    expect(supervisor.processes()[1]).toMatchObject({ instance_id: 'alpha-2', pid: restarted, state: 'running' });
+    await supervisor.scale('alpha', 1);
+    expect(() => supervisor.control('alpha-2', 'kill')).toThrow(/draining/);
+  });
+
+  test('When a scale request is wrong, then it is refused: unknown service 404, unscalable 409, count out of range 400', async () => {
+    const { supervisor } = supervise([await fake('alpha'), await fake('front', {}, 2)], QUICK_BACKOFF, FAST, fakeScaling(['alpha']));
+    await expect(supervisor.scale('alpha', 2)).rejects.toMatchObject({ status: 409 }); // not started yet
+    await supervisor.start();
+    const status = (promise: Promise<unknown>) => promise.then(() => 200, (error: unknown) => (error instanceof ControlError ? error.status : 500));
+    expect(await status(supervisor.scale('omega', 2))).toBe(404);
+    expect(await status(supervisor.scale('front', 2))).toBe(409);
+    expect(await status(supervisor.scale('alpha', 0))).toBe(400);
+    expect(await status(supervisor.scale('alpha', 5))).toBe(400);
+    expect(supervisor.processes()).toHaveLength(2);
+  });
+
+  test('When a new replica never becomes healthy, then scale fails with 503 and the replica is removed again', async () => {
+    const { supervisor } = supervise([await fake('alpha')], QUICK_BACKOFF, { ...FAST, startTimeoutMs: 800 }, fakeScaling(['alpha'], { FAKE_MODE: 'never-healthy' }));
+    await supervisor.start();
+    await expect(supervisor.scale('alpha', 2)).rejects.toMatchObject({ status: 503, message: expect.stringMatching(/^alpha-2 did not become healthy/) as unknown });
+    await eventually(() => (supervisor.processes().length === 1 ? true : undefined));
+  });
+
+  test('When the system stops, then every replica is stopped too', async () => {
+    const { supervisor } = supervise([await fake('alpha')], QUICK_BACKOFF, FAST, fakeScaling(['alpha']));
+    await supervisor.start();
+    const { instances } = await supervisor.scale('alpha', 3);
+    await supervisor.stop();
+    for (const { pid } of instances) expect(isAlive(pid ?? 0)).toBe(false);
   });
 });

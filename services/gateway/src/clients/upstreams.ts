@@ -1,42 +1,59 @@
-import { createServiceClient, type Resilience, type ServiceClient } from '@microshop/chassis';
+import { createServiceClient, resolverOf, type BalancingStrategy, type Resilience, type ServiceClient, type ServiceInstance, type ServiceTarget } from '@microshop/chassis';
 import { BACKENDS, type BackendName } from '@microshop/contracts';
+import { byId, instanceClients } from './instance-clients.js';
 
-/** One service behind the gateway: where it is, and the two pools that reach it. */
+/** Where a service is: a base URL (one fixed instance) or a resolver (discovery's list of instances). */
+export type ServiceLocation = ServiceTarget;
+
+/** One service behind the gateway: where its instances are, and the clients that reach them. */
 export interface Upstream {
   service: BackendName;
-  url: string;
-  /** Forwards public requests, within the call budget. */
+  /** Its instances now, in id order (discovery keeps the list current). */
+  instances(): readonly ServiceInstance[];
+  /** Forwards public requests, balanced over the instances, within the call budget. */
   api: ServiceClient;
-  /** Asks for health, metrics and API documents, within a shorter budget, on a few connections of its own; not counted as traffic. */
+  /** Asks any one instance for its API document, within a shorter budget; not counted as traffic. */
   probe: ServiceClient;
+  /** A probe pinned to one instance: health checks and metric scrapes reach every instance, not any. */
+  probeOf(instance: ServiceInstance): ServiceClient;
 }
 
 export type Upstreams = Record<BackendName, Upstream>;
 
 export interface UpstreamOptions {
-  urls: Record<BackendName, string>;
+  services: Record<BackendName, ServiceLocation>;
   callTimeoutMs: number;
   probeTimeoutMs: number;
+  /** How the api clients pick an instance (`LOAD_BALANCER`). */
+  balancing?: BalancingStrategy | undefined;
   /** The gateway's resilience, applied to forwarded calls (never to probes). */
   resilience?: Resilience | undefined;
 }
 
-/** The gateway's clients, one keep-alive pool per service (plus one for probes), and how to close them. */
-export function connectUpstreams({ urls, callTimeoutMs, probeTimeoutMs, resilience }: UpstreamOptions): { upstreams: Upstreams; close(): Promise<void> } {
-  const entries = BACKENDS.map((service): [BackendName, Upstream] => [
-    service,
-    {
+/** The gateway's clients: per service a balanced keep-alive pool for traffic, one for documents, and one probe per instance. */
+export function connectUpstreams({ services, callTimeoutMs, probeTimeoutMs, balancing, resilience }: UpstreamOptions): { upstreams: Upstreams; close(): Promise<void> } {
+  const closers: (() => Promise<void>)[] = [];
+  const entries = BACKENDS.map((service): [BackendName, Upstream] => {
+    const resolver = resolverOf(service, services[service]);
+    const pinned = instanceClients((baseUrl) => createServiceClient({ service, baseUrl, timeoutMs: probeTimeoutMs, connections: 2, monitoring: true }));
+    const upstream: Upstream = {
       service,
-      url: urls[service],
-      api: createServiceClient({ service, baseUrl: urls[service], timeoutMs: callTimeoutMs, resilience }),
-      probe: createServiceClient({ service, baseUrl: urls[service], timeoutMs: probeTimeoutMs, connections: 4, monitoring: true }),
-    },
-  ]);
-  const upstreams = Object.fromEntries(entries) as Upstreams;
+      instances: () => {
+        const listed = [...resolver.instances()].sort(byId);
+        pinned.retain(listed);
+        return listed;
+      },
+      api: createServiceClient({ service, resolver, timeoutMs: callTimeoutMs, resilience, ...(balancing ? { balancing } : {}) }),
+      probe: createServiceClient({ service, resolver, timeoutMs: probeTimeoutMs, connections: 4, monitoring: true }),
+      probeOf: (instance) => pinned.of(instance),
+    };
+    closers.push(() => upstream.api.close(), () => upstream.probe.close(), () => pinned.close());
+    return [service, upstream];
+  });
   return {
-    upstreams,
+    upstreams: Object.fromEntries(entries) as Upstreams,
     close: async () => {
-      await Promise.all(Object.values(upstreams).flatMap((u) => [u.api.close(), u.probe.close()]));
+      await Promise.all(closers.map((close) => close()));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { AppError, requireAdminToken, resilienceOf, type App } from '@microshop/chassis';
 import {
+  AdminInstanceQuery,
   AdminServiceParams,
   AdminServices,
   ChaosState,
@@ -7,12 +8,14 @@ import {
   ProcessControlResult,
   ResilienceState,
   ResilienceTargetParams,
+  ServiceReplicas,
   SetChaos,
+  SetReplicas,
   SetResilienceSwitches,
   type SetResilienceSwitches as SetSwitches,
 } from '@microshop/contracts';
 import type { AdminClients } from '../clients/admin-clients.js';
-import { callInternal, controlProcess, listAdminServices } from '../domain/admin-operations.js';
+import { callInstances, controlProcess, listAdminServices, setReplicas } from '../domain/admin-operations.js';
 
 const tags = ['admin'];
 const problem = { $ref: 'Problem#' } as const;
@@ -20,8 +23,9 @@ const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: pr
 
 /**
  * The gateway's admin API, all behind the admin credential (`x-admin-token`): faults per service
- * (forwarded to its `/internal/chaos`), process control (forwarded to the supervisor) and the
- * resilience switches (forwarded to its `/internal/resilience`).
+ * (forwarded to every instance's `/internal/chaos`, or one's with `?instance=`), process control
+ * and scaling (forwarded to the supervisor) and the resilience switches (forwarded to every
+ * instance's `/internal/resilience`).
  */
 export function registerAdminRoutes(app: App, { clients, adminToken }: { clients: AdminClients; adminToken: string }): void {
   const preHandler = requireAdminToken(adminToken);
@@ -33,40 +37,72 @@ export function registerAdminRoutes(app: App, { clients, adminToken }: { clients
     { preHandler, config: { monitoring: true }, schema: { tags, summary: "Every service's active faults and process state (admin)", response: { 200: AdminServices, ...errors } } },
     async () => listAdminServices(clients),
   );
-  app.get(chaosPath, { preHandler, schema: { tags, summary: "A service's active faults (admin)", params: AdminServiceParams, response: { 200: ChaosState, ...errors } } }, async (request, reply) => {
-    const { status, body } = await callInternal(internal(request.params.service), 'GET', '/internal/chaos');
-    return reply.code(status).send(body);
-  });
+  app.get(
+    chaosPath,
+    { preHandler, schema: { tags, summary: "A service's active faults: its first instance's, or the one named (admin)", params: AdminServiceParams, querystring: AdminInstanceQuery, response: { 200: ChaosState, ...errors } } },
+    async (request, reply) => {
+      const { status, body } = await callInstances(internal(request.params.service), 'GET', '/internal/chaos', undefined, request.query.instance);
+      return reply.code(status).send(body);
+    },
+  );
   app.put(
     chaosPath,
     {
       preHandler,
-      schema: { tags, summary: 'Inject latency, errors or a hang into a service until they expire (admin)', params: AdminServiceParams, body: SetChaos, response: { 200: ChaosState, ...errors } },
+      schema: {
+        tags,
+        summary: 'Inject latency, errors or a hang into every instance of a service (or the one named) until they expire (admin)',
+        params: AdminServiceParams,
+        querystring: AdminInstanceQuery,
+        body: SetChaos,
+        response: { 200: ChaosState, ...errors },
+      },
     },
     async (request, reply) => {
-      const { status, body } = await callInternal(internal(request.params.service), 'PUT', '/internal/chaos', request.body);
+      const { status, body } = await callInstances(internal(request.params.service), 'PUT', '/internal/chaos', request.body, request.query.instance);
       return reply.code(status).send(body);
     },
   );
-  app.delete(chaosPath, { preHandler, schema: { tags, summary: "Lift a service's faults now (admin)", params: AdminServiceParams, response: { 200: ChaosState, ...errors } } }, async (request, reply) => {
-    const { status, body } = await callInternal(internal(request.params.service), 'DELETE', '/internal/chaos');
-    return reply.code(status).send(body);
-  });
+  app.delete(
+    chaosPath,
+    { preHandler, schema: { tags, summary: "Lift a service's faults now, on every instance (or the one named) (admin)", params: AdminServiceParams, querystring: AdminInstanceQuery, response: { 200: ChaosState, ...errors } } },
+    async (request, reply) => {
+      const { status, body } = await callInstances(internal(request.params.service), 'DELETE', '/internal/chaos', undefined, request.query.instance);
+      return reply.code(status).send(body);
+    },
+  );
   app.post(
     '/api/admin/services/:service/process',
     {
       preHandler,
-      schema: { tags, summary: "Kill, pause (SIGSTOP), resume or restart a service's process through the supervisor (admin)", params: AdminServiceParams, body: ControlProcess, response: { 200: ProcessControlResult, ...errors } },
+      schema: {
+        tags,
+        summary: "Kill, pause (SIGSTOP), resume or restart a service's process (replica 1, or the instance named) through the supervisor (admin)",
+        params: AdminServiceParams,
+        body: ControlProcess,
+        response: { 200: ProcessControlResult, ...errors },
+      },
     },
     async (request, reply) => {
       const { status, body } = await controlProcess(clients, request.params.service, request.body);
       return reply.code(status).send(body);
     },
   );
+  app.put(
+    '/api/admin/services/:service/replicas',
+    {
+      preHandler,
+      schema: { tags, summary: 'Run that many instances of a service, through the supervisor (admin)', params: AdminServiceParams, body: SetReplicas, response: { 200: ServiceReplicas, ...errors } },
+    },
+    async (request, reply) => {
+      const { status, body } = await setReplicas(clients, request.params.service, request.body);
+      return reply.code(status).send(body);
+    },
+  );
   const resiliencePath = '/api/admin/services/:service/resilience';
   // The gateway's own switches are set here directly; a service's are forwarded to it.
-  const resilience = (service: ResilienceTargetParams['service'], method: 'GET' | 'PUT', body?: SetSwitches) => {
-    if (service !== 'gateway') return callInternal(internal(service), method, '/internal/resilience', body);
+  const resilience = (service: ResilienceTargetParams['service'], method: 'GET' | 'PUT', body?: SetSwitches, instance?: string) => {
+    if (service !== 'gateway') return callInstances<ResilienceState>(internal(service), method, '/internal/resilience', body, instance);
     const own = resilienceOf(app);
     if (!own) throw AppError.notFound('resilience of', 'gateway');
     if (body) own.setSwitches(body);
@@ -74,9 +110,18 @@ export function registerAdminRoutes(app: App, { clients, adminToken }: { clients
   };
   app.get(
     resiliencePath,
-    { preHandler, schema: { tags, summary: "A service's (or the gateway's) resilience switches and breaker states (admin)", params: ResilienceTargetParams, response: { 200: ResilienceState, ...errors } } },
+    {
+      preHandler,
+      schema: {
+        tags,
+        summary: "A service's (its first instance's, or the one named) or the gateway's resilience switches and breaker states (admin)",
+        params: ResilienceTargetParams,
+        querystring: AdminInstanceQuery,
+        response: { 200: ResilienceState, ...errors },
+      },
+    },
     async (request, reply) => {
-      const { status, body } = await resilience(request.params.service, 'GET');
+      const { status, body } = await resilience(request.params.service, 'GET', undefined, request.query.instance);
       return reply.code(status).send(body);
     },
   );
@@ -86,14 +131,15 @@ export function registerAdminRoutes(app: App, { clients, adminToken }: { clients
       preHandler,
       schema: {
         tags,
-        summary: "Turn a service's (or the gateway's) timeouts, retries, breakers or bulkheads on or off (admin)",
+        summary: "Turn a service's (every instance, or the one named) or the gateway's timeouts, retries, breakers or bulkheads on or off (admin)",
         params: ResilienceTargetParams,
+        querystring: AdminInstanceQuery,
         body: SetResilienceSwitches,
         response: { 200: ResilienceState, ...errors },
       },
     },
     async (request, reply) => {
-      const { status, body } = await resilience(request.params.service, 'PUT', request.body);
+      const { status, body } = await resilience(request.params.service, 'PUT', request.body, request.query.instance);
       return reply.code(status).send(body);
     },
   );

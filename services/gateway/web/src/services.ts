@@ -1,3 +1,5 @@
+import type { MAX_REPLICAS as CONTRACT_MAX_REPLICAS } from '@microshop/contracts';
+
 /** A process of the system, as the UI draws it. */
 export interface ServiceInfo {
   name: string;
@@ -21,6 +23,15 @@ export const SERVICES: readonly ServiceInfo[] = [
   { name: 'payment-service', label: 'Payment', port: 5004, database: 'payments.db', owns: 'payments', tone: 'tone-payment' },
 ];
 
+/** The service registry: every instance registers there, every client asks it where its neighbours are. Not a box of the call graph. */
+export const REGISTRY: ServiceInfo = { name: 'registry', label: 'Registry', port: 5010, database: null, owns: 'where every instance is: each registers, callers look up', tone: 'tone-registry' };
+
+/** The services that can run as several instances. */
+export const SCALABLE: readonly string[] = ['user-service', 'product-service', 'order-service', 'payment-service'];
+
+/** Most instances of one service (the contracts' value, checked at compile time: the UI bundles no contracts code). */
+export const MAX_REPLICAS: typeof CONTRACT_MAX_REPLICAS = 6;
+
 /** The calls the system makes by design: the gateway calls every service, Order calls User and Product, Payment calls Order. */
 export const DESIGNED_EDGES: readonly (readonly [string, string])[] = [
   ['gateway', 'user-service'],
@@ -34,5 +45,6 @@ export const DESIGNED_EDGES: readonly (readonly [string, string])[] = [
 
 /** The UI's facts about a service by name; unknown names get a neutral look. */
 export function serviceInfo(name: string): ServiceInfo {
+  if (name === REGISTRY.name) return REGISTRY;
   return SERVICES.find((s) => s.name === name) ?? { name, label: name, port: 0, database: null, owns: '', tone: 'tone-other' };
 }

@@ -35,7 +35,7 @@ describe('Web UI: the architecture model', () => {
       ['order-service', 'ok'],
       ['payment-service', 'ok'],
     ]);
-    expect(nodes[4]?.instances).toEqual([{ port: 5004, pid: 104, uptimeS: 12, status: 'ok' }]);
+    expect(nodes[4]?.instances).toEqual([{ id: 'payment-service', port: 5004, pid: 104, uptimeS: 12, status: 'ok', share: null }]);
     expect(edges).toHaveLength(7);
     expect(edges.every((e) => e.callsPerS === null)).toBe(true);
   });
@@ -78,5 +78,50 @@ describe('Web UI: the architecture model', () => {
     expect(edges.find((e) => e.from === 'order-service' && e.to === 'product-service')).toMatchObject({ callsPerS: 4, p99Ms: 19, designed: true });
     expect(edges.find((e) => e.from === 'gateway' && e.to === 'user-service')?.callsPerS).toBe(0);
     expect(edges.at(-1)).toMatchObject({ from: 'payment-service', to: 'user-service', designed: false });
+  });
+
+  test('When Order runs two instances, one down, then its box lists both with their share of the traffic, and the registry has its own box', () => {
+    const base = health(104);
+    const withInstances: GatewayHealth = {
+      ...base,
+      status: 'degraded',
+      services: {
+        ...base.services,
+        'order-service': {
+          status: 'degraded',
+          url: 'http://127.0.0.1:5003',
+          pid: 103,
+          latency_ms: 1,
+          instances: [
+            { id: 'order-service-1', url: 'http://127.0.0.1:5003', status: 'ok', pid: 103, uptime_s: 5, latency_ms: 1 },
+            { id: 'order-service-2', url: 'http://127.0.0.1:5013', status: 'down', latency_ms: 1, detail: 'unreachable' },
+          ],
+        },
+      },
+      discovery: { registry: 'http://127.0.0.1:5010', stale: false, last_refresh_at: '2026-01-01T00:00:00.000Z' },
+    };
+    const figures = { requests_per_s: 4, error_rate: 0, client_error_rate: 0, p50_ms: 3, p99_ms: 9 };
+    const instance = (id: string, port: number, share: number) => ({ id, url: `http://127.0.0.1:${port}`, port, status: 'ok' as const, pid: port, uptime_s: 5, last_seen: null, ...figures, share });
+    const overview: Overview = {
+      generated_at: '2026-01-01T00:00:00.000Z',
+      window_s: 60,
+      scrape_interval_s: 2,
+      services: [
+        { name: 'order-service', status: 'ok', ...figures, instances: [instance('order-service-1', 5003, 0.7), instance('order-service-2', 5013, 0.3)] },
+        { name: 'registry', status: 'ok', ...figures, instances: [instance('registry-5010', 5010, 1)] },
+      ],
+      edges: [],
+    };
+    const model = buildModel({ health: withInstances, overview, gatewayReachable: true, memory: EMPTY_MEMORY, now: 0 });
+    const order = model.nodes.find((n) => n.name === 'order-service');
+    expect(order?.health).toBe('degraded');
+    expect(order?.instances).toEqual([
+      { id: 'order-service-1', port: 5003, pid: 103, uptimeS: 5, status: 'ok', share: 0.7 },
+      { id: 'order-service-2', port: 5013, pid: null, uptimeS: null, status: 'down', share: 0.3 },
+    ]);
+    expect(model.nodes).toHaveLength(5);
+    expect(model.registry).toMatchObject({ name: 'registry', health: 'ok' });
+    const stale = buildModel({ health: { ...withInstances, discovery: { registry: 'http://127.0.0.1:5010', stale: true, last_refresh_at: null } }, overview, gatewayReachable: true, memory: EMPTY_MEMORY, now: 0 });
+    expect(stale.registry?.health).toBe('down');
   });
 });

@@ -1,10 +1,13 @@
-import { AppError, createResourceClient, createServiceClient, matchesContract, type Resilience, type ServiceClient } from '@microshop/chassis';
+import { AppError, createResourceClient, createServiceClient, matchesContract, resolverOf, type BalancingStrategy, type Resilience, type ServiceClient, type ServiceTarget } from '@microshop/chassis';
 import { Order, SERVICE_TOKEN_HEADER } from '@microshop/contracts';
 import type { OrderDesk } from '../domain/deps.js';
 
 export interface OrderDeskOptions {
-  orderServiceUrl: string;
+  /** The Order service: a base URL, or a resolver of its instances. */
+  orderService: ServiceTarget;
   timeoutMs: number;
+  /** How an instance is picked for each call. */
+  balancing?: BalancingStrategy | undefined;
   /** The credential the Order service's status endpoint requires. */
   serviceToken: string;
   /** The app's resilience (breakers, retries, bulkheads, timeouts); see `resilienceOf`. */
@@ -12,8 +15,8 @@ export interface OrderDeskOptions {
 }
 
 /** The Order service over HTTP, and its pool to close on shutdown. */
-export function connectOrderDesk({ orderServiceUrl, timeoutMs, serviceToken, resilience }: OrderDeskOptions): OrderDesk & { close(): Promise<void> } {
-  const client: ServiceClient = createServiceClient({ service: 'order-service', baseUrl: orderServiceUrl, timeoutMs, resilience });
+export function connectOrderDesk({ orderService, timeoutMs, balancing, serviceToken, resilience }: OrderDeskOptions): OrderDesk & { close(): Promise<void> } {
+  const client: ServiceClient = createServiceClient({ service: 'order-service', resolver: resolverOf('order-service', orderService), timeoutMs, resilience, ...(balancing ? { balancing } : {}) });
   const orders = createResourceClient<Order>(client, '/api/orders', Order);
   return {
     find: (id) => orders.find(id),

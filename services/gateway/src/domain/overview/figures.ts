@@ -93,12 +93,19 @@ function edgeOf(from: string, to: string, usages: readonly Usage[]): OverviewEdg
   };
 }
 
-function serviceStatus(instances: readonly OverviewInstance[]): OverviewService['status'] {
+function serviceStatus(instances: readonly OverviewInstance[], scraped: boolean): OverviewService['status'] {
+  if (instances.length === 0) return scraped ? 'down' : 'unknown';
   const known = instances.filter((i) => i.status !== 'unknown');
   if (known.length === 0) return 'unknown';
   if (known.every((i) => i.status === 'ok')) return 'ok';
   return known.every((i) => i.status === 'down') ? 'down' : 'degraded';
 }
+
+/** Share of `part` in `whole` (0 when the whole is 0), rounded to 0.001. */
+const shareOf = (part: number, whole: number) => (whole > 0 ? round3(part / whole) : 0);
+
+/** Processes that are not part of the call graph: the registry is called by every process, by design, and draws no edge. */
+const OFF_GRAPH = new Set<string>(['registry']);
 
 const ticksWithin = (ticks: readonly Tick[], windowS: number): readonly Tick[] => {
   const latest = ticks.at(-1);
@@ -111,6 +118,8 @@ const intervalsOf = (ticks: readonly Tick[], url: string): Interval[] =>
 export interface OverviewOptions {
   /** Every process watched, in the order to list them (the gateway first, then the spec order). */
   targets: readonly Target[];
+  /** Every service to list, in order, also one without any instance now; default: those of `targets`. */
+  services?: readonly ServiceName[];
   windowS: number;
   scrapeIntervalS: number;
 }
@@ -121,7 +130,7 @@ export interface OverviewOptions {
  * and p50/p99. A process that stopped answering shows as down, and its figures fade out of the
  * window as time passes.
  */
-export function buildOverview(history: MetricsHistory, { targets, windowS, scrapeIntervalS }: OverviewOptions): Overview {
+export function buildOverview(history: MetricsHistory, { targets, services: listed, windowS, scrapeIntervalS }: OverviewOptions): Overview {
   const all = history.ticks();
   const latest = all.at(-1);
   const now = latest?.at ?? 0;
@@ -130,13 +139,19 @@ export function buildOverview(history: MetricsHistory, { targets, windowS, scrap
   const latestEntry = (url: string): TickEntry | undefined => latest?.entries.find((e) => e.target.url === url);
 
   const services: OverviewService[] = [];
-  for (const name of [...new Set(targets.map((t) => t.service))]) {
+  for (const name of [...new Set([...(listed ?? []), ...targets.map((t) => t.service)])]) {
     const own = targets.filter((t) => t.service === name);
+    const rateOf = (url: string) => {
+      const usage = usageByUrl.get(url);
+      return usage ? usage.requests / usage.spanS : 0;
+    };
+    const total = own.reduce((sum, t) => sum + rateOf(t.url), 0);
     const instances = own.map((target): OverviewInstance => {
       const entry = latestEntry(target.url);
       const { pid, lastSeen } = history.lastKnown(target.url);
       const usage = usageByUrl.get(target.url);
       return {
+        id: target.id ?? target.url,
         url: target.url,
         port: target.port,
         status: entry?.status ?? 'unknown',
@@ -145,10 +160,11 @@ export function buildOverview(history: MetricsHistory, { targets, windowS, scrap
         last_seen: lastSeen === null ? null : new Date(lastSeen).toISOString(),
         ...(entry?.detail ? { detail: entry.detail } : {}),
         ...figuresOf(usage ? [usage] : []),
+        share: shareOf(rateOf(target.url), total),
       };
     });
     const usages = own.flatMap((t) => usageByUrl.get(t.url) ?? []);
-    services.push({ name, status: serviceStatus(instances), ...figuresOf(usages), instances });
+    services.push({ name, status: serviceStatus(instances, latest !== undefined), ...figuresOf(usages), instances });
   }
 
   const pairs = new Map<string, { from: ServiceName; to: string }>();
@@ -156,7 +172,7 @@ export function buildOverview(history: MetricsHistory, { targets, windowS, scrap
     for (const entry of tick.entries) {
       for (const to of Object.keys(entry.interval?.calls ?? {})) {
         // A process calling itself (the gateway's traffic generator enters by its own public door) is not an edge.
-        if (to !== entry.target.service) pairs.set(`${entry.target.service} ${to}`, { from: entry.target.service, to });
+        if (to !== entry.target.service && !OFF_GRAPH.has(to) && !OFF_GRAPH.has(entry.target.service)) pairs.set(`${entry.target.service} ${to}`, { from: entry.target.service, to });
       }
     }
   }

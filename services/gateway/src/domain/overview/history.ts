@@ -5,6 +5,8 @@ import type { MetricSnapshot } from './snapshot.js';
 /** One process the gateway watches. */
 export interface Target {
   service: ServiceName;
+  /** Its instance id (`order-service-2`); default: its URL. */
+  id?: string | undefined;
   url: string;
   port: number | null;
 }

@@ -1,5 +1,5 @@
 import { api, type ApiResult } from './http';
-import type { AdminServices, ChaosState, ControlProcess, ProcessControlResult, ResilienceState, SetChaos, SetResilienceSwitches } from './types';
+import type { AdminServices, ChaosState, ControlProcess, ProcessControlResult, ResilienceState, ServiceReplicas, SetChaos, SetReplicas, SetResilienceSwitches } from './types';
 
 /** Where the admin credential is kept for this browser tab only. */
 export const ADMIN_TOKEN_KEY = 'microshop.admin-token';
@@ -38,7 +38,11 @@ export const setChaos = (token: string, service: string, body: SetChaos): Promis
 /** `DELETE /api/admin/services/:service/chaos`: lifts the faults now. */
 export const clearChaos = (token: string, service: string): Promise<ApiResult<ChaosState>> => api(servicePath(service, 'chaos'), { method: 'DELETE', headers: auth(token) });
 
-/** `POST /api/admin/services/:service/process`: kill, pause, resume or restart. */
+/** `PUT /api/admin/services/:service/replicas`: runs that many instances (answers once they are ready or gone). */
+export const setReplicas = (token: string, service: string, body: SetReplicas): Promise<ApiResult<ServiceReplicas>> =>
+  api(servicePath(service, 'replicas'), { method: 'PUT', body, headers: auth(token) });
+
+/** `POST /api/admin/services/:service/process`: kill, pause, resume or restart (replica 1, or `instance`). */
 export const controlProcess = (token: string, service: string, body: ControlProcess): Promise<ApiResult<ProcessControlResult>> =>
   api(servicePath(service, 'process'), { method: 'POST', body, headers: auth(token) });
 

@@ -1,4 +1,5 @@
 import { useRef, useState } from 'react';
+import { getAdminServices, readAdminToken, saveAdminToken } from '../../api/admin';
 import { getHealth, getOverview } from '../../api/system';
 import { PageHeader } from '../../components/page-header';
 import { StatusBadge } from '../../components/status';
@@ -8,6 +9,11 @@ import { ChaosPanel } from './chaos-panel';
 import { Diagram } from './diagram';
 import { EdgeTable } from './edge-table';
 import { buildModel, EMPTY_MEMORY, remember, type Memory } from './model';
+import { ScaleControls } from './scale-controls';
+import { SCALABLE, serviceInfo } from '../../services';
+
+/** How often the admin state (faults, processes, instances) is asked, with the admin token. */
+export const ADMIN_POLL_MS = 1000;
 
 /** Every how many milliseconds the page asks again: a process that dies shows red within two polls. */
 export const POLL_MS = 1000;
@@ -21,6 +27,18 @@ export function ArchitecturePage() {
   const health = usePoll((signal) => getHealth(signal), POLL_MS);
   const [loadOverview] = useState(() => untilMissing(getOverview));
   const overview = usePoll(loadOverview, POLL_MS);
+  const [token, setToken] = useState(readAdminToken);
+  const admin = usePoll((signal) => (token ? getAdminServices(token, signal) : Promise.resolve(undefined)), ADMIN_POLL_MS, token);
+  const adminData = admin.value?.ok ? admin.value.data : undefined;
+  const changeToken = (next: string) => {
+    saveAdminToken(next);
+    setToken(next);
+  };
+  const controlsFor = (service: string) => {
+    const status = adminData?.services.find((s) => s.service === service);
+    if (!token || !status || !SCALABLE.includes(service)) return null;
+    return <ScaleControls token={token} service={service} label={serviceInfo(service).label} instances={status.instances} supervisor={adminData?.supervisor === true} />;
+  };
   const memory = useRef<Memory>(EMPTY_MEMORY);
   const seenHealth = useRef<unknown>(undefined);
 
@@ -40,8 +58,9 @@ export function ArchitecturePage() {
         title="Architecture"
         lead={
           <>
-            The gateway and four services, each its own process with its own database, drawn from live data: health every second, traffic figures
-            over the last minute. Start some <Link to="/traffic">traffic</Link> to see the calls flow.
+            The gateway and four services, each its own database and one or more instances found through the registry, drawn from live data:
+            health every second, traffic figures and each instance's share over the last minute. Start some <Link to="/traffic">traffic</Link> to
+            see the calls flow; with the admin token, − / + scale a service.
           </>
         }
         actions={
@@ -57,9 +76,9 @@ export function ArchitecturePage() {
           Traffic figures are unavailable ({overview.value?.problem?.detail ?? `status ${overview.value?.status}`}); health is live.
         </div>
       ) : null}
-      <Diagram nodes={model.nodes} edges={model.edges} />
+      <Diagram nodes={model.nodes} edges={model.edges} registry={model.registry} controlsFor={controlsFor} />
       <EdgeTable edges={model.edges} />
-      <ChaosPanel />
+      <ChaosPanel token={token} answer={admin.value} onTokenChange={changeToken} />
     </>
   );
 }

@@ -1,17 +1,13 @@
 import { useState } from 'react';
-import { clearChaos, controlProcess, getAdminServices, readAdminToken, saveAdminToken, setChaos } from '../../api/admin';
+import { clearChaos, controlProcess, setChaos } from '../../api/admin';
 import type { ApiResult } from '../../api/http';
-import type { AdminServiceStatus, ChaosState, ProcessAction, SetChaos } from '../../api/types';
+import type { AdminServices, AdminServiceStatus, ChaosState, ProcessAction, SetChaos } from '../../api/types';
 import { Card } from '../../components/card';
 import { InputField } from '../../components/field';
 import { useApiAction } from '../../hooks/use-api-action';
-import { usePoll } from '../../hooks/use-poll';
 import { serviceInfo } from '../../services';
 import { AdminTokenForm } from './admin-token-form';
 import { ResilienceSwitches } from './resilience-switches';
-
-/** How often the panel asks for every service's faults and process state. */
-export const ADMIN_POLL_MS = 1000;
 
 /** The active faults in words: `latency 500±100 ms, errors 50 %, 42 s left`. */
 export function describeChaos(chaos: ChaosState | null): string {
@@ -35,12 +31,18 @@ const number = (text: string) => (text.trim() === '' ? 0 : Number(text));
 
 function ServiceControls({ status, token, settings, supervisor }: { status: AdminServiceStatus; token: string; settings: FaultSettings; supervisor: boolean }) {
   const action = useApiAction<unknown>();
+  const [chosen, setChosen] = useState('');
   const label = serviceInfo(status.service).label;
   const lasts = number(settings.lastsS);
+  // The process controls act on the chosen instance (replica 1 by default); faults go to every instance.
+  const target = status.instances.find((i) => i.instance_id === chosen) ?? status.instances[0];
+  const instance = target && status.instances.length > 1 ? { instance: target.instance_id } : {};
   const inject = (what: string, body: SetChaos) => action.run(`${what} on ${label}`, () => setChaos(token, status.service, { ...body, expires_in_s: lasts }) as Promise<ApiResult<unknown>>);
   const control = (verb: ProcessAction) =>
-    action.run(`${verb} ${label}`, () => controlProcess(token, status.service, verb === 'pause' ? { action: verb, for_s: Math.min(60, Math.max(1, lasts)) } : { action: verb }) as Promise<ApiResult<unknown>>);
-  const processState = status.process?.state ?? (supervisor ? 'unknown' : 'no supervisor');
+    action.run(`${verb} ${target?.instance_id ?? label}`, () =>
+      controlProcess(token, status.service, verb === 'pause' ? { action: verb, for_s: Math.min(60, Math.max(1, lasts)), ...instance } : { action: verb, ...instance }) as Promise<ApiResult<unknown>>,
+    );
+  const processState = target?.state ?? status.process?.state ?? (supervisor ? 'unknown' : 'no supervisor');
   const active = status.chaos?.active === true;
   return (
     <article className={`chaos-service ${active ? 'has-fault' : ''}`} data-service={status.service} aria-labelledby={`chaos-${status.service}`}>
@@ -71,6 +73,18 @@ function ServiceControls({ status, token, settings, supervisor }: { status: Admi
           Clear
         </button>
       </div>
+      {status.instances.length > 1 ? (
+        <label className="instance-picker">
+          Instance{' '}
+          <select value={target?.instance_id ?? ''} onChange={(event) => setChosen(event.target.value)} aria-label={`Instance of ${label} the process controls act on`}>
+            {status.instances.map((i) => (
+              <option key={i.instance_id} value={i.instance_id}>
+                {i.instance_id} (:{i.port}, {i.state})
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
       <div className="chaos-buttons" role="group" aria-label={`Process of ${label}`}>
         {(['kill', 'pause', 'resume', 'restart'] as const).map((verb) => (
           <button
@@ -98,19 +112,13 @@ function ServiceControls({ status, token, settings, supervisor }: { status: Admi
 
 /**
  * Chaos on the architecture view: per service its active faults (with the time left) and process
- * state, buttons to add latency, errors or a hang, to kill, pause, resume or restart it, and its
- * resilience switches. Everything goes through the gateway's admin API with the admin token.
+ * state, buttons to add latency, errors or a hang (on every instance), to kill, pause, resume or
+ * restart one instance, and its resilience switches. Everything goes through the gateway's admin
+ * API with the admin token; the page polls the admin state and passes it in.
  */
-export function ChaosPanel() {
-  const [token, setToken] = useState(readAdminToken);
+export function ChaosPanel({ token, answer, onTokenChange: change }: { token: string; answer: ApiResult<AdminServices> | undefined; onTokenChange: (token: string) => void }) {
   const [settings, setSettings] = useState<FaultSettings>({ latency: '500', jitter: '100', errorPercent: '50', lastsS: '60' });
-  const polled = usePoll((signal) => (token ? getAdminServices(token, signal) : Promise.resolve(undefined)), ADMIN_POLL_MS, token);
-  const answer = polled.value;
   const refused = answer !== undefined && (answer.status === 401 || answer.status === 403);
-  const change = (next: string) => {
-    saveAdminToken(next);
-    setToken(next);
-  };
   const field = (key: keyof FaultSettings) => ({ value: settings[key], inputMode: 'numeric' as const, onChange: (e: { target: { value: string } }) => setSettings({ ...settings, [key]: e.target.value }) });
   const data = answer?.ok ? answer.data : undefined;
   return (

@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { formatRate } from '../../format';
 import { serviceInfo } from '../../services';
 import { edgePath, type Box } from './edge-paths';
@@ -19,10 +19,12 @@ const sameBoxes = (a: Record<string, Box>, b: Record<string, Box>) => JSON.strin
 
 /**
  * The spec's diagram, live: the gateway above the four services, each service with its own
- * database, arrows for every call path with its calls per second. Arrows carrying traffic move.
- * On a narrow screen the boxes stack and the arrows give way to the table of calls.
+ * database and its instances, arrows for every call path with its calls per second. Arrows
+ * carrying traffic move. The registry sits beside the gateway, outside the call graph (every
+ * process registers there). On a narrow screen the boxes stack and the arrows give way to the
+ * table of calls. `controlsFor` adds controls (scaling) to a service's box.
  */
-export function Diagram({ nodes, edges }: { nodes: NodeView[]; edges: EdgeView[] }) {
+export function Diagram({ nodes, edges, registry, controlsFor }: { nodes: NodeView[]; edges: EdgeView[]; registry?: NodeView | undefined; controlsFor?: (service: string) => ReactNode }) {
   const container = useRef<HTMLDivElement>(null);
   const elements = useRef(new Map<string, HTMLElement>());
   const [boxes, setBoxes] = useState<Record<string, Box>>({});
@@ -41,7 +43,7 @@ export function Diagram({ nodes, edges }: { nodes: NodeView[]; edges: EdgeView[]
     observer.observe(el);
     for (const node of elements.current.values()) observer.observe(node);
     return () => observer.disconnect();
-  }, [nodes.length]);
+  }, [nodes.length, registry !== undefined]);
 
   const gateway = nodes.find((n) => n.name === 'gateway');
   const services = nodes.filter((n) => n.name !== 'gateway');
@@ -90,18 +92,20 @@ export function Diagram({ nodes, edges }: { nodes: NodeView[]; edges: EdgeView[]
         })}
       </svg>
       {gateway ? (
-        <div className="diagram-gateway">
+        <div className={`diagram-gateway ${registry ? 'with-registry' : ''}`}>
           <NodeCard node={gateway} ref={bind('gateway')} />
+          {registry ? <NodeCard node={registry} ref={bind('registry')} /> : null}
         </div>
       ) : null}
       <div className="diagram-services">
         {services.map((node) => (
-          <NodeCard key={node.name} node={node} ref={bind(node.name)} />
+          <NodeCard key={node.name} node={node} ref={bind(node.name)} controls={controlsFor?.(node.name)} />
         ))}
       </div>
       <p className="diagram-legend" aria-hidden="true">
         <span className="legend-line" /> calls by design <span className="legend-line is-active" /> carrying traffic, calls/s as the caller counts them
         <span className="legend-line is-half-open" /> breaker half-open <span className="legend-line is-open" /> breaker open
+        {registry ? ' · every instance registers with the registry; callers ask it where the others are and balance over them' : ''}
         {services.length ? ` · ${services.map((s) => serviceInfo(s.name).label).join(', ')} each own one database` : ''}
       </p>
     </div>

@@ -1,16 +1,20 @@
 import type { BreakerState, GatewayHealth, Overview, OverviewEdge, OverviewService } from '../../api/types';
 import type { Health } from '../../components/status';
-import { DESIGNED_EDGES, SERVICES, type ServiceInfo } from '../../services';
+import { DESIGNED_EDGES, REGISTRY, SERVICES, type ServiceInfo } from '../../services';
 
 /** How long a box stays red after its process was seen replaced (it died and was restarted between two polls). */
 export const RESTART_HOLD_MS = 3000;
 
 /** One process of a service, as the diagram lists it. */
 export interface InstanceView {
+  /** Its instance id (`order-service-2`), or its URL when the address is static. */
+  id: string;
   port: number | null;
   pid: number | null;
   uptimeS: number | null;
   status: Health;
+  /** Its share of the service's requests over the last minute (0..1); null before figures come. */
+  share: number | null;
 }
 
 /** One box of the diagram. */
@@ -81,25 +85,72 @@ function healthOf(name: string, health: GatewayHealth | undefined, gatewayReacha
   const current = name === 'gateway' ? 'ok' : health.services[name]?.status;
   if (current === 'down') return { health: 'down', detail: health.services[name]?.detail ?? 'Does not answer its health check' };
   if (restart && now - restart.at < RESTART_HOLD_MS) return { health: 'restarted', detail: `Crashed and restarted: pid ${restart.from} → ${restart.to}` };
+  if (current === 'degraded') return { health: 'degraded', detail: health.services[name]?.detail };
   return current === 'ok' ? { health: 'ok', detail: undefined } : { health: 'unknown', detail: undefined };
 }
 
+const portOf = (url: string): number | null => {
+  try {
+    return Number(new URL(url).port) || null;
+  } catch {
+    return null;
+  }
+};
+const instanceHealth = (status: string): Health => (status === 'ok' ? 'ok' : status === 'down' ? 'down' : 'unknown');
+
+/**
+ * A box's instances: those the gateway's health check asked just now (fresh every second), each
+ * with its share of the traffic from the overview; then those the overview still shows after they
+ * left the lists (down for a minute). Without either, the one process the box stands for.
+ */
 function instancesOf(name: string, health: GatewayHealth | undefined, figures: OverviewService | undefined, status: Health): InstanceView[] {
-  if (figures && figures.instances.length > 1) {
-    return figures.instances.map((i) => ({ port: i.port, pid: i.pid, uptimeS: i.uptime_s, status: i.status === 'ok' ? 'ok' : i.status === 'down' ? 'down' : 'unknown' }));
+  const scraped = new Map((figures?.instances ?? []).map((i) => [i.id, i]));
+  const checked = name === 'gateway' ? undefined : health?.services[name]?.instances;
+  if (checked && checked.length > 0) {
+    const listed = checked.map(
+      (i): InstanceView => ({ id: i.id, port: portOf(i.url), pid: i.status === 'ok' ? (i.pid ?? null) : null, uptimeS: i.status === 'ok' ? (i.uptime_s ?? null) : null, status: instanceHealth(i.status), share: scraped.get(i.id)?.share ?? null }),
+    );
+    const ids = new Set(listed.map((i) => i.id));
+    const gone = (figures?.instances ?? []).filter((i) => !ids.has(i.id) && i.status === 'down');
+    return [...listed, ...gone.map((i): InstanceView => ({ id: i.id, port: i.port, pid: null, uptimeS: null, status: 'down', share: i.share }))];
+  }
+  if (figures && figures.instances.length > 0 && (name !== 'gateway' || figures.instances.length > 1)) {
+    return figures.instances.map((i) => ({ id: i.id, port: i.port, pid: i.pid, uptimeS: i.uptime_s, status: instanceHealth(i.status), share: i.share }));
   }
   const info = SERVICES.find((s) => s.name === name);
-  if (name === 'gateway') return [{ port: info?.port ?? null, pid: health?.pid ?? null, uptimeS: health?.uptime_s ?? null, status }];
+  const share = figures?.instances[0]?.share ?? null;
+  if (name === 'gateway') return [{ id: figures?.instances[0]?.id ?? 'gateway', port: info?.port ?? null, pid: health?.pid ?? null, uptimeS: health?.uptime_s ?? null, status, share }];
   const service = health?.services[name];
-  const port = service ? Number(new URL(service.url).port) || null : (info?.port ?? null);
+  const port = service ? portOf(service.url) : (info?.port ?? null);
   const up = service?.status === 'ok';
-  return [{ port, pid: up ? (service.pid ?? null) : null, uptimeS: up ? (service.uptime_s ?? null) : null, status }];
+  return [{ id: name, port, pid: up ? (service.pid ?? null) : null, uptimeS: up ? (service.uptime_s ?? null) : null, status, share }];
+}
+
+/** The registry's box, when the system has one: its health from the overview's scrapes, stale lists from the gateway's discovery. */
+function registryOf(health: GatewayHealth | undefined, overview: Overview | undefined): NodeView | undefined {
+  const figures = overview?.services.find((s) => s.name === REGISTRY.name);
+  const discovery = health?.discovery;
+  if (!figures && !discovery?.registry) return undefined;
+  const scraped: Health = figures ? (figures.status === 'ok' ? 'ok' : figures.status === 'unknown' ? 'unknown' : 'down') : 'unknown';
+  const stale = discovery?.stale === true;
+  return {
+    ...REGISTRY,
+    health: stale ? 'down' : scraped,
+    detail: stale ? 'Does not answer: every caller goes on with its last known lists' : figures?.instances[0]?.detail,
+    instances: (figures?.instances ?? []).map((i) => ({ id: i.id, port: i.port, pid: i.pid, uptimeS: i.uptime_s, status: instanceHealth(i.status), share: null })),
+    requestsPerS: figures?.requests_per_s ?? null,
+    errorRate: figures?.error_rate ?? null,
+    p50Ms: figures?.p50_ms ?? null,
+    p99Ms: figures?.p99_ms ?? null,
+    probeMs: null,
+  };
 }
 
 /**
- * The diagram from the latest answers: every process as a box (health from `/health`, which asks
- * each service right now; figures from `/api/overview`), and every edge the system has by design
- * or was seen calling, with its calls per second.
+ * The diagram from the latest answers: every service as a box with its instances (health from
+ * `/health`, which asks each instance right now; figures and traffic shares from `/api/overview`),
+ * every edge the system has by design or was seen calling, with its calls per second, and the
+ * registry's box when there is one (outside the call graph).
  *
  * @example
  * const { nodes, edges } = buildModel({ health, overview, gatewayReachable: true, memory, now: performance.now() })
@@ -116,7 +167,7 @@ export function buildModel({
   gatewayReachable: boolean;
   memory: Memory;
   now: number;
-}): { nodes: NodeView[]; edges: EdgeView[] } {
+}): { nodes: NodeView[]; edges: EdgeView[]; registry: NodeView | undefined } {
   const nodes = SERVICES.map((info): NodeView => {
     const figures = overview?.services.find((s) => s.name === info.name);
     const { health: status, detail } = healthOf(info.name, health, gatewayReachable, memory, now);
@@ -150,5 +201,5 @@ export function buildModel({
   for (const e of seen.values()) {
     edges.push({ from: e.from, to: e.to, callsPerS: e.calls_per_s, errorRate: e.error_rate, p99Ms: e.p99_ms, designed: false, breaker: breakerOf(health, e.from, e.to) });
   }
-  return { nodes, edges };
+  return { nodes, edges, registry: registryOf(health, overview) };
 }

@@ -1,4 +1,4 @@
-import type { Ref } from 'react';
+import type { ReactNode, Ref } from 'react';
 import { StatusBadge } from '../../components/status';
 import { formatMs, formatRate, formatShare, formatUptime } from '../../format';
 import type { NodeView } from './model';
@@ -12,25 +12,31 @@ function Figure({ label, value, warn = false }: { label: string; value: string; 
   );
 }
 
+/** An instance's share of its service's traffic, as a percentage. */
+export function formatSharePercent(share: number | null): string {
+  return share === null ? '–' : `${Math.round(share * 100)} %`;
+}
+
 /**
- * One process of the diagram: its health, its instances (port, pid, uptime), its live figures and,
- * for a service, its database. Red when it does not answer, or when it was just replaced.
+ * One process of the diagram: its health, its instances (id, port, up or down, share of the
+ * traffic), its live figures and, for a service, its database. Red when it does not answer, or
+ * when it was just replaced. `controls` (scaling) go under the instances.
  */
-export function NodeCard({ node, ref }: { node: NodeView; ref?: Ref<HTMLElement> }) {
+export function NodeCard({ node, ref, controls }: { node: NodeView; ref?: Ref<HTMLElement>; controls?: ReactNode }) {
   const red = node.health === 'down' || node.health === 'restarted';
   const errorWarn = (node.errorRate ?? 0) > 0.01;
   return (
     <article
       ref={ref}
-      className={`node ${node.tone} health-${node.health} ${red ? 'is-red' : ''} ${node.database ? '' : 'node-gateway'}`}
+      className={`node ${node.tone} health-${node.health} ${red ? 'is-red' : ''} ${node.database ? '' : 'node-gateway'} ${node.name === 'registry' ? 'node-registry' : ''}`}
       data-service={node.name}
       data-health={node.health}
-      aria-label={`${node.label}${node.name === 'gateway' ? '' : ' service'}: ${node.health}`}
+      aria-label={`${node.label}${node.name === 'gateway' || node.name === 'registry' ? '' : ' service'}: ${node.health}`}
     >
       <header className="node-head">
         <div className="node-title">
           <span className="service-swatch" aria-hidden="true" />
-          <h3>{node.name === 'gateway' ? 'API Gateway' : `${node.label} service`}</h3>
+          <h3>{node.name === 'gateway' ? 'API Gateway' : node.name === 'registry' ? 'Service registry' : `${node.label} service`}</h3>
         </div>
         <StatusBadge status={node.health} />
       </header>
@@ -46,15 +52,25 @@ export function NodeCard({ node, ref }: { node: NodeView; ref?: Ref<HTMLElement>
         <Figure label="p99" value={formatMs(node.p99Ms)} />
       </dl>
       <ul className="instances" aria-label={`${node.label} instances`}>
-        {node.instances.map((instance, i) => (
-          <li key={`${instance.port ?? 'x'}-${i}`} className={`instance health-${instance.status}`}>
-            <span className="status-dot" aria-hidden="true" />
+        {node.instances.map((instance) => (
+          <li key={instance.id} className={`instance health-${instance.status}`} data-instance={instance.id} title={`${instance.id}: pid ${instance.pid ?? '—'}, up ${formatUptime(instance.uptimeS)}`}>
+            <span className="status-dot" aria-label={instance.status === 'ok' ? 'up' : instance.status} />
+            <span className="instance-id">{instance.id.startsWith('http') ? 'static' : instance.id.replace(`${node.name}-`, '#')}</span>
             <span className="instance-port">:{instance.port ?? '—'}</span>
-            <span>pid {instance.pid ?? '—'}</span>
-            <span>up {formatUptime(instance.uptimeS)}</span>
+            <span className="instance-pid">pid {instance.pid ?? '—'}</span>
+            <span className="instance-uptime">up {formatUptime(instance.uptimeS)}</span>
+            {node.instances.length > 1 || instance.share !== null ? (
+              <span className="instance-share" data-share={instance.share ?? ''}>
+                <span className="share-bar" aria-hidden="true">
+                  <span style={{ width: `${Math.round((instance.share ?? 0) * 100)}%` }} />
+                </span>
+                {formatSharePercent(instance.share)}
+              </span>
+            ) : null}
           </li>
         ))}
       </ul>
+      {controls}
       {node.database ? (
         <div className="database" aria-label={`Database ${node.database}`}>
           <svg className="database-icon" viewBox="0 0 20 24" aria-hidden="true">
