@@ -5,6 +5,8 @@ import type { BenchSystem } from './system.js';
 export interface Variant {
   name: string;
   env: Record<string, string>;
+  /** Extra `npm start` arguments (e.g. `--replicas order-service=2`). */
+  args?: readonly string[];
   /** Runs on the started system after the scenario's data exists, before the warm-up (faults, switches). */
   setup?: (system: BenchSystem) => Promise<void>;
 }
@@ -30,6 +32,16 @@ export const COMPARISONS: Record<string, Comparison> = {
       { name: 'tracing off', env: { OTEL_SDK_DISABLED: 'true' } },
       { name: 'tracing on, all traces', env: {} },
       { name: 'tracing on, 10 % sampled', env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' } },
+    ],
+  },
+  replicas: {
+    name: 'replicas',
+    description:
+      'The Order service as 1, 2 and 3 replicas (`npm start -- --replicas order-service=N`), every other service as one; the gateway balances order creation across the Order instances (least outstanding requests)',
+    variants: [
+      { name: '1 Order instance', env: {} },
+      { name: '2 Order instances', env: {}, args: ['--replicas', 'order-service=2'] },
+      { name: '3 Order instances', env: {}, args: ['--replicas', 'order-service=3'] },
     ],
   },
   resilience: {

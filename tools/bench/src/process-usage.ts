@@ -22,6 +22,26 @@ export function sampleProcess(pid: number): ProcessSample {
   return { cpuSeconds: (utime + stime) / TICKS_PER_SECOND, rssBytes: rssKb * 1024 };
 }
 
+/** The service an instance id belongs to: `order-service-2` → `order-service`. */
+export function serviceOfInstance(instanceId: string): string {
+  return instanceId.replace(/-\d+$/, '');
+}
+
+/** CPU seconds of each service (its instances summed), from samples keyed by instance id. */
+export function cpuByService(samples: Readonly<Record<string, ProcessSample>>): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const [instance, sample] of Object.entries(samples)) {
+    const service = serviceOfInstance(instance);
+    totals[service] = (totals[service] ?? 0) + sample.cpuSeconds;
+  }
+  return totals;
+}
+
+/** Samples each process, keyed as given (instance id → pid). */
+export function sampleEach(pids: Readonly<Record<string, number>>): Record<string, ProcessSample> {
+  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, sampleProcess(pid)]));
+}
+
 /** Sums the samples of several processes. */
 export function sampleAll(pids: readonly number[]): ProcessSample {
   return pids.map(sampleProcess).reduce((a, b) => ({ cpuSeconds: a.cpuSeconds + b.cpuSeconds, rssBytes: a.rssBytes + b.rssBytes }), { cpuSeconds: 0, rssBytes: 0 });

@@ -10,6 +10,8 @@ export interface VariantSummary {
   errors: number;
   /** System CPU seconds per 1000 requests, all processes together. */
   cpuMsPerRequest: number;
+  /** The same, per service (its instances summed): where the CPU goes. Absent in reports written before it existed. */
+  cpuMsPerRequestByService?: Record<string, number>;
   /** Resident memory of all processes at the end, in MiB. */
   rssMiB: number;
   /** Requests the gateway was holding while the load ran (its in-flight gauge, sampled every 250 ms): median of the rounds' means. */
@@ -54,7 +56,18 @@ export function formatTable(report: BenchReport): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(header), ...rows.map(line)].join('\n');
+  return [line(header), ...rows.map(line), ...cpuBreakdown(report)].join('\n');
+}
+
+/** CPU ms per request of each service, one row per variant: the lines after the main table. */
+function cpuBreakdown(report: BenchReport): string[] {
+  const services = [...new Set(report.variants.flatMap((v) => Object.keys(v.cpuMsPerRequestByService ?? {})))];
+  if (services.length === 0) return [];
+  const header = ['CPU ms/req by service', ...services];
+  const rows = report.variants.map((v) => [v.variant, ...services.map((s) => (v.cpuMsPerRequestByService?.[s] ?? 0).toFixed(2))]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return ['', line(header), ...rows.map(line)];
 }
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');

@@ -3,13 +3,15 @@ import type { BenchArgs } from './args.js';
 import { COMPARISONS, type Variant } from './comparisons.js';
 import { runLoad, type LoadResult } from './load.js';
 import { sampleInFlight } from './in-flight.js';
-import { sampleAll } from './process-usage.js';
+import { cpuByService, sampleAll, sampleEach } from './process-usage.js';
 import { median, type BenchReport, type VariantSummary } from './report.js';
 import { SCENARIOS } from './scenarios.js';
 import { startSystem } from './system.js';
 
 interface Measured extends LoadResult {
   cpuSeconds: number;
+  /** CPU seconds of each service during the measurement, its instances summed. */
+  cpuSecondsByService: Record<string, number>;
   rssBytes: number;
   inFlightMean: number;
   inFlightMax: number;
@@ -31,7 +33,7 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
     const order = round % 2 === 1 ? variants : [...variants].reverse();
     for (const variant of order) {
       say(`round ${round}/${args.rounds} · ${variant.name}: starting the system`);
-      const system = await startSystem({ env: variant.env, cpus: pinned ? '1' : undefined });
+      const system = await startSystem({ env: variant.env, args: variant.args ?? [], cpus: pinned ? '1' : undefined });
       try {
         const request = await scenario.prepare(system);
         if (variant.setup) {
@@ -42,8 +44,10 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
           say(`round ${round}/${args.rounds} · ${variant.name}: warming up ${args.warmupSeconds} s`);
           await runLoad({ ...request, connections: args.connections, durationSeconds: args.warmupSeconds });
         }
-        const pids = Object.values(await system.pids());
+        const byInstance = await system.pids();
+        const pids = Object.values(byInstance);
         const before = sampleAll(pids);
+        const beforeEach = cpuByService(sampleEach(byInstance));
         const inFlight = sampleInFlight(system.url('gateway'));
         const result = await runLoad({
           ...request,
@@ -52,10 +56,12 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
           onTick: (s) => say(`round ${round}/${args.rounds} · ${variant.name}: measuring ${s}/${args.durationSeconds} s`),
         });
         const after = sampleAll(pids);
+        const afterEach = cpuByService(sampleEach(byInstance));
         const held = inFlight.stop();
         results.get(variant.name)?.push({
           ...result,
           cpuSeconds: after.cpuSeconds - before.cpuSeconds,
+          cpuSecondsByService: Object.fromEntries(Object.entries(afterEach).map(([service, seconds]) => [service, seconds - (beforeEach[service] ?? 0)])),
           rssBytes: after.rssBytes,
           inFlightMean: held.mean,
           inFlightMax: held.max,
@@ -77,6 +83,12 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
       p99Ms: median(runs.map((r) => r.p99Ms)),
       errors: runs.reduce((sum, r) => sum + r.errors, 0),
       cpuMsPerRequest: requests ? (runs.reduce((sum, r) => sum + r.cpuSeconds, 0) * 1000) / requests : 0,
+      cpuMsPerRequestByService: Object.fromEntries(
+        [...new Set(runs.flatMap((r) => Object.keys(r.cpuSecondsByService)))].map((service) => [
+          service,
+          requests ? (runs.reduce((sum, r) => sum + (r.cpuSecondsByService[service] ?? 0), 0) * 1000) / requests : 0,
+        ]),
+      ),
       rssMiB: median(runs.map((r) => r.rssBytes / 1024 / 1024)),
       gatewayInFlightMean: median(runs.map((r) => r.inFlightMean)),
       gatewayInFlightMax: Math.max(0, ...runs.map((r) => r.inFlightMax)),

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVICES, type ServiceName } from '@microshop/contracts';
+import { ADMIN_TOKEN_HEADER, DEFAULT_SUPERVISOR_CONTROL_PORT, SERVICES, type ServiceName, type SupervisedInstance } from '@microshop/contracts';
 
 /** The repository root. */
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -22,6 +22,8 @@ export interface BenchSystem {
 export interface StartOptions {
   /** Extra environment for every process (e.g. `OTEL_SDK_DISABLED=true`). */
   env: Record<string, string>;
+  /** Extra supervisor arguments (e.g. `--replicas order-service=2`). */
+  args?: readonly string[];
   /** Pin the system's processes to these CPUs (`taskset -c`), leaving the others to the load generator. */
   cpus?: string | undefined;
 }
@@ -30,10 +32,10 @@ export interface StartOptions {
  * Starts the whole system exactly as `npm start` does, on fresh SQLite files, and resolves once the
  * supervisor reports every process healthy.
  */
-export async function startSystem({ env, cpus }: StartOptions): Promise<BenchSystem> {
+export async function startSystem({ env, args: extra = [], cpus }: StartOptions): Promise<BenchSystem> {
   const databaseDir = mkdtempSync(path.join(tmpdir(), 'microshop-bench-'));
   const supervisor = path.join(ROOT_DIR, 'tools/supervisor/dist/main.js');
-  const args = [supervisor, '--database-dir', databaseDir, '--log-format', 'json'];
+  const args = [supervisor, '--database-dir', databaseDir, '--log-format', 'json', ...extra];
   const pinned = cpus !== undefined && existsSync('/usr/bin/taskset');
   const child: ChildProcess = spawn(pinned ? '/usr/bin/taskset' : process.execPath, pinned ? ['-c', cpus, process.execPath, ...args] : args, {
     cwd: ROOT_DIR,
@@ -55,17 +57,15 @@ export async function startSystem({ env, cpus }: StartOptions): Promise<BenchSys
   }
 
   const url = (name: ServiceName) => `http://127.0.0.1:${SERVICES[name].port}`;
+  const adminToken = () => process.env.ADMIN_TOKEN || readFileSync(path.join(ROOT_DIR, '.microshop/admin-token'), 'utf8').trim();
   return {
     url,
-    adminToken: () => process.env.ADMIN_TOKEN || readFileSync(path.join(ROOT_DIR, '.microshop/admin-token'), 'utf8').trim(),
+    adminToken,
     async pids() {
-      const entries = await Promise.all(
-        (Object.keys(SERVICES) as ServiceName[]).map(async (name) => {
-          const health = (await (await fetch(`${url(name)}/health`)).json()) as { pid: number };
-          return [name, health.pid] as const;
-        }),
-      );
-      return Object.fromEntries(entries);
+      // Every instance, replicas included, as the supervisor's control endpoint lists them.
+      const control = `http://127.0.0.1:${process.env.SUPERVISOR_CONTROL_PORT || DEFAULT_SUPERVISOR_CONTROL_PORT}/processes`;
+      const instances = (await (await fetch(control, { headers: { [ADMIN_TOKEN_HEADER]: adminToken() } })).json()) as SupervisedInstance[];
+      return Object.fromEntries(instances.filter((i) => i.pid !== null).map((i) => [i.instance_id, i.pid as number]));
     },
     async stop() {
       child.kill('SIGINT');

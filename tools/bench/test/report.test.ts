@@ -27,6 +27,15 @@ describe('The benchmark report', () => {
     expect(table).toMatch(/tracing on\s+800\s+0\.80×\s+11\.0\s+30\.0\s+0\s+2\.40\s+400\s+9\.8\/10/);
   });
 
+  test('When the CPU of each service was measured, then a second table gives CPU ms per request by service, one row per variant', () => {
+    const table = formatTable({
+      ...report,
+      variants: report.variants.map((v, i) => ({ ...v, cpuMsPerRequestByService: { gateway: 0.9 + i, 'order-service': 1.1 + i } })),
+    });
+    expect(table).toMatch(/CPU ms\/req by service\s+gateway\s+order-service/);
+    expect(table).toMatch(/tracing on\s+1\.90\s+2\.10/);
+  });
+
   test('When the chart is drawn, then it is an SVG with one bar per variant, the longest for the fastest', () => {
     const svg = renderSvg(report);
     expect(svg.startsWith('<svg')).toBe(true);
