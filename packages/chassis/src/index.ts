@@ -10,6 +10,7 @@ export * from './database.js';
 export * from './discovery/index.js';
 export * from './errors.js';
 export * from './health.js';
+export * from './idempotency/index.js';
 export * from './lifecycle.js';
 export * from './logger.js';
 export * from './metrics/index.js';

@@ -76,3 +76,10 @@ export const Health = Type.Object({
   resilience: Type.Optional(ResilienceSwitches),
 });
 export type Health = Static<typeof Health>;
+
+/** The request header that makes a POST safe to retry (Stripe's semantics, the IETF draft's name). */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+/** Set on an answer replayed from an earlier request with the same key. */
+export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
+/** The longest idempotency key accepted. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;

@@ -1,4 +1,4 @@
-import { createServer, registerHealth, resilienceOf, type App, type Database } from '@microshop/chassis';
+import { createServer, registerHealth, registerIdempotency, resilienceOf, type App, type Database } from '@microshop/chassis';
 import { connectNeighbours, type NeighbourOptions } from './clients/neighbours.js';
 import { createOrderRepository } from './data/order-repository.js';
 import type { OrderTables } from './data/tables.js';
@@ -28,6 +28,7 @@ export async function buildApp({ database, serviceToken, logLevel, bodyLimit, no
   const deps = { orders: createOrderRepository(database.db), users: neighbours.users, products: neighbours.products, now };
 
   registerHealth(app, { service: 'order-service', checks: { database: database.ping } });
+  registerIdempotency(app, { db: database.db });
   registerOrderRoutes(app, deps);
   registerOrderStatusRoute(app, deps, serviceToken);
   return app;

@@ -1,4 +1,4 @@
-import { createServer, resilienceOf, registerHealth, type App, type Database } from '@microshop/chassis';
+import { createServer, resilienceOf, registerHealth, registerIdempotency, type App, type Database } from '@microshop/chassis';
 import { connectOrderDesk, type OrderDeskOptions } from './clients/order-desk.js';
 import { createPaymentRepository } from './data/payment-repository.js';
 import type { PaymentTables } from './data/tables.js';
@@ -26,6 +26,7 @@ export async function buildApp({ database, logLevel, bodyLimit, now = () => new 
   app.addHook('onClose', orders.close);
 
   registerHealth(app, { service: 'payment-service', checks: { database: database.ping } });
+  registerIdempotency(app, { db: database.db });
   registerPaymentRoutes(app, {
     payments: createPaymentRepository(database.db),
     orders,

@@ -1,5 +1,5 @@
 import { AppError, matchesContract, type CallOptions, type ServiceClient } from '@microshop/chassis';
-import { Problem } from '@microshop/contracts';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, Problem } from '@microshop/contracts';
 import type { PublicRoute } from '../public-routes.js';
 
 /** The parts of a public request the gateway forwards, all already validated against the route. */
@@ -8,6 +8,8 @@ export interface ForwardInput {
   query: unknown;
   body: unknown;
   requestId: string;
+  /** The client's `Idempotency-Key`, passed on for a POST (the service validates it; Node joins a repeated header into one value). */
+  idempotencyKey?: string | string[];
 }
 
 /** What goes back to the client: the service's status, its JSON body and a few of its headers. */
@@ -18,7 +20,7 @@ export interface ForwardedResponse {
 }
 
 /** The service's response headers the client sees; all others stay behind the gateway. */
-export const PASSED_BACK_HEADERS = ['content-type', 'x-total-count', 'retry-after', 'location', 'x-degraded'] as const;
+export const PASSED_BACK_HEADERS = ['content-type', 'x-total-count', 'retry-after', 'location', 'x-degraded', IDEMPOTENT_REPLAYED_HEADER] as const;
 
 /**
  * `/api/orders/:id` + `{ id: 7 }` → `/api/orders/7`. Every parameter is an integer id, so the
@@ -46,14 +48,18 @@ function passedBack(headers: Record<string, string | string[] | undefined>): Rec
 /**
  * Forwards one public request to the service that owns it: the path rebuilt from the route
  * pattern, the query re-encoded from validated values, the JSON body as parsed, and no client
- * header but the request id. A service that is down or slow throws a 503 naming it; a service's
+ * header but the request id and, on a POST, the `Idempotency-Key` (with it, the gateway's own
+ * retries of the POST are safe too). A service that is down or slow throws a 503 naming it; a service's
  * own problem answer, 5xx included, is passed on as it is.
  */
 export async function forwardRequest(client: ServiceClient, route: PublicRoute, input: ForwardInput): Promise<ForwardedResponse> {
   const call: CallOptions = {
     method: route.method,
     path: upstreamPath(route.path, input.params),
-    headers: { 'x-request-id': input.requestId },
+    headers: {
+      'x-request-id': input.requestId,
+      ...(route.method === 'POST' && input.idempotencyKey !== undefined ? { [IDEMPOTENCY_KEY_HEADER]: [input.idempotencyKey].flat().join(', ') } : {}),
+    },
     ...(route.query ? { query: input.query as CallOptions['query'] } : {}),
     ...(route.method === 'POST' && input.body !== undefined ? { body: input.body } : {}),
     passServerErrors: true,

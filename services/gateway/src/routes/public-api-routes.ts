@@ -1,4 +1,5 @@
 import type { App } from '@microshop/chassis';
+import { IDEMPOTENCY_KEY_HEADER } from '@microshop/contracts';
 import type { Upstreams } from '../clients/upstreams.js';
 import { forwardRequest } from '../domain/forward-request.js';
 import type { PublicRoute } from '../public-routes.js';
@@ -16,7 +17,8 @@ export function registerPublicApiRoutes(app: App, routes: readonly PublicRoute[]
       exposeHeadRoute: false,
       schema: { hide: true, ...(route.params ? { params: route.params } : {}), ...(route.query ? { querystring: route.query } : {}) },
       handler: async (request, reply) => {
-        const input = { params: request.params, query: request.query, body: request.body, requestId: request.id };
+        const key = request.headers[IDEMPOTENCY_KEY_HEADER];
+        const input = { params: request.params, query: request.query, body: request.body, requestId: request.id, ...(key === undefined ? {} : { idempotencyKey: key }) };
         const answer = await forwardRequest(upstreams[route.service].api, route, input);
         void reply.code(answer.status).headers(answer.headers);
         return answer.body === undefined ? reply.send() : reply.send(JSON.stringify(answer.body));

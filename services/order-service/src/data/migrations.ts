@@ -1,4 +1,4 @@
-import { createTableWithId, type ServiceMigration } from '@microshop/chassis';
+import { createTableWithId, idempotencyMigration, type ServiceMigration } from '@microshop/chassis';
 import { sql } from 'kysely';
 
 /** The Order service's schema, one step per entry, applied in name order. */
@@ -15,4 +15,6 @@ export const migrations: Record<string, ServiceMigration> = {
       .execute();
     await db.schema.createIndex('orders_user_id').ifNotExists().on('orders').column('user_id').execute();
   },
+  /** The answers to `POST /api/orders` with an `Idempotency-Key`, replayed to retries. */
+  '0002-idempotency-keys': idempotencyMigration,
 };

@@ -1,4 +1,5 @@
 import type { OrderStatus } from '@microshop/contracts';
+import type { IdempotencyTables } from '@microshop/chassis';
 import type { Generated, Insertable, Selectable } from 'kysely';
 
 /** The `orders` table. Totals are integer cents; user and product are ids owned by other services. */
@@ -14,7 +15,7 @@ export interface OrdersTable {
 }
 
 /** Every table the Order service owns. No other service reads them. */
-export interface OrderTables {
+export interface OrderTables extends IdempotencyTables {
   orders: OrdersTable;
 }
 

@@ -1,4 +1,4 @@
-import { pageOf, problemResponses, sendPage, type App } from '@microshop/chassis';
+import { IDEMPOTENCY_NOTE, pageOf, problemResponses, sendPage, type App } from '@microshop/chassis';
 import { DEGRADED_HEADER, Id, IdParams, ListOrdersQuery, Order, OrderWithParties, PlaceOrder } from '@microshop/contracts';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
@@ -18,9 +18,11 @@ export function registerOrderRoutes(app: App, deps: OrderDeps): void {
   app.post(
     '/api/orders',
     {
+      config: { idempotent: true },
       schema: {
         tags: ['orders'],
         summary: 'Place an order (reads the price from the Product service)',
+        description: IDEMPOTENCY_NOTE,
         body: PlaceOrder,
         response: { 201: Order, ...problemResponses },
       },

@@ -1,4 +1,4 @@
-import { createTableWithId, type ServiceMigration } from '@microshop/chassis';
+import { createTableWithId, idempotencyMigration, type ServiceMigration } from '@microshop/chassis';
 import { sql } from 'kysely';
 
 /** The Payment service's schema, one step per entry, applied in name order. */
@@ -22,4 +22,6 @@ export const migrations: Record<string, ServiceMigration> = {
       .where(sql.ref('status'), '<>', 'FAILED')
       .execute();
   },
+  /** The answers to `POST /api/payments` with an `Idempotency-Key`, replayed to retries. */
+  '0002-idempotency-keys': idempotencyMigration,
 };

@@ -1,3 +1,4 @@
+import type { IdempotencyTables } from '@microshop/chassis';
 import type { PaymentStatus } from '@microshop/contracts';
 import type { Generated, Insertable, Selectable } from 'kysely';
 
@@ -12,7 +13,7 @@ export interface PaymentsTable {
 }
 
 /** Every table the Payment service owns. No other service reads them. */
-export interface PaymentTables {
+export interface PaymentTables extends IdempotencyTables {
   payments: PaymentsTable;
 }
 

@@ -1,4 +1,4 @@
-import { pageOf, problemResponses, sendPage, type App } from '@microshop/chassis';
+import { IDEMPOTENCY_NOTE, pageOf, problemResponses, sendPage, type App } from '@microshop/chassis';
 import { CreatePayment, ListPaymentsQuery, Payment } from '@microshop/contracts';
 import { Type } from 'typebox';
 import type { PaymentDeps } from '../domain/deps.js';
@@ -10,9 +10,11 @@ export function registerPaymentRoutes(app: App, deps: PaymentDeps): void {
   app.post(
     '/api/payments',
     {
+      config: { idempotent: true },
       schema: {
         tags: ['payments'],
         summary: 'Pay an order (reads it from the Order service and sets it PAID)',
+        description: IDEMPOTENCY_NOTE,
         body: CreatePayment,
         response: { 201: Payment, ...problemResponses, 502: { $ref: 'Problem#' } },
       },
