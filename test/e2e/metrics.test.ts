@@ -87,13 +87,14 @@ describe('Metrics across real processes', () => {
     expect(moved('gateway', CALLS, { target: 'order-service', method: 'GET', outcome: 'ok' })).toBe(READS);
     expect(moved('gateway', CALLS, { target: 'order-service' })).toBe(ORDERS + READS);
 
-    // The order service answered the same, asked the product and user services once per order, and stored each.
+    // The order service answered the same, asked the product and user services once per order, and
+    // stored each: two inserts per order, the order and its OrderCreated event in the outbox, in one transaction.
     expect(moved('order-service', REQUESTS, { method: 'POST', route: '/api/orders', status_code: '201' })).toBe(ORDERS);
     expect(moved('order-service', REQUESTS, { method: 'GET', route: '/api/orders/:id', status_code: '200' })).toBe(READS);
     expect(moved('order-service', CALLS, { target: 'product-service', method: 'GET', outcome: 'ok' })).toBe(ORDERS);
     expect(moved('order-service', CALLS, { target: 'product-service' })).toBe(ORDERS);
     expect(moved('order-service', CALLS, { target: 'user-service' })).toBe(ORDERS);
-    expect(moved('order-service', QUERIES, { operation: 'insert' })).toBe(ORDERS);
+    expect(moved('order-service', QUERIES, { operation: 'insert' })).toBe(2 * ORDERS);
 
     // Behind it, the product and user services each answered one read per order.
     expect(moved('product-service', REQUESTS, { method: 'GET', route: '/api/products/:id', status_code: '200' })).toBe(ORDERS);

@@ -85,6 +85,8 @@ describe('The web UI: the architecture, live', () => {
   });
 
   test('No console errors while a service went down and came back', () => {
-    expect(browser.problems()).toEqual([]);
+    // The browser logs every non-2xx answer; while Payment is down, the money check in the top bar
+    // honestly answers 503 (it cannot read the payments). Any other status, or any script error, fails.
+    expect(browser.problems(/^503$/)).toEqual([]);
   });
 });

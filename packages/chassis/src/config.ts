@@ -63,6 +63,16 @@ export const DatabaseConfig = {
   DATABASE_SCHEMA: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
 };
 
+/** The variables of a service that publishes events (see docs/consistency.md). */
+export const EventsConfig = {
+  /** `nats://host:4222`: publish through NATS JetStream; unset: the embedded HTTP transport to the subscribers. */
+  BROKER_URL: Type.Optional(Type.String({ pattern: '^nats://' })),
+  /** The JetStream stream holding the events (created when missing). */
+  BROKER_STREAM: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', default: 'MICROSHOP_EVENTS' }),
+  /** Events of type T are published on `<prefix>.T`. */
+  BROKER_SUBJECT_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$', default: 'microshop.events' }),
+};
+
 /** The variables of a process that registers itself and finds its neighbours (every one but the registry). */
 export const DiscoveryConfig = {
   /** The service registry (`http://127.0.0.1:5010`); unset: no registration, and neighbours are found at their explicit URLs or default ports. */

@@ -9,6 +9,7 @@ export * from './config.js';
 export * from './database.js';
 export * from './discovery/index.js';
 export * from './errors.js';
+export * from './events/index.js';
 export * from './health.js';
 export * from './idempotency/index.js';
 export * from './lifecycle.js';

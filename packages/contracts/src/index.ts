@@ -17,3 +17,5 @@ export * from './chaos.js';
 export * from './resilience.js';
 export * from './registry.js';
 export * from './scaling.js';
+export * from './events.js';
+export * from './consistency.js';

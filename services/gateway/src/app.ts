@@ -8,6 +8,7 @@ import { createApiDocs } from './domain/api-docs.js';
 import { createLiveOverview, type WatchedService } from './domain/overview/live-overview.js';
 import { PUBLIC_ROUTES } from './public-routes.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerConsistencyRoutes } from './routes/consistency-routes.js';
 import { registerDetailsRoutes } from './routes/details-routes.js';
 import { registerDocsRoutes } from './routes/docs-routes.js';
 import { createTraceStore, type TraceStore } from './domain/trace-store.js';
@@ -121,6 +122,7 @@ export async function buildApp({
   app.addHook('onListen', async () => live.start(app.server.address()));
   app.addHook('onClose', live.stop);
   registerOverviewRoutes(app, live);
+  registerConsistencyRoutes(app, upstreams);
   const self = createSelfClient(() => app.server.address(), callTimeoutMs + composeTimeoutMs);
   const traffic = createTrafficGenerator({ send: self.send, ...trafficOptions });
   app.addHook('onClose', async () => {

@@ -71,6 +71,7 @@ export const EXPECTED_OPERATIONS = [
   'get /health',
   'get /api/overview',
   'get /api/overview/series',
+  'get /api/consistency',
   'post /v1/traces',
   'get /api/traces',
   'get /api/traces/{id}',

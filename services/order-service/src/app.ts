@@ -1,4 +1,4 @@
-import { createServer, registerHealth, registerIdempotency, resilienceOf, type App, type Database } from '@microshop/chassis';
+import { createServer, registerHealth, registerIdempotency, registerServiceOutbox, resilienceOf, type App, type Database, type Discovery, type EventPublisher } from '@microshop/chassis';
 import { connectNeighbours, type NeighbourOptions } from './clients/neighbours.js';
 import { createOrderRepository } from './data/order-repository.js';
 import type { OrderTables } from './data/tables.js';
@@ -12,10 +12,14 @@ export interface OrderAppOptions extends NeighbourOptions {
   logLevel?: string | false;
   bodyLimit?: number;
   now?: () => Date;
+  /** Finds the subscribers the outbox relay delivers events to. */
+  discovery?: Discovery;
+  /** Where the outbox relay publishes (NATS when BROKER_URL is set); default: HTTP to the subscribers. */
+  eventPublisher?: EventPublisher | undefined;
 }
 
 /** Builds the Order service's app from its dependencies. Never listens: `main.ts` does, tests inject. */
-export async function buildApp({ database, serviceToken, logLevel, bodyLimit, now = () => new Date(), ...neighbourOptions }: OrderAppOptions): Promise<App> {
+export async function buildApp({ database, serviceToken, logLevel, bodyLimit, now = () => new Date(), discovery, eventPublisher, ...neighbourOptions }: OrderAppOptions): Promise<App> {
   const app = await createServer({
     name: 'order-service',
     description: 'Owns orders. Calls the User and Product services. Database: orders.db.',
@@ -29,6 +33,7 @@ export async function buildApp({ database, serviceToken, logLevel, bodyLimit, no
 
   registerHealth(app, { service: 'order-service', checks: { database: database.ping } });
   registerIdempotency(app, { db: database.db });
+  registerServiceOutbox(app, { db: database.db, serviceToken, resilience: resilienceOf(app), ...(discovery ? { discovery } : {}), ...(eventPublisher ? { publisher: eventPublisher } : {}) });
   registerOrderRoutes(app, deps);
   registerOrderStatusRoute(app, deps, serviceToken);
   return app;

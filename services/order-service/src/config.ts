@@ -1,4 +1,4 @@
-import { BaseConfig, DatabaseConfig, DiscoveryConfig, readConfig } from '@microshop/chassis';
+import { BaseConfig, DatabaseConfig, DiscoveryConfig, EventsConfig, readConfig } from '@microshop/chassis';
 import { SERVICES } from '@microshop/contracts';
 import { Type, type Static } from 'typebox';
 
@@ -9,6 +9,7 @@ const OrderServiceConfig = Type.Object({
   ...BaseConfig,
   ...DatabaseConfig,
   ...DiscoveryConfig,
+  ...EventsConfig,
   PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: SERVICES['order-service'].port }),
   DATABASE_FILE: Type.String({ minLength: 1, default: SERVICES['order-service'].database }),
   USER_SERVICE_URL: ServiceUrl('user-service'),

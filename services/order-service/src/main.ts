@@ -1,4 +1,4 @@
-import { discoveryFrom, listen, migrateToLatest, openDatabase, registrationFrom, resolveServiceToken, start } from '@microshop/chassis';
+import { discoveryFrom, eventPublisherFrom, listen, migrateToLatest, openDatabase, registrationFrom, resolveServiceToken, start } from '@microshop/chassis';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { migrations } from './data/migrations.js';
@@ -21,6 +21,8 @@ start('order-service', async () => {
     userService: discovery.resolver('user-service'),
     productService: discovery.resolver('product-service'),
     balancing: config.LOAD_BALANCER,
+    discovery,
+    eventPublisher: await eventPublisherFrom(config),
     timeoutMs: config.CALL_TIMEOUT_MS,
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,

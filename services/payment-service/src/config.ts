@@ -1,4 +1,4 @@
-import { BaseConfig, DatabaseConfig, DiscoveryConfig, readConfig } from '@microshop/chassis';
+import { BaseConfig, DatabaseConfig, DiscoveryConfig, EventsConfig, readConfig } from '@microshop/chassis';
 import { SERVICES } from '@microshop/contracts';
 import { Type, type Static } from 'typebox';
 
@@ -6,6 +6,7 @@ const PaymentServiceConfig = Type.Object({
   ...BaseConfig,
   ...DatabaseConfig,
   ...DiscoveryConfig,
+  ...EventsConfig,
   PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: SERVICES['payment-service'].port }),
   DATABASE_FILE: Type.String({ minLength: 1, default: SERVICES['payment-service'].database }),
   /** Explicit address of the Order service: a URL, several separated by commas, or dns+http://name:port; unset: found through the registry (or on its default port without one). */

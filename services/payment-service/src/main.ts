@@ -1,4 +1,4 @@
-import { discoveryFrom, listen, migrateToLatest, openDatabase, registrationFrom, resolveServiceToken, start } from '@microshop/chassis';
+import { discoveryFrom, eventPublisherFrom, listen, migrateToLatest, openDatabase, registrationFrom, resolveServiceToken, start } from '@microshop/chassis';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { migrations } from './data/migrations.js';
@@ -14,6 +14,8 @@ start('payment-service', async () => {
     database,
     orderService: discovery.resolver('order-service'),
     balancing: config.LOAD_BALANCER,
+    discovery,
+    eventPublisher: await eventPublisherFrom(config),
     serviceToken,
     timeoutMs: config.CALL_TIMEOUT_MS,
     logLevel: config.LOG_LEVEL,

@@ -115,6 +115,15 @@ describe.each(DIALECTS)('Payment service on %s', (dialect) => {
       expect([...update.query]).toEqual([]);
     });
 
+    test('When an order is paid, then PaymentCompleted is recorded with the payment, in the same transaction as COMPLETED', async () => {
+      orderService.on('GET', '/api/orders/:id', () => ({ body: orderOf(41, 2999.97, 'PENDING') }));
+      orderService.on('PUT', '/api/orders/:id/status', () => ({ body: orderOf(41, 2999.97, 'PAID') }));
+      const { status, body } = await pay({ order_id: 41 });
+      expect(status).toBe(201);
+      const rows = await testDb.database.db.selectFrom('outbox').select(['type', 'subject', 'envelope']).where('subject', '=', `payment/${(body as { id: number }).id}`).execute();
+      expect(rows.map((r) => [r.type, JSON.parse(r.envelope).data])).toEqual([['PaymentCompleted', { payment_id: (body as { id: number }).id, order_id: 41, amount: 2999.97 }]]);
+    });
+
     test.each([
       [0.1, 10],
       [19.99, 1999],

@@ -26,6 +26,8 @@ export interface SupervisedSystem {
   adminToken: string;
   /** The service credential every process shares (`x-service-token`: the registry's `/v1` routes). */
   serviceToken: string;
+  /** The fresh directory the services keep their SQLite files in (`payments.db`, …), for tests that tamper with the data. */
+  databaseDir: string;
   /** The base URL of a process's replica 1. */
   baseUrl(service: ServiceName): string;
   /** Every instance the supervisor runs now, with its port and state. */
@@ -41,6 +43,8 @@ export interface SupervisedSystem {
 export interface SupervisedSystemOptions {
   /** Extra environment for the gateway (e.g. CALL_TIMEOUT_MS). */
   gatewayEnv?: Record<string, string>;
+  /** Extra environment for every process (e.g. BROKER_URL). */
+  env?: Record<string, string>;
   /** The processes' log level (default warn). */
   logLevel?: string;
   /** How many instances of each backend to start (default 1); replicas 2+ get free ports too. */
@@ -59,13 +63,13 @@ export interface SupervisedSystemOptions {
  * const system = await startSupervisedSystem({ replicas: { 'order-service': 2 } })
  * await fetch(`${system.url}/api/admin/services`, { headers: { 'x-admin-token': system.adminToken } })
  */
-export async function startSupervisedSystem({ gatewayEnv = {}, logLevel = 'warn', replicas = {} }: SupervisedSystemOptions = {}): Promise<SupervisedSystem> {
+export async function startSupervisedSystem({ gatewayEnv = {}, env: extraEnv = {}, logLevel = 'warn', replicas = {} }: SupervisedSystemOptions = {}): Promise<SupervisedSystem> {
   const dir = mkdtempSync(path.join(tmpdir(), 'microshop-supervised-'));
   const adminToken = `e2e-admin-${Math.random().toString(36).slice(2)}-token`;
   const serviceToken = `e2e-service-${Math.random().toString(36).slice(2)}-token`;
   const [controlPort = 0, ...processPorts] = await freePorts(PROCESS_NAMES.length + 1);
   const ports = Object.fromEntries(PROCESS_NAMES.map((name, index) => [name, processPorts[index] ?? 0])) as Record<ServiceName, number>;
-  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.endsWith('DATABASE_URL'))), SERVICE_TOKEN: serviceToken };
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.endsWith('DATABASE_URL'))), ...extraEnv, SERVICE_TOKEN: serviceToken };
   const context: PlanContext = {
     rootDir: ROOT_DIR,
     env,
@@ -98,6 +102,7 @@ export async function startSupervisedSystem({ gatewayEnv = {}, logLevel = 'warn'
     url: `http://127.0.0.1:${ports.gateway}`,
     adminToken,
     serviceToken,
+    databaseDir: dir,
     baseUrl: (service) => `http://127.0.0.1:${ports[service]}`,
     instances: () => supervisor.processes(),
     output: () => lines,

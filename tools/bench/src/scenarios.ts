@@ -25,7 +25,7 @@ async function seedShop(system: BenchSystem): Promise<{ userId: number; productI
 export const SCENARIOS: Record<string, Scenario> = {
   'create-order': {
     name: 'create-order',
-    description: 'POST /api/orders through the gateway: gateway → order → (user ∥ product), one insert',
+    description: 'POST /api/orders through the gateway: gateway → order → (user ∥ product), one transaction (the order and its OrderCreated event in the outbox)',
     async prepare(system) {
       const { userId, productId } = await seedShop(system);
       return { url: `${system.url('gateway')}/api/orders`, method: 'POST', body: JSON.stringify({ user_id: userId, product_id: productId, quantity: 3 }) };

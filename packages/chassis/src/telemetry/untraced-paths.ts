@@ -13,6 +13,7 @@ export const UNTRACED_PATHS: readonly string[] = [
   '/v1/services',
   '/api/traces',
   '/api/overview',
+  '/api/consistency',
   '/api/traffic',
   '/',
   '/assets',

@@ -29,6 +29,7 @@ const TRACE_ROWS = TRACE_ROUTES.map(
 const METRIC_ROUTES = [
   ['GET', '/api/overview', 'Live figures of every service and instance (requests/s, error rates, p50/p99) and of every edge between services (calls/s), over the last minute (?window=)'],
   ['GET', '/api/overview/series', "One service's requests/s, errors/s and p50/p99 per scrape interval, for charts (?service=, ?window=)"],
+  ['GET', '/api/consistency', 'The money invariant: every order against every payment (PAID iff exactly one COMPLETED payment, for its total); `npm run check:consistency` prints it'],
   ['GET', '/metrics', "The gateway's own metrics in the Prometheus text format; every service serves its own at the same path"],
 ] as const;
 const METRIC_ROWS = METRIC_ROUTES.map(

@@ -1,4 +1,5 @@
 import { useEffect, type ReactNode } from 'react';
+import { ConsistencyBadge } from './components/consistency-badge';
 import { ArchitecturePage } from './pages/architecture/architecture-page';
 import { ChartsPage } from './pages/charts/charts-page';
 import { NotFoundPage } from './pages/not-found-page';
@@ -67,6 +68,7 @@ export function App() {
             })}
           </nav>
           <div className="nav-external">
+            <ConsistencyBadge />
             <a href="/api" className="nav-link subtle">
               API
             </a>

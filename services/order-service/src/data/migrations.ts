@@ -1,4 +1,4 @@
-import { createTableWithId, idempotencyMigration, type ServiceMigration } from '@microshop/chassis';
+import { createTableWithId, eventsMigration, idempotencyMigration, type ServiceMigration } from '@microshop/chassis';
 import { sql } from 'kysely';
 
 /** The Order service's schema, one step per entry, applied in name order. */
@@ -17,4 +17,6 @@ export const migrations: Record<string, ServiceMigration> = {
   },
   /** The answers to `POST /api/orders` with an `Idempotency-Key`, replayed to retries. */
   '0002-idempotency-keys': idempotencyMigration,
+  /** The outbox (OrderCreated, OrderPaid, OrderCancelled, written with the change) and the inbox. */
+  '0003-outbox-and-inbox': eventsMigration,
 };

@@ -1,5 +1,5 @@
 import type { OrderStatus } from '@microshop/contracts';
-import type { IdempotencyTables } from '@microshop/chassis';
+import type { EventTables, IdempotencyTables } from '@microshop/chassis';
 import type { Generated, Insertable, Selectable } from 'kysely';
 
 /** The `orders` table. Totals are integer cents; user and product are ids owned by other services. */
@@ -15,7 +15,7 @@ export interface OrdersTable {
 }
 
 /** Every table the Order service owns. No other service reads them. */
-export interface OrderTables extends IdempotencyTables {
+export interface OrderTables extends IdempotencyTables, EventTables {
   orders: OrdersTable;
 }
 

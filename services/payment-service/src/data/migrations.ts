@@ -1,4 +1,4 @@
-import { createTableWithId, idempotencyMigration, type ServiceMigration } from '@microshop/chassis';
+import { createTableWithId, eventsMigration, idempotencyMigration, type ServiceMigration } from '@microshop/chassis';
 import { sql } from 'kysely';
 
 /** The Payment service's schema, one step per entry, applied in name order. */
@@ -24,4 +24,6 @@ export const migrations: Record<string, ServiceMigration> = {
   },
   /** The answers to `POST /api/payments` with an `Idempotency-Key`, replayed to retries. */
   '0002-idempotency-keys': idempotencyMigration,
+  /** The outbox (PaymentCompleted, PaymentFailed, written with the change) and the inbox. */
+  '0003-outbox-and-inbox': eventsMigration,
 };

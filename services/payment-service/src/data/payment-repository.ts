@@ -1,4 +1,4 @@
-import { isUniqueViolation, type Page, type PageResult } from '@microshop/chassis';
+import { fromCents, isUniqueViolation, recordEvents, type NewEvent, type Page, type PageResult } from '@microshop/chassis';
 import type { PaymentStatus } from '@microshop/contracts';
 import type { Kysely } from 'kysely';
 import type { NewPaymentRow, PaymentRow, PaymentTables } from './tables.js';
@@ -22,6 +22,14 @@ export interface PaymentRepository {
   findByOrderIds(orderIds: readonly number[]): Promise<PaymentRow[]>;
 }
 
+/** The event a payment's final status publishes: PaymentCompleted or PaymentFailed. */
+function statusEvent(row: PaymentRow): NewEvent | undefined {
+  const subject = `payment/${row.id}`;
+  if (row.status === 'COMPLETED') return { type: 'PaymentCompleted', subject, data: { payment_id: row.id, order_id: row.order_id, amount: fromCents(row.amount_cents) } };
+  if (row.status === 'FAILED') return { type: 'PaymentFailed', subject, data: { payment_id: row.id, order_id: row.order_id, reason: 'the order could not be set PAID' } };
+  return undefined;
+}
+
 export function createPaymentRepository(db: Kysely<PaymentTables>): PaymentRepository {
   return {
     async insert(payment) {
@@ -35,7 +43,13 @@ export function createPaymentRepository(db: Kysely<PaymentTables>): PaymentRepos
     findLiveByOrder: (orderId) =>
       db.selectFrom('payments').selectAll().where('order_id', '=', orderId).where('status', '<>', 'FAILED').executeTakeFirst(),
     setStatus: (id, status, at) =>
-      db.updateTable('payments').set({ status, updated_at: at }).where('id', '=', id).returningAll().executeTakeFirstOrThrow(),
+      // The new status and the event that tells it are written together: the event exists iff the change does.
+      db.transaction().execute(async (trx) => {
+        const row = await trx.updateTable('payments').set({ status, updated_at: at }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+        const event = statusEvent(row);
+        if (event) await recordEvents(trx, 'payment-service', [event]);
+        return row;
+      }),
     reclaim: (id, seen, at) =>
       db
         .updateTable('payments')

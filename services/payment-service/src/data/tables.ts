@@ -1,4 +1,4 @@
-import type { IdempotencyTables } from '@microshop/chassis';
+import type { EventTables, IdempotencyTables } from '@microshop/chassis';
 import type { PaymentStatus } from '@microshop/contracts';
 import type { Generated, Insertable, Selectable } from 'kysely';
 
@@ -13,7 +13,7 @@ export interface PaymentsTable {
 }
 
 /** Every table the Payment service owns. No other service reads them. */
-export interface PaymentTables extends IdempotencyTables {
+export interface PaymentTables extends IdempotencyTables, EventTables {
   payments: PaymentsTable;
 }
 

@@ -1,6 +1,6 @@
 import { ADMIN_HEADER } from './admin';
 import { api, type ApiResult, type Draft } from './http';
-import type { GatewayHealth, Overview, ServiceSeries, StartTraffic, TrafficRun } from './types';
+import type { ConsistencyReport, GatewayHealth, Overview, ServiceSeries, StartTraffic, TrafficRun } from './types';
 
 /** `GET /health` of the gateway: every service's state, pid and uptime, asked right now. */
 export const getHealth = (signal?: AbortSignal): Promise<ApiResult<GatewayHealth>> => api('/health', signal ? { signal } : {});
@@ -21,3 +21,6 @@ export const startTraffic = (token: string, body: Draft<StartTraffic, 'rate' | '
 
 /** `DELETE /api/traffic`: stops the running run (admin credential). */
 export const stopTraffic = (token: string): Promise<ApiResult<TrafficRun>> => api('/api/traffic', { method: 'DELETE', headers: { [ADMIN_HEADER]: token } });
+
+/** `GET /api/consistency`: every order checked against every payment (the money invariant). */
+export const getConsistency = (signal?: AbortSignal): Promise<ApiResult<ConsistencyReport>> => api('/api/consistency', signal ? { signal } : {});

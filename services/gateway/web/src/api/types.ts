@@ -7,6 +7,8 @@ export type {
   AdminServiceStatus,
   BreakerState,
   ChaosState,
+  ConsistencyReport,
+  ConsistencyViolation,
   ControlProcess,
   ProcessAction,
   ProcessControlResult,

@@ -1,0 +1,212 @@
+import { EVENT_SCHEMAS, EventEnvelope } from '@microshop/contracts';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, JetStreamApiError, StorageType, type ConsumerConfig, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { compare, connect, nanos, parseSemVer, type NatsConnection } from '@nats-io/transport-node';
+import { matchesContract } from '../validation.js';
+import type { EventPublisher } from './transport.js';
+
+export interface NatsBrokerOptions {
+  /** `nats://host:port` (the `BROKER_URL`). */
+  url: string;
+  /** The JetStream stream that keeps every event. */
+  stream?: string;
+  /** Events are published on `<subjectPrefix>.<type>`. */
+  subjectPrefix?: string;
+  /** JetStream drops a message whose `Nats-Msg-Id` (the event id) it stored within this window: a relay that publishes again after a crash stores nothing twice. */
+  duplicateWindowMs?: number;
+  /** How long a publish waits for the JetStream ack before it rejects (and the relay retries). */
+  publishTimeoutMs?: number;
+}
+
+/** What a consuming service does with the events of its durable consumer. */
+export interface NatsConsumeOptions {
+  /** The durable consumer's name, one per consuming service: its instances share it, and it remembers what was acked. */
+  durable: string;
+  /** The event types this service consumes. */
+  types: readonly string[];
+  /** Applies an event (meant to call `applyOnce`): resolving acks it, throwing delivers it again after a backoff. */
+  handle(event: EventEnvelope): Promise<void>;
+  /** Deliveries before JetStream gives up on a message (it stays in the stream; `onDeadLetter` reports it). */
+  maxDeliver?: number;
+  /** How long a delivered message may go unacked before JetStream delivers it again. */
+  ackWaitMs?: number;
+  /**
+   * Messages delivered and not yet acked. 1 (the default) keeps events in order: one that fails holds
+   * back the later ones until it is applied or given up, as the relay does per subject.
+   */
+  maxAckPending?: number;
+  /** The wait after the first failure, doubled after each one, up to `maxBackoffMs`. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** A message given up: its handler failed `maxDeliver` times, or it is not a valid event (`event` undefined). */
+  onDeadLetter?(event: EventEnvelope | undefined, error: unknown, message: { subject: string; seq: number }): void;
+}
+
+/** A running consumer. `stop` lets the event being handled finish, and hands the others back to JetStream. */
+export interface NatsConsumer {
+  stop(): Promise<void>;
+}
+
+export interface NatsBroker {
+  /** The stream and subject prefix in use. */
+  readonly stream: string;
+  readonly subjectPrefix: string;
+  /** The subject an event type is published on. */
+  subjectOf(type: string): string;
+  /** The publisher for the outbox relay: resolves once JetStream stored the event (or already had it). */
+  publisher(): EventPublisher;
+  /** Starts (or resumes) the durable pull consumer of a service. */
+  consume(options: NatsConsumeOptions): Promise<NatsConsumer>;
+  /** The JetStream clients, for operations and tests. */
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  /** Drains the connection: pending publishes and acks are flushed first. */
+  close(): Promise<void>;
+}
+
+const STREAM_NOT_FOUND = 10059;
+
+/**
+ * The broker transport (`BROKER_URL=nats://…`): events go to a durable JetStream stream, and each
+ * consuming service reads them through its own durable consumer, so a consumer that is down gets
+ * what it missed when it comes back and producers never need to know who consumes what.
+ *
+ * Delivery is at least once on both sides: the relay may publish an event again (JetStream drops
+ * it within the duplicate window, by its id) and JetStream delivers again what was not acked; the
+ * consumer's inbox (`applyOnce`) makes the effect exactly once. The connection reconnects forever:
+ * while the broker is down, publishing rejects (the events stay pending in the outbox) and the
+ * consumers resume once it is back.
+ */
+export async function connectNatsBroker({ url, stream = 'MICROSHOP_EVENTS', subjectPrefix = 'microshop.events', duplicateWindowMs = 120_000, publishTimeoutMs = 5000 }: NatsBrokerOptions): Promise<NatsBroker> {
+  const nc = await connect({ servers: url, name: 'microshop', maxReconnectAttempts: -1, reconnectTimeWait: 1000, reconnectJitter: 500 });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await ensureStream(jsm, stream, [`${subjectPrefix}.>`], duplicateWindowMs);
+    const js = jetstream(nc);
+    const subjectOf = (type: string) => `${subjectPrefix}.${type}`;
+    return {
+      stream,
+      subjectPrefix,
+      subjectOf,
+      js,
+      jsm,
+      publisher: () => ({
+        async publish(event) {
+          // A duplicate (same id within the window) is acked with `duplicate: true`: stored once, success.
+          await js.publish(subjectOf(event.type), JSON.stringify(event), { msgID: event.id, timeout: publishTimeoutMs, expect: { streamName: stream } });
+        },
+        // The connection belongs to the broker: closing the publisher leaves it to `close`.
+        close: async () => undefined,
+      }),
+      consume: (options) => startConsumer(nc, js, jsm, stream, subjectOf, subjectPrefix, options),
+      close: async () => {
+        if (!nc.isClosed()) await nc.drain();
+      },
+    };
+  } catch (error) {
+    await nc.close();
+    throw error;
+  }
+}
+
+/** Creates the stream, or updates its subjects and duplicate window when they differ. */
+async function ensureStream(jsm: JetStreamManager, name: string, subjects: string[], duplicateWindowMs: number): Promise<void> {
+  const duplicate_window = nanos(duplicateWindowMs);
+  let existing;
+  try {
+    existing = await jsm.streams.info(name);
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError && error.code === STREAM_NOT_FOUND)) throw error;
+    await jsm.streams.add({ name, subjects, storage: StorageType.File, duplicate_window });
+    return;
+  }
+  const same = existing.config.subjects.length === subjects.length && subjects.every((s) => existing.config.subjects.includes(s));
+  if (!same || existing.config.duplicate_window !== duplicate_window) await jsm.streams.update(name, { ...existing.config, subjects, duplicate_window });
+}
+
+async function startConsumer(
+  nc: NatsConnection,
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  stream: string,
+  subjectOf: (type: string) => string,
+  subjectPrefix: string,
+  { durable, types, handle, maxDeliver = 10, ackWaitMs = 30_000, maxAckPending = 1, baseBackoffMs = 200, maxBackoffMs = 30_000, onDeadLetter }: NatsConsumeOptions,
+): Promise<NatsConsumer> {
+  if (types.length === 0) throw new Error(`consumer ${durable}: no event types`);
+  const wanted = new Set(types);
+  // Several filter subjects need nats-server 2.10; before that the consumer reads every event and
+  // acks the types it does not consume.
+  const multiFilter = compare(parseSemVer(nc.info?.version ?? '0.0.0'), parseSemVer('2.10.0')) >= 0;
+  const filter: Partial<ConsumerConfig> =
+    types.length === 1 ? { filter_subject: subjectOf(types[0]!) } : multiFilter ? { filter_subjects: types.map(subjectOf) } : { filter_subject: `${subjectPrefix}.>` };
+  const config: Partial<ConsumerConfig> = { ack_policy: AckPolicy.Explicit, ack_wait: nanos(ackWaitMs), max_deliver: maxDeliver, max_ack_pending: maxAckPending, ...filter };
+  // The durable consumer outlives this process: created the first time, its settings updated after.
+  const exists = await jsm.consumers.info(stream, durable).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof JetStreamApiError) return false;
+      throw error;
+    },
+  );
+  if (exists) await jsm.consumers.update(stream, durable, config);
+  else await jsm.consumers.add(stream, { durable_name: durable, deliver_policy: DeliverPolicy.All, ...config });
+
+  const consumer = await js.consumers.get(stream, durable);
+  const messages = await consumer.consume({ max_messages: Math.max(1, maxAckPending) });
+  let stopping = false;
+
+  const giveUp = (msg: JsMsg, event: EventEnvelope | undefined, error: unknown) => {
+    // Terminated, not deleted: the message stays in the stream for a person to look at or replay.
+    // (No reason: nats-server before 2.10.4 does not take `+TERM <reason>` and leaves the message pending.)
+    msg.term();
+    onDeadLetter?.(event, error, { subject: msg.subject, seq: msg.seq });
+  };
+
+  const handleMessage = async (msg: JsMsg) => {
+    let event: EventEnvelope;
+    try {
+      event = parseEvent(msg);
+    } catch (error) {
+      giveUp(msg, undefined, error);
+      return;
+    }
+    if (!wanted.has(event.type)) {
+      msg.ack();
+      return;
+    }
+    try {
+      await handle(event);
+      msg.ack();
+    } catch (error) {
+      const deliveries = msg.info.deliveryCount;
+      if (deliveries >= maxDeliver) giveUp(msg, event, error);
+      else msg.nak(Math.min(maxBackoffMs, baseBackoffMs * 2 ** (deliveries - 1)));
+    }
+  };
+
+  const loop = (async () => {
+    for await (const msg of messages) {
+      // Pulled but not handled before `stop`: handed back at once, not after the ack wait.
+      if (stopping) msg.nak();
+      else await handleMessage(msg);
+    }
+  })();
+
+  return {
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      await messages.close();
+      await loop.catch(() => undefined);
+    },
+  };
+}
+
+/** The envelope of a message, checked against the contract of its type and version. */
+function parseEvent(msg: JsMsg): EventEnvelope {
+  const event = msg.json<unknown>();
+  if (!matchesContract<EventEnvelope>(EventEnvelope, event)) throw new Error(`${msg.subject} #${msg.seq} is not an event envelope`);
+  const schema = (EVENT_SCHEMAS as Record<string, Record<number, unknown>>)[event.type]?.[event.version];
+  if (!schema || !matchesContract(schema as object, event.data)) throw new Error(`${event.type} ${event.id} does not match ${event.type} version ${event.version}`);
+  return event;
+}

@@ -1,0 +1,65 @@
+import { Type, type Static, type TSchema } from 'typebox';
+import { Id } from './common.js';
+import { Money } from './products.js';
+
+/**
+ * The events services publish through their outbox, versioned: a consumer reads `type` and
+ * `version` and validates `data` against that version's schema. A breaking change is a new version
+ * published next to the old one until every consumer has moved.
+ */
+export const EventEnvelope = Type.Object({
+  id: Type.String({ description: 'Unique per event (the outbox row id): consumers apply each id once' }),
+  type: Type.String({ description: 'e.g. OrderCreated' }),
+  version: Type.Integer({ minimum: 1 }),
+  source: Type.String({ description: 'The service that published it' }),
+  subject: Type.String({ description: 'What it is about, e.g. order/12: events of one subject are published in order' }),
+  occurred_at: Type.String({ format: 'date-time' }),
+  data: Type.Unknown(),
+});
+export type EventEnvelope = Static<typeof EventEnvelope>;
+
+/** Every event type and the schema of its data, per version. */
+export const EVENT_SCHEMAS = {
+  OrderCreated: { 1: Type.Object({ order_id: Id, user_id: Id, product_id: Id, quantity: Type.Integer({ minimum: 1 }), total: Money }) },
+  OrderPaid: { 1: Type.Object({ order_id: Id, total: Money }) },
+  OrderCancelled: { 1: Type.Object({ order_id: Id, reason: Type.String() }) },
+  PaymentCompleted: { 1: Type.Object({ payment_id: Id, order_id: Id, amount: Money }) },
+  PaymentFailed: { 1: Type.Object({ payment_id: Id, order_id: Id, reason: Type.String() }) },
+  PaymentRefunded: { 1: Type.Object({ payment_id: Id, order_id: Id, amount: Money }) },
+  StockReserved: { 1: Type.Object({ order_id: Id, product_id: Id, quantity: Type.Integer({ minimum: 1 }) }) },
+  StockReleased: { 1: Type.Object({ order_id: Id, product_id: Id, quantity: Type.Integer({ minimum: 1 }) }) },
+} as const satisfies Record<string, Record<number, TSchema>>;
+
+export type EventType = keyof typeof EVENT_SCHEMAS;
+export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
+/** The data of the first version of an event type. */
+export type EventData<T extends EventType> = Static<(typeof EVENT_SCHEMAS)[T][1]>;
+
+/**
+ * Who consumes which events: the one place that declares it (the HTTP transport delivers each event
+ * to these services; on NATS each consumes these subjects with a durable consumer of its own).
+ * Nothing consumes events yet: the payment saga and stock reservations will.
+ */
+export const EVENT_SUBSCRIPTIONS: Readonly<Record<string, readonly EventType[]>> = {};
+
+/** The services that consume `type`, from {@link EVENT_SUBSCRIPTIONS}. */
+export function subscribersOf(type: EventType): string[] {
+  return Object.entries(EVENT_SUBSCRIPTIONS)
+    .filter(([, types]) => types.includes(type))
+    .map(([service]) => service);
+}
+
+/** The state of a service's outbox: `GET /internal/events/outbox`. */
+export const OutboxState = Type.Object({
+  pending: Type.Integer({ minimum: 0, description: 'Events recorded and not published yet' }),
+  dead: Type.Integer({ minimum: 0, description: 'Events given up on after the last attempt: retried by hand' }),
+  oldest_pending_ms: Type.Number({ minimum: 0, description: 'Age of the oldest pending event: the lag' }),
+  dead_letters: Type.Array(
+    Type.Object({ event_id: Type.String(), type: Type.String(), subject: Type.String(), attempts: Type.Integer(), last_error: Type.Union([Type.String(), Type.Null()]), created_at: Type.String({ format: 'date-time' }) }),
+  ),
+  recent: Type.Array(
+    Type.Object({ event_id: Type.String(), type: Type.String(), subject: Type.String(), state: Type.String(), attempts: Type.Integer(), created_at: Type.String({ format: 'date-time' }), published_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]) }),
+    { description: 'The latest events recorded, newest first (at most 20)' },
+  ),
+});
+export type OutboxState = Static<typeof OutboxState>;

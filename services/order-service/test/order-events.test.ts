@@ -1,0 +1,77 @@
+import type { App } from '@microshop/chassis';
+import { SERVICE_TOKEN_HEADER, type EventEnvelope, type OutboxState } from '@microshop/contracts';
+import { createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, type FakeService, type TestDatabase } from '@microshop/testkit';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { migrations } from '../src/data/migrations.js';
+import type { OrderTables } from '../src/data/tables.js';
+
+const SERVICE_TOKEN = 'order-events-test-service-token';
+const withToken = { [SERVICE_TOKEN_HEADER]: SERVICE_TOKEN };
+
+/**
+ * The Order service's events: each change of state writes its event in the same transaction
+ * (OrderCreated on creation, OrderPaid and OrderCancelled on a status change), the relay publishes
+ * them, and `/internal/events/outbox` shows the outbox.
+ */
+describe.each(DIALECTS)('Order events on %s', (dialect) => {
+  let testDb: TestDatabase<OrderTables>;
+  let users: FakeService;
+  let products: FakeService;
+  let app: App;
+  let url: string;
+
+  const outbox = () => testDb.database.db.selectFrom('outbox').selectAll().orderBy('id').execute();
+  const envelopes = async () => (await outbox()).map((row) => JSON.parse(row.envelope) as EventEnvelope);
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase<OrderTables>(dialect, migrations);
+    users = await startFakeService();
+    products = await startFakeService();
+    users.on('GET', '/api/users/:id', (_call, { id }) => ({ body: { id: Number(id), name: 'Ann', email: 'ann@example.com', created_at: '2024-01-01T00:00:00.000Z' } }));
+    products.on('GET', '/api/products/:id', (_call, { id }) => ({ body: { id: Number(id), name: 'Laptop', price: 999.99, description: null, created_at: '2024-01-01T00:00:00.000Z' } }));
+    app = await buildApp({ database: testDb.database, serviceToken: SERVICE_TOKEN, userService: users.url, productService: products.url, timeoutMs: 500, logLevel: false });
+    url = await listenOnFreePort(app);
+  });
+  afterAll(async () => {
+    await app.close();
+    await users.close();
+    await products.close();
+    await testDb.drop();
+  });
+
+  test('When an order is placed, then OrderCreated is in the outbox with the order, and the relay publishes it', async () => {
+    const placed = await request<{ id: number }>(url, 'POST', '/api/orders', { user_id: 1, product_id: 2, quantity: 3 });
+    expect(placed.status).toBe(201);
+    const [event] = await envelopes();
+    expect(event).toMatchObject({ type: 'OrderCreated', version: 1, source: 'order-service', subject: `order/${placed.body.id}`, data: { order_id: placed.body.id, user_id: 1, product_id: 2, quantity: 3, total: 2999.97 } });
+    await expect.poll(async () => (await outbox())[0]?.state, { timeout: 3000 }).toBe('published');
+  });
+
+  test('When an order is set PAID, then OrderPaid is recorded; a refused transition records nothing', async () => {
+    const placed = await request<{ id: number }>(url, 'POST', '/api/orders', { user_id: 1, product_id: 2, quantity: 1 });
+    const before = (await outbox()).length;
+    expect((await request(url, 'PUT', `/api/orders/${placed.body.id}/status`, { status: 'PAID' }, withToken)).status).toBe(200);
+    expect((await request(url, 'PUT', `/api/orders/${placed.body.id}/status`, { status: 'CANCELLED' }, withToken)).status).toBe(409);
+    const added = (await envelopes()).slice(before);
+    expect(added.map((e) => [e.type, e.data])).toEqual([['OrderPaid', { order_id: placed.body.id, total: 999.99 }]]);
+  });
+
+  test('When bad input is refused, then no event is recorded', async () => {
+    const before = (await outbox()).length;
+    expect((await request(url, 'POST', '/api/orders', { user_id: 1, product_id: 2, quantity: 0 })).status).toBe(400);
+    expect((await outbox()).length).toBe(before);
+  });
+
+  test('When the outbox is asked for with the service credential, then it shows the backlog, the dead letters and the latest events; without it, 401', async () => {
+    expect((await request(url, 'GET', '/internal/events/outbox')).status).toBe(401);
+    const state = await request<OutboxState>(url, 'GET', '/internal/events/outbox', undefined, withToken);
+    expect(state.status).toBe(200);
+    expect(state.body).toMatchObject({ dead: 0, dead_letters: [] });
+    expect(state.body.recent[0]?.type).toBe('OrderPaid');
+    expect((await request(url, 'POST', '/internal/events/outbox/nope/retry', undefined, withToken)).status).toBe(404);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^microshop_outbox_pending \d+/m);
+    expect(metrics).toMatch(/^microshop_outbox_lag_seconds [\d.]+/m);
+  });
+});
