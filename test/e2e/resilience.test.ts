@@ -169,68 +169,71 @@ describe('Resilience across real processes', () => {
   test('When Product is killed (D1, D6), then order creation is a fast 503 naming it, nothing is stored, upstream calls stay within the retry budget and stop once open, and other reads keep answering', async () => {
     const stored = await orderCount();
     await products.kill();
+    // Whatever happens below, Product comes back for the tests after this one.
+    try {
+      // Breakers off: the breaker never opens, as if it stayed closed.
+      await switches({ breakers: false });
+      const closedSamples: number[] = [];
+      const sentBefore = await sentToProducts();
+      const closedRequests = 100;
+      for (let i = 0; i < closedRequests; i++) {
+        const { ms, value } = await timed(placeOrder);
+        expect(value.status).toBe(503);
+        expect(value.body).toMatchObject({ status: 503, service: 'product-service' });
+        closedSamples.push(ms);
+      }
+      const callsClosed = ((await sentToProducts()) - sentBefore) / closedRequests;
 
-    // Breakers off: the breaker never opens, as if it stayed closed.
-    await switches({ breakers: false });
-    const closedSamples: number[] = [];
-    const sentBefore = await sentToProducts();
-    const closedRequests = 100;
-    for (let i = 0; i < closedRequests; i++) {
-      const { ms, value } = await timed(placeOrder);
-      expect(value.status).toBe(503);
-      expect(value.body).toMatchObject({ status: 503, service: 'product-service' });
-      closedSamples.push(ms);
+      await switches({ breakers: true });
+      for (let i = 0; i < BREAKER_FAILURES; i++) await placeOrder();
+      expect(await breaker()).toBe('open');
+      // The fast-failure path runs cold at first: a few unmeasured requests warm it up.
+      for (let i = 0; i < 50; i++) await placeOrder();
+      const openSamples: number[] = [];
+      const sentOpen = await sentToProducts();
+      const openRequests = 400;
+      for (let i = 0; i < openRequests; i++) {
+        const { ms, value } = await timed(placeOrder);
+        expect(value.status).toBe(503);
+        expect(value.body).toMatchObject({ status: 503, service: 'product-service' });
+        openSamples.push(ms);
+      }
+      const callsOpen = ((await sentToProducts()) - sentOpen) / openRequests;
+
+      const p99Closed = quantile(closedSamples, 0.99);
+      const p99Open = quantile(openSamples, 0.99);
+      console.log(`D1 Product killed, order creation 503: p99 ${p99Closed.toFixed(1)} ms with the breaker closed (${closedRequests} requests), ${p99Open.toFixed(1)} ms with it open (${openRequests} requests)`);
+      console.log(`D6 100 % failure: ${callsClosed.toFixed(2)} calls to Product per order while closed (at most ${RETRY_MAX_ATTEMPTS}), ${callsOpen.toFixed(3)} while open`);
+      expect(p99Closed).toBeLessThanOrEqual(200);
+      expect(p99Open).toBeLessThanOrEqual(20);
+      expect(callsClosed).toBeLessThanOrEqual(RETRY_MAX_ATTEMPTS);
+      expect(callsClosed).toBeGreaterThanOrEqual(1);
+      // While open, only the probes once per wait go out: with 200 fast requests that is at most one or two.
+      expect(callsOpen).toBeLessThan(0.02);
+      expect(await orderCount()).toBe(stored);
+
+      const viaGateway = await request<Problem>(gateway.url, 'POST', '/api/orders', { user_id: user.id, product_id: product.id, quantity: 1 });
+      expect(viaGateway.status).toBe(503);
+      expect(viaGateway.body).toMatchObject({ service: 'product-service' });
+      expect((await request(gateway.url, 'GET', '/api/users')).status).toBe(200);
+      expect((await request(gateway.url, 'GET', '/api/payments')).status).toBe(200);
+      const list = await request<Order[]>(gateway.url, 'GET', '/api/orders');
+      expect(list.status).toBe(200);
+      expect(list.headers.get('x-degraded')).toBe('product-service');
+      expect(list.body.length).toBeGreaterThan(0);
+      const health = await request<GatewayHealth>(gateway.url, 'GET', '/health');
+      expect(health.body.services['order-service']?.breakers).toEqual({ 'product-service': 'open', 'user-service': 'closed' });
+      // Order's 503s name Product: they are not Order's own failures, so the gateway's breaker to Order stays closed.
+      expect(health.body.breakers?.['order-service']).toBe('closed');
+      // The architecture view colours the edge from the overview's `breaker`.
+      const edgeBreaker = async () =>
+        (await request<Overview>(gateway.url, 'GET', '/api/overview')).body.edges.find((e) => e.from === 'order-service' && e.to === 'product-service')?.breaker;
+      await expect.poll(edgeBreaker, { timeout: 5000 }).toBe('open');
+
+    } finally {
+      products = await startProducts();
+      await untilClosed(HALF_OPEN_AFTER_MS + 2000);
     }
-    const callsClosed = ((await sentToProducts()) - sentBefore) / closedRequests;
-
-    await switches({ breakers: true });
-    for (let i = 0; i < BREAKER_FAILURES; i++) await placeOrder();
-    expect(await breaker()).toBe('open');
-    // The fast-failure path runs cold at first: a few unmeasured requests warm it up.
-    for (let i = 0; i < 50; i++) await placeOrder();
-    const openSamples: number[] = [];
-    const sentOpen = await sentToProducts();
-    const openRequests = 400;
-    for (let i = 0; i < openRequests; i++) {
-      const { ms, value } = await timed(placeOrder);
-      expect(value.status).toBe(503);
-      expect(value.body).toMatchObject({ status: 503, service: 'product-service' });
-      openSamples.push(ms);
-    }
-    const callsOpen = ((await sentToProducts()) - sentOpen) / openRequests;
-
-    const p99Closed = quantile(closedSamples, 0.99);
-    const p99Open = quantile(openSamples, 0.99);
-    console.log(`D1 Product killed, order creation 503: p99 ${p99Closed.toFixed(1)} ms with the breaker closed (${closedRequests} requests), ${p99Open.toFixed(1)} ms with it open (${openRequests} requests)`);
-    console.log(`D6 100 % failure: ${callsClosed.toFixed(2)} calls to Product per order while closed (at most ${RETRY_MAX_ATTEMPTS}), ${callsOpen.toFixed(3)} while open`);
-    expect(p99Closed).toBeLessThanOrEqual(200);
-    expect(p99Open).toBeLessThanOrEqual(20);
-    expect(callsClosed).toBeLessThanOrEqual(RETRY_MAX_ATTEMPTS);
-    expect(callsClosed).toBeGreaterThanOrEqual(1);
-    // While open, only the probes once per wait go out: with 200 fast requests that is at most one or two.
-    expect(callsOpen).toBeLessThan(0.02);
-    expect(await orderCount()).toBe(stored);
-
-    const viaGateway = await request<Problem>(gateway.url, 'POST', '/api/orders', { user_id: user.id, product_id: product.id, quantity: 1 });
-    expect(viaGateway.status).toBe(503);
-    expect(viaGateway.body).toMatchObject({ service: 'product-service' });
-    expect((await request(gateway.url, 'GET', '/api/users')).status).toBe(200);
-    expect((await request(gateway.url, 'GET', '/api/payments')).status).toBe(200);
-    const list = await request<Order[]>(gateway.url, 'GET', '/api/orders');
-    expect(list.status).toBe(200);
-    expect(list.headers.get('x-degraded')).toBe('product-service');
-    expect(list.body.length).toBeGreaterThan(0);
-    const health = await request<GatewayHealth>(gateway.url, 'GET', '/health');
-    expect(health.body.services['order-service']?.breakers).toEqual({ 'product-service': 'open', 'user-service': 'closed' });
-    // Order's 503s name Product: they are not Order's own failures, so the gateway's breaker to Order stays closed.
-    expect(health.body.breakers?.['order-service']).toBe('closed');
-    // The architecture view colours the edge from the overview's `breaker`.
-    const edgeBreaker = async () =>
-      (await request<Overview>(gateway.url, 'GET', '/api/overview')).body.edges.find((e) => e.from === 'order-service' && e.to === 'product-service')?.breaker;
-    await expect.poll(edgeBreaker, { timeout: 5000 }).toBe('open');
-
-    products = await startProducts();
-    await untilClosed(HALF_OPEN_AFTER_MS + 2000);
     expect((await placeOrder()).status).toBe(201);
   });
 

@@ -140,6 +140,19 @@ describe('The web UI: the shop', () => {
     await page.locator('.wf-row[data-service="product-service"]').first().waitFor({ timeout: 20_000 });
   });
 
+  test('A PENDING order can be cancelled from its row: it turns CANCELLED and can no longer be paid or cancelled', async () => {
+    const placed = await request<Order>(gateway, 'POST', '/api/orders', { user_id: 1, product_id: 1, quantity: 1 });
+    expect(placed.status).toBe(201);
+    await page.goto(`${gateway}/shop`);
+    const row = page.locator(`#orders tr[data-order-id="${placed.body.id}"]`);
+    await expect.poll(() => row.locator('.pill').textContent()).toBe('PENDING');
+    await page.getByRole('button', { name: `Cancel order ${placed.body.id}` }).click();
+    await page.getByText(`Cancelled order #${placed.body.id}`).waitFor();
+    await expect.poll(() => row.locator('.pill').textContent()).toBe('CANCELLED');
+    expect(await row.getByRole('button').count()).toBe(0);
+    expect((await request<Order>(gateway, 'GET', `/api/orders/${placed.body.id}`)).body.status).toBe('CANCELLED');
+  });
+
   test('No page showed a console error, beyond the browser logging the 400s the API was asked for on purpose', () => {
     expect(browser.problems(/^400$/)).toEqual([]);
   });

@@ -260,6 +260,8 @@ export function createServiceClient({
         const end = Date.now() + input.budgetMs;
         const firstByteEnd = Date.now() + input.firstByteMs;
         const tried = new Set<string>();
+        // No instance known (a neighbour that registered after our last refresh): ask again once, now.
+        if (resolver.refresh && currentInstances().length === 0) await resolver.refresh();
         for (;;) {
           const instances = currentInstances();
           const instance = balancer.pick(instances, tried);

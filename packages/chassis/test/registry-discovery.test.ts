@@ -1,5 +1,7 @@
 import { SERVICE_TOKEN_HEADER } from '@microshop/contracts';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { startFakeService } from '@microshop/testkit';
+import { createServiceClient } from '../src/service-client.js';
 import { createRegistryDiscovery, nextList, type RegistryDiscovery, type RegistryDiscoveryOptions, type ServiceInstance } from '../src/discovery/index.js';
 import { registered, registryState, startFakeRegistry, type FakeRegistry } from './support/fake-registry.js';
 import { startSwitchableProxy, type SwitchableProxy } from './support/switchable-proxy.js';
@@ -199,6 +201,28 @@ describe('Registry discovery: lists fetched from the registry', () => {
     expect(discovery.view().stale).toBe(false);
     expect(ids(discovery.resolver('order-service').instances())).toEqual(['o-1']);
     expect(ids(discovery.resolver('product-service').instances())).toEqual(['p-1']);
+  });
+
+  test('When a client finds no instance of a neighbour that has registered since the last refresh, then it asks the registry at once and the call goes through', async () => {
+    const product = await startFakeService();
+    product.on('GET', '/api/products/:id', (_call, { id }) => ({ body: { id: Number(id) } }));
+    registry = await startFakeRegistry(registryState({}));
+    const discovery = discover({ registryUrl: registry.url });
+    await discovery.refresh();
+    const client = createServiceClient({ service: 'product-service', resolver: discovery.resolver('product-service'), timeoutMs: 1000 });
+    try {
+      // It registers now; the next periodic refresh is far away (refreshMs is manual here).
+      registry.set(registryState({ 'product-service': [registered('product-service', 'product-service-1', product.url)] }));
+      const polls = registry.polls();
+      expect((await client.call({ path: '/api/products/7' })).status).toBe(200);
+      expect(registry.polls()).toBe(polls + 1);
+      // With the list known, no more asking.
+      expect((await client.call({ path: '/api/products/8' })).status).toBe(200);
+      expect(registry.polls()).toBe(polls + 1);
+    } finally {
+      await client.close();
+      await product.close();
+    }
   });
 
   test('When the registry never answered, then the view is stale with no refresh time', async () => {

@@ -63,3 +63,31 @@ export const OutboxState = Type.Object({
   ),
 });
 export type OutboxState = Static<typeof OutboxState>;
+
+/** The services that keep an outbox, whose events the gateway's admin API shows. */
+export const OUTBOX_SERVICES = ['order-service', 'payment-service'] as const;
+export type OutboxService = (typeof OUTBOX_SERVICES)[number];
+const OutboxServiceName = Type.Union([Type.Literal('order-service'), Type.Literal('payment-service')]);
+
+/** `GET /api/admin/events`: every outbox, or null with the reason when its service does not answer. */
+export const AdminEvents = Type.Object({
+  services: Type.Array(
+    Type.Object({
+      service: OutboxServiceName,
+      outbox: Type.Union([OutboxState, Type.Null()]),
+      detail: Type.Optional(Type.String({ description: 'Why the outbox is unknown' })),
+    }),
+  ),
+});
+export type AdminEvents = Static<typeof AdminEvents>;
+
+/** `POST /api/admin/events/:service/:event_id/retry`: the dead letter to send again. */
+export const RetryEventParams = Type.Object({
+  service: OutboxServiceName,
+  event_id: Type.String({ minLength: 1, maxLength: 64 }),
+});
+export type RetryEventParams = Static<typeof RetryEventParams>;
+
+/** A dead letter put back in line: `POST /internal/events/outbox/:event_id/retry`. */
+export const RetriedEvent = Type.Object({ retried: Type.String() });
+export type RetriedEvent = Static<typeof RetriedEvent>;

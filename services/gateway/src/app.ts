@@ -11,6 +11,7 @@ import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerConsistencyRoutes } from './routes/consistency-routes.js';
 import { registerDetailsRoutes } from './routes/details-routes.js';
 import { registerDocsRoutes } from './routes/docs-routes.js';
+import { registerEventRoutes } from './routes/events-routes.js';
 import { createTraceStore, type TraceStore } from './domain/trace-store.js';
 import { registerTraceRoutes } from './routes/trace-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
@@ -135,6 +136,7 @@ export async function buildApp({
   const admin = connectAdminClients({ services, serviceToken, adminToken, supervisorUrl, timeoutMs: healthTimeoutMs });
   app.addHook('onClose', admin.close);
   registerAdminRoutes(app, { clients: admin, adminToken });
+  registerEventRoutes(app, { clients: admin, adminToken });
   const ui = uiDir === undefined ? undefined : loadUiBundle(uiDir);
   registerHomeRoutes(app, PUBLIC_ROUTES, { uiBuilt: ui !== undefined });
   if (ui) registerUiRoutes(app, ui);

@@ -34,6 +34,7 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
   { method: 'POST', path: '/api/orders', service: 'order-service', summary: 'Place an order' },
   { method: 'GET', path: '/api/orders', service: 'order-service', summary: 'List orders', query: ListOrdersQuery },
   { method: 'GET', path: '/api/orders/:id', service: 'order-service', summary: 'Get an order', params: IdParams },
+  { method: 'POST', path: '/api/orders/:id/cancel', service: 'order-service', summary: 'Cancel a pending order', params: IdParams },
   {
     method: 'GET',
     path: '/api/orders/user/:user_id',

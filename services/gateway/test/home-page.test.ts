@@ -46,6 +46,7 @@ describe('Gateway: the plain API page at /api', () => {
       'POST /api/orders order-service',
       'GET /api/orders order-service',
       'GET /api/orders/{id} order-service',
+      'POST /api/orders/{id}/cancel order-service',
       'GET /api/orders/user/{user_id} order-service',
       'POST /api/payments payment-service',
       'GET /api/payments payment-service',

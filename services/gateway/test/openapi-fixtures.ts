@@ -100,4 +100,6 @@ export const EXPECTED_OPERATIONS = [
   'put /api/admin/services/{service}/replicas',
   'get /api/admin/services/{service}/resilience',
   'put /api/admin/services/{service}/resilience',
+  'get /api/admin/events',
+  'post /api/admin/events/{service}/{event_id}/retry',
 ].sort();

@@ -74,4 +74,19 @@ describe.each(DIALECTS)('Order events on %s', (dialect) => {
     expect(metrics).toMatch(/^microshop_outbox_pending \d+/m);
     expect(metrics).toMatch(/^microshop_outbox_lag_seconds [\d.]+/m);
   });
+
+  test('When a PENDING order is cancelled, then 200 CANCELLED and OrderCancelled is recorded; again, 200 unchanged and nothing more; a PAID order cannot be cancelled (409); an unknown one is 404', async () => {
+    const placed = await request<{ id: number }>(url, 'POST', '/api/orders', { user_id: 1, product_id: 2, quantity: 1 });
+    const before = (await outbox()).length;
+    const cancelled = await request<{ status: string }>(url, 'POST', `/api/orders/${placed.body.id}/cancel`);
+    expect(cancelled).toMatchObject({ status: 200, body: { status: 'CANCELLED' } });
+    expect((await request(url, 'POST', `/api/orders/${placed.body.id}/cancel`)).status).toBe(200);
+    expect((await envelopes()).slice(before).map((e) => [e.type, e.data])).toEqual([['OrderCancelled', { order_id: placed.body.id, reason: 'cancelled' }]]);
+    const paid = await request<{ id: number }>(url, 'POST', '/api/orders', { user_id: 1, product_id: 2, quantity: 1 });
+    await request(url, 'PUT', `/api/orders/${paid.body.id}/status`, { status: 'PAID' }, withToken);
+    const refused = await request<{ status: number; detail: string }>(url, 'POST', `/api/orders/${paid.body.id}/cancel`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain('PAID');
+    expect((await request(url, 'POST', '/api/orders/999999/cancel')).status).toBe(404);
+  });
 });

@@ -17,6 +17,11 @@ export interface Resolver {
   instances(): readonly ServiceInstance[];
   /** Where the list comes from, for logs and `/health`: `registry`, `static` or `dns`. */
   readonly source: 'registry' | 'static' | 'dns';
+  /**
+   * Fetches the list again now. A client that finds no instance calls it once before giving up:
+   * just after start-up, a neighbour may have registered after this process's last refresh.
+   */
+  refresh?(): Promise<void>;
 }
 
 /** A base URL without its trailing slash: `http://a:1/` → `http://a:1`. */

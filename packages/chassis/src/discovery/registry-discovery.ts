@@ -101,7 +101,7 @@ export function createRegistryDiscovery({ registryUrl, serviceToken, refreshMs, 
   void refresh();
 
   return {
-    resolver: (service) => ({ service, source: 'registry', instances: () => lists.get(service) ?? [] }),
+    resolver: (service) => ({ service, source: 'registry', instances: () => lists.get(service) ?? [], refresh }),
     refresh,
     view: () => ({
       registry_url: trimUrl(registryUrl),

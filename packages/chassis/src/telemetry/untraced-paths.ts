@@ -23,6 +23,7 @@ export const UNTRACED_PATHS: readonly string[] = [
   '/traces',
   '/charts',
   '/traffic',
+  '/events',
 ];
 
 /**

@@ -32,7 +32,7 @@ function passable(service: string, status: number): ForwardedStatus {
  * Calls one of a service's internal endpoints with the service credential and passes its answer
  * on. A refusal of the gateway's own credential is the gateway's fault: 502, not the caller's 401.
  */
-export async function callInternal<T>(client: ServiceClient, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Forwarded<T>> {
+export async function callInternal<T>(client: ServiceClient, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<Forwarded<T>> {
   const answer = await client.call<T>({ method, path, ...(body === undefined ? {} : { body }) });
   if (answer.status === 401 || answer.status === 403) {
     throw AppError.badGateway(client.service, `${client.service} refused the gateway's service credential (${answer.status}): check SERVICE_TOKEN`);

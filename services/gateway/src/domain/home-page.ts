@@ -44,6 +44,8 @@ const ADMIN_ROUTES = [
   ['POST', '/api/admin/services/{service}/process', 'Kill, pause (SIGSTOP, resumed by itself within 60 s), resume or restart its process, through the supervisor'],
   ['GET', '/api/admin/services/{service}/resilience', 'Its (or the gateway’s) resilience switches and breaker states'],
   ['PUT', '/api/admin/services/{service}/resilience', 'Turn timeouts, retries, breakers or bulkheads on or off'],
+  ['GET', '/api/admin/events', 'The Order and Payment outboxes: backlog, lag, latest events and dead letters (null for a service that does not answer)'],
+  ['POST', '/api/admin/events/{service}/{event_id}/retry', 'Send a dead letter of order-service or payment-service again'],
 ] as const;
 const ADMIN_ROWS = ADMIN_ROUTES.map(
   ([method, path, what]) => `<tr><td class="method"><code>${method}</code></td><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(what)}</td></tr>`,

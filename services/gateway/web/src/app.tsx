@@ -2,6 +2,7 @@ import { useEffect, type ReactNode } from 'react';
 import { ConsistencyBadge } from './components/consistency-badge';
 import { ArchitecturePage } from './pages/architecture/architecture-page';
 import { ChartsPage } from './pages/charts/charts-page';
+import { EventsPage } from './pages/events/events-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { ShopPage } from './pages/shop/shop-page';
 import { TracePage } from './pages/traces/trace-page';
@@ -16,6 +17,7 @@ const NAV = [
   { to: '/traces', label: 'Traces' },
   { to: '/charts', label: 'Metrics' },
   { to: '/traffic', label: 'Traffic' },
+  { to: '/events', label: 'Events' },
 ] as const;
 
 function page(path: string): { element: ReactNode; title: string } {
@@ -26,6 +28,7 @@ function page(path: string): { element: ReactNode; title: string } {
   if (trace?.[1]) return { element: <TracePage key={trace[1]} traceId={trace[1].toLowerCase()} />, title: `Trace ${trace[1].slice(0, 8)}` };
   if (path === '/charts') return { element: <ChartsPage />, title: 'Metrics' };
   if (path === '/traffic') return { element: <TrafficPage />, title: 'Traffic' };
+  if (path === '/events') return { element: <EventsPage />, title: 'Events' };
   return { element: <NotFoundPage path={path} />, title: 'Not found' };
 }
 

@@ -6,6 +6,7 @@ import type { OrderDeps } from '../domain/deps.js';
 import { getOrder } from '../domain/get-order.js';
 import { listOrders, type OrdersPage } from '../domain/list-orders.js';
 import { placeOrder } from '../domain/place-order.js';
+import { updateOrderStatus } from '../domain/update-order-status.js';
 
 /** A page of orders, with `x-degraded` naming the neighbours whose part is missing. */
 function sendOrders(reply: FastifyReply, { degraded, ...page }: OrdersPage) {
@@ -66,5 +67,18 @@ export function registerOrderRoutes(app: App, deps: OrderDeps): void {
     '/api/orders/:id',
     { schema: { tags: ['orders'], summary: 'Get an order by id', params: IdParams, response: { 200: Order, ...problemResponses } } },
     async (request) => getOrder(deps, request.params.id),
+  );
+
+  app.post(
+    '/api/orders/:id/cancel',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Cancel a PENDING order (OrderCancelled is published); cancelling a cancelled order again is 200, a PAID one 409',
+        params: IdParams,
+        response: { 200: Order, ...problemResponses },
+      },
+    },
+    async (request) => updateOrderStatus(deps, request.params.id, 'CANCELLED'),
   );
 }

@@ -24,3 +24,6 @@ export const placeOrder = (body: Draft<PlaceOrder, 'quantity'>): Promise<ApiResu
 
 /** `POST /api/payments`: pays the order's total; the order turns PAID. */
 export const payOrder = (orderId: number): Promise<ApiResult<Payment>> => api('/api/payments', { method: 'POST', body: { order_id: orderId } });
+
+/** Cancels a PENDING order. */
+export const cancelOrder = (orderId: number): Promise<ApiResult<Order>> => api(`/api/orders/${orderId}/cancel`, { method: 'POST' });

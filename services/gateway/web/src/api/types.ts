@@ -3,7 +3,10 @@
  * of the contracts package ends up in the bundle).
  */
 export type {
+  AdminEvents,
   AdminServices,
+  OutboxState,
+  RetriedEvent,
   AdminServiceStatus,
   BreakerState,
   ChaosState,

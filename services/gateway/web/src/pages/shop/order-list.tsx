@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { payOrder } from '../../api/shop';
-import type { OrderWithParties, Payment } from '../../api/types';
+import { cancelOrder, payOrder } from '../../api/shop';
+import type { Order, OrderWithParties, Payment } from '../../api/types';
 import { Card } from '../../components/card';
 import { DataTable, type Column } from '../../components/data-table';
 import { ResultNote } from '../../components/result-note';
@@ -26,14 +26,22 @@ const COLUMNS: readonly Column<OrderWithParties>[] = [
   { header: 'Placed', className: 'hide-narrow', cellClassName: 'muted', cell: (order) => formatTime(order.created_at) },
 ];
 
-/** Orders, newest first, with their user and product; a PENDING one can be paid from here. */
+/** Orders, newest first, with their user and product; a PENDING one can be paid or cancelled from here. */
 export function OrderList({ orders, total, onPaid, onRefresh }: OrderListProps) {
   const [paying, setPaying] = useState<number>();
   const payment = useApiAction<Payment>();
+  const cancellation = useApiAction<Order>();
 
   const pay = async (orderId: number) => {
     setPaying(orderId);
     await payment.run(`Pay order #${orderId}`, () => payOrder(orderId));
+    setPaying(undefined);
+    onPaid();
+  };
+
+  const cancel = async (orderId: number) => {
+    setPaying(orderId);
+    await cancellation.run(`Cancel order #${orderId}`, () => cancelOrder(orderId));
     setPaying(undefined);
     onPaid();
   };
@@ -45,9 +53,14 @@ export function OrderList({ orders, total, onPaid, onRefresh }: OrderListProps) 
       cellClassName: 'row-action',
       cell: (order) =>
         order.status === 'PENDING' ? (
-          <button type="button" className="button small" disabled={paying !== undefined} onClick={() => void pay(order.id)} aria-label={`Pay order ${order.id}`}>
-            {paying === order.id ? 'Paying…' : 'Pay'}
-          </button>
+          <>
+            <button type="button" className="button small" disabled={paying !== undefined} onClick={() => void pay(order.id)} aria-label={`Pay order ${order.id}`}>
+              {paying === order.id ? 'Working…' : 'Pay'}
+            </button>{' '}
+            <button type="button" className="button small ghost" disabled={paying !== undefined} onClick={() => void cancel(order.id)} aria-label={`Cancel order ${order.id}`}>
+              Cancel
+            </button>
+          </>
         ) : null,
     },
   ];
@@ -68,6 +81,9 @@ export function OrderList({ orders, total, onPaid, onRefresh }: OrderListProps) 
           result={payment.result}
           success={payment.result.data ? `Paid order #${payment.result.data.order_id}: ${formatMoney(payment.result.data.amount)}, payment ${payment.result.data.status}` : 'Paid'}
         />
+      ) : null}
+      {cancellation.result ? (
+        <ResultNote result={cancellation.result} success={cancellation.result.data ? `Cancelled order #${cancellation.result.data.id}` : 'Cancelled'} />
       ) : null}
       <DataTable
         label="Orders"
