@@ -28,7 +28,16 @@ export interface ServiceOutboxOptions<DB extends EventTables> {
 /** The outboxes of this process (one per app; tests may run several), read at each scrape. */
 const watchedRelays = new Set<OutboxRelay>();
 
-async function totalBacklog(): Promise<{ pending: number; dead: number; lagS: number }> {
+/** One reading shared by the three gauges of a scrape (each gauge collects on its own). */
+let lastReading: { at: number; value: Promise<{ pending: number; dead: number; lagS: number }> } | undefined;
+
+function totalBacklog(): Promise<{ pending: number; dead: number; lagS: number }> {
+  const at = Date.now();
+  if (!lastReading || at - lastReading.at > 250) lastReading = { at, value: readBacklog() };
+  return lastReading.value;
+}
+
+async function readBacklog(): Promise<{ pending: number; dead: number; lagS: number }> {
   const backlogs = await Promise.all([...watchedRelays].map((relay) => relay.backlog().catch(() => undefined)));
   const known = backlogs.filter((b) => b !== undefined);
   return { pending: known.reduce((n, b) => n + b.pending, 0), dead: known.reduce((n, b) => n + b.dead, 0), lagS: Math.max(0, ...known.map((b) => b.oldest_pending_ms / 1000)) };
