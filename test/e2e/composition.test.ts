@@ -37,6 +37,7 @@ describe('Composed views across real processes', () => {
   const proxies = {} as Record<Backend, LatencyProxy>;
   let gateway: ServiceProcess;
   let url: string;
+  let provider: ServiceProcess | undefined;
   let light: User;
   let heavy: User;
   // The gateway's own scrapes of each service (`GET /health`, `GET /metrics`, for its live overview) are not part of a view.
@@ -46,7 +47,10 @@ describe('Composed views across real processes', () => {
 
   beforeAll(async () => {
     const ports = Object.fromEntries(await Promise.all(BACKENDS.map(async (s) => [s, await freePort()] as const))) as Record<Backend, number>;
-    const direct = Object.fromEntries(BACKENDS.map((s) => [ENV_NAME[s], `http://127.0.0.1:${ports[s]}`]));
+    // The payment provider (where Payment charges) is not part of any view: reached directly.
+    const providerPort = await freePort();
+    provider = await startServiceProcess('payment-provider', { PORT: String(providerPort), DATABASE_FILE: path.join(dir, 'provider.db') });
+    const direct = { ...Object.fromEntries(BACKENDS.map((s) => [ENV_NAME[s], `http://127.0.0.1:${ports[s]}`])), PAYMENT_PROVIDER_URL: provider.url };
     for (const service of BACKENDS) {
       services[service] = await startServiceProcess(service, { ...direct, PORT: String(ports[service]), DATABASE_FILE: path.join(dir, `${service}.db`) });
       proxies[service] = await startLatencyProxy({ target: `127.0.0.1:${ports[service]}`, latencyMs: 0 });
@@ -71,6 +75,7 @@ describe('Composed views across real processes', () => {
     await gateway?.stop();
     await Promise.all(BACKENDS.map((s) => proxies[s]?.close()));
     await Promise.all(BACKENDS.map((s) => services[s]?.stop()));
+    await provider?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -50,7 +50,7 @@ describe('Money consistency: GET /api/consistency, npm run check:consistency and
     const cli = await checkConsistency('--url', system.url);
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
-    expect(cli.stdout).toMatch(/^Money consistent: 3 orders, 2 payments checked/);
+    expect(cli.stdout).toMatch(/^Money consistent: 3 orders, 2 payments, 2 provider charges, 0 stocked products checked/);
     const json = await checkConsistency('--url', system.url, '--json');
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, orders_checked: 3 });
   });
@@ -75,7 +75,7 @@ describe('Money consistency: GET /api/consistency, npm run check:consistency and
     const cli = await checkConsistency('--url', system.url);
     console.log(`check:consistency after tampering (exit ${cli.code}):\n${cli.stdout}`);
     expect(cli.code).toBe(1);
-    expect(cli.stdout).toMatch(/^1 violation: 3 orders, 3 payments checked/);
+    expect(cli.stdout).toMatch(/^1 violation: 3 orders, 3 payments, 2 provider charges, 0 stocked products checked/);
     expect(cli.stdout).toContain(`charged-unpaid-order  order ${unpaid.id}  payment ${paymentId}`);
 
     browser = await launchBrowser();

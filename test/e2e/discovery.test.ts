@@ -124,7 +124,7 @@ describe('Discovery, load balancing and independent scaling', () => {
     const expected = await until('every instance registered', async () => {
       const state = await request<RegistryState>(s.baseUrl('registry'), 'GET', '/v1/services', undefined, { 'x-service-token': s.serviceToken });
       const count = state.body.services.reduce((n, svc) => n + svc.instances.length, 0);
-      return count === 6 ? count : undefined; // user, product, 2 × order, payment, gateway
+      return count === 7 ? count : undefined; // user, product, 2 × order, payment, payment-provider, gateway
     }, 5000);
 
     const load = startLoad({ baseUrl: s.url, next: () => ({ method: 'POST', path: '/api/orders', body: { user_id: user.id, product_id: product.id, quantity: 1 } }), concurrency: 4, maxRequests: 20_000 });

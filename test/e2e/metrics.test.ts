@@ -19,10 +19,11 @@ const REQUESTS = 'microshop_http_server_requests_total';
 const CALLS = 'microshop_http_client_requests_total';
 const QUERIES = 'microshop_db_query_duration_seconds_count';
 
+const TOKEN = 'metrics-e2e-service-token-0123456789';
 const ORDERS = 5;
 const READS = 3;
 
-type Backend = Exclude<ServiceName, 'gateway' | 'registry'>;
+type Backend = Exclude<ServiceName, 'gateway' | 'registry' | 'payment-provider'>;
 const BACKENDS: Backend[] = ['user-service', 'product-service', 'order-service', 'payment-service'];
 const URL_VARIABLE: Record<Backend, string> = {
   'user-service': 'USER_SERVICE_URL',
@@ -41,6 +42,7 @@ describe('Metrics across real processes', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'microshop-metrics-'));
   const processes = {} as Record<ServiceName, ServiceProcess>;
   const url = (name: ServiceName) => processes[name].url;
+  let provider: ServiceProcess | undefined;
   let laptop: Product;
   let ann: User;
   const overview = async () => (await request<Overview>(url('gateway'), 'GET', '/api/overview')).body;
@@ -50,7 +52,9 @@ describe('Metrics across real processes', () => {
     const ports = Object.fromEntries(await Promise.all([...BACKENDS, 'gateway' as const].map(async (s) => [s, await freePort()] as const))) as Record<ServiceName, number>;
     const urls = Object.fromEntries(BACKENDS.map((s) => [URL_VARIABLE[s], `http://127.0.0.1:${ports[s]}`]));
     // Spans go to this run's gateway, not to whatever listens on 5000.
-    const common = { ...urls, SERVICE_TOKEN: 'metrics-e2e-service-token-0123456789', GATEWAY_URL: `http://127.0.0.1:${ports.gateway}` };
+    const token = { SERVICE_TOKEN: TOKEN };
+    provider = await startServiceProcess('payment-provider', { ...token, PORT: String(await freePort()), DATABASE_FILE: path.join(dir, 'provider.db') });
+    const common = { ...urls, ...token, PAYMENT_PROVIDER_URL: provider.url, GATEWAY_URL: `http://127.0.0.1:${ports.gateway}` };
     for (const service of BACKENDS) {
       processes[service] = await startServiceProcess(service, { ...common, PORT: String(ports[service]), DATABASE_FILE: path.join(dir, `${service}.db`) });
     }
@@ -62,6 +66,7 @@ describe('Metrics across real processes', () => {
 
   afterAll(async () => {
     await Promise.all(Object.values(processes).map((p) => p.stop()));
+    await provider?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -77,6 +82,11 @@ describe('Metrics across real processes', () => {
       placed.push(order.body);
     }
     for (let i = 0; i < READS; i++) expect((await request(url('gateway'), 'GET', `/api/orders/${placed[i]?.id}`)).status).toBe(200);
+    // Each order's OrderCreated goes to the Product service too, from Order's outbox: counted once delivered.
+    await waitFor(async () => {
+      const outbox = await request<{ pending: number }>(url('order-service'), 'GET', '/internal/events/outbox', undefined, { 'x-service-token': TOKEN });
+      return outbox.body.pending === 0 || undefined;
+    }, 5000);
     const after = await scrapeAll();
     const moved = (service: keyof typeof before, name: string, labels: Record<string, string>) => sampleDelta(before[service] ?? [], after[service] ?? [], name, labels);
 
@@ -92,12 +102,15 @@ describe('Metrics across real processes', () => {
     expect(moved('order-service', REQUESTS, { method: 'POST', route: '/api/orders', status_code: '201' })).toBe(ORDERS);
     expect(moved('order-service', REQUESTS, { method: 'GET', route: '/api/orders/:id', status_code: '200' })).toBe(READS);
     expect(moved('order-service', CALLS, { target: 'product-service', method: 'GET', outcome: 'ok' })).toBe(ORDERS);
-    expect(moved('order-service', CALLS, { target: 'product-service' })).toBe(ORDERS);
+    // One event delivery per order (OrderCreated: Product reserves stock when the product has some).
+    expect(moved('order-service', CALLS, { target: 'product-service', method: 'POST', outcome: 'ok' })).toBe(ORDERS);
+    expect(moved('order-service', CALLS, { target: 'product-service' })).toBe(2 * ORDERS);
     expect(moved('order-service', CALLS, { target: 'user-service' })).toBe(ORDERS);
     expect(moved('order-service', QUERIES, { operation: 'insert' })).toBe(2 * ORDERS);
 
     // Behind it, the product and user services each answered one read per order.
     expect(moved('product-service', REQUESTS, { method: 'GET', route: '/api/products/:id', status_code: '200' })).toBe(ORDERS);
+    expect(moved('product-service', REQUESTS, { method: 'POST', route: '/internal/events', status_code: '200' })).toBe(ORDERS);
     expect(moved('user-service', REQUESTS, { method: 'GET', route: '/api/users/:id', status_code: '200' })).toBe(ORDERS);
 
     // No raw URL ever becomes a label.
@@ -144,7 +157,9 @@ describe('Metrics across real processes', () => {
       ['product-service', 'ok'],
       ['order-service', 'ok'],
       ['payment-service', 'ok'],
+      ['payment-provider', 'ok'],
     ]);
+    expect(edge(body, 'payment-service', 'payment-provider')).toBeGreaterThan(0);
     const orders = serviceOf(body, 'order-service');
     expect(orders?.p99_ms).toBeGreaterThan(0);
     expect(orders?.instances).toEqual([
@@ -167,6 +182,6 @@ describe('Metrics across real processes', () => {
     console.log(`product-service shown down ${seconds.toFixed(1)} s after it was killed (scrape interval ${body.scrape_interval_s} s)`);
     expect(seconds).toBeLessThan(5);
     expect(serviceOf(body, 'product-service')?.instances[0]).toMatchObject({ status: 'down', pid: processes['product-service'].pid, uptime_s: null });
-    expect(body.services.filter((s) => s.name !== 'product-service').map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(body.services.filter((s) => s.name !== 'product-service').map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
   });
 });

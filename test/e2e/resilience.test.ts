@@ -59,6 +59,7 @@ describe('Resilience across real processes', () => {
   let products: ServiceProcess;
   let orders: ServiceProcess;
   let payments: ServiceProcess;
+  let provider: ServiceProcess | undefined;
   let gateway: ServiceProcess;
   let proxy: LatencyProxy;
   let productPort: number;
@@ -102,7 +103,8 @@ describe('Resilience across real processes', () => {
       USER_SERVICE_URL: users.url,
       PRODUCT_SERVICE_URL: proxy.url,
     });
-    payments = await startServiceProcess('payment-service', { ...common, PORT: String(paymentPort), DATABASE_FILE: path.join(dir, 'payments.db'), ORDER_SERVICE_URL: orders.url });
+    provider = await startServiceProcess('payment-provider', { ...common, PORT: String(await freePort()), DATABASE_FILE: path.join(dir, 'provider.db') });
+    payments = await startServiceProcess('payment-service', { ...common, PORT: String(paymentPort), DATABASE_FILE: path.join(dir, 'payments.db'), ORDER_SERVICE_URL: orders.url, PAYMENT_PROVIDER_URL: provider.url });
     gateway = await startServiceProcess('gateway', {
       ...common,
       PORT: String(gatewayPort),
@@ -125,6 +127,7 @@ describe('Resilience across real processes', () => {
       // not running
     }
     await gateway?.stop();
+    await provider?.stop();
     await proxy?.close();
     await Promise.allSettled([users, products, orders, payments].map((p) => p?.stop()));
     rmSync(dir, { recursive: true, force: true });

@@ -41,6 +41,7 @@ describe('Traces across real processes', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'microshop-tracing-'));
   const processes = {} as Record<Backend | 'gateway', ServiceProcess>;
   let url: string;
+  let provider: ServiceProcess | undefined;
   const email = `zelda.${process.pid}@example.com`;
   const telemetryEnv = (name: string, gatewayUrl: string) => ({
     OTEL_SERVICE_NAME: name,
@@ -62,7 +63,9 @@ describe('Traces across real processes', () => {
   beforeAll(async () => {
     const ports = Object.fromEntries(await Promise.all([...BACKENDS, 'gateway'].map(async (s) => [s, await freePort()] as const))) as Record<Backend | 'gateway', number>;
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
-    const urls = Object.fromEntries(BACKENDS.map((s) => [URL_VARIABLE[s], `http://127.0.0.1:${ports[s]}`]));
+    const providerPort = await freePort();
+    const urls = { ...Object.fromEntries(BACKENDS.map((s) => [URL_VARIABLE[s], `http://127.0.0.1:${ports[s]}`])), PAYMENT_PROVIDER_URL: `http://127.0.0.1:${providerPort}` };
+    provider = await startServiceProcess('payment-provider', { ...telemetryEnv('payment-provider', gatewayUrl), PORT: String(providerPort), DATABASE_FILE: path.join(dir, 'provider.db') }, 20_000, PRELOAD);
     await Promise.all(
       BACKENDS.map(async (service) => {
         const env = { ...urls, ...telemetryEnv(service, gatewayUrl), PORT: String(ports[service]), DATABASE_FILE: path.join(dir, `${service}.db`) };
@@ -75,6 +78,7 @@ describe('Traces across real processes', () => {
 
   afterAll(async () => {
     await Promise.all(Object.values(processes).map((p) => p.stop()));
+    await provider?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -133,8 +137,9 @@ describe('Traces across real processes', () => {
     expect(await ids('service=user-service&status=ok')).toContain(orderTraceId);
     expect(await ids('service=payment-service')).not.toContain(orderTraceId);
     expect(await ids('status=error')).not.toContain(orderTraceId);
-    const [summary] = (await request<TraceSummary[]>(url, 'GET', '/api/traces?service=order-service&limit=1')).body;
-    expect(summary).toMatchObject({ trace_id: orderTraceId, root_name: 'POST /api/orders' });
+    // Order's relay delivering OrderCreated to Product makes traces of its own, newer than the order's.
+    const summaries = (await request<TraceSummary[]>(url, 'GET', '/api/traces?service=order-service&limit=50')).body;
+    expect(summaries.find((t) => t.trace_id === orderTraceId)).toMatchObject({ root_name: 'POST /api/orders' });
   });
 
   test('Database spans carry statements and never the values: the new user\'s email appears in no span of any trace', async () => {
@@ -177,16 +182,16 @@ describe('Traces across real processes', () => {
     expect(linesOf('payment-service')).toEqual([]);
   });
 
-  test('Paying makes one trace: gateway → payment-service → order-service (read, then set PAID), with the payment recorded in a span of its own', async () => {
+  test('Paying makes one trace: gateway → payment-service → order-service (read), payment-provider (charge), order-service (set PAID), with the payment recorded and each saga step in a span of its own', async () => {
     const orders = (await request<Order[]>(url, 'GET', '/api/orders?embed=false')).body;
     const payment = await request<Payment>(url, 'POST', '/api/payments', { order_id: orders[0]?.id });
     expect(payment).toMatchObject({ status: 201, body: { status: 'COMPLETED' } });
     const traceId = payment.headers.get('x-trace-id') ?? '';
 
-    const trace = await traceWhen(traceId, (spans) => spans.some((s) => s.name === 'UPDATE payments') && spans.filter((s) => s.kind === 'server').length >= 4);
+    const trace = await traceWhen(traceId, (spans) => spans.some((s) => s.name === 'UPDATE payments') && spans.filter((s) => s.kind === 'server').length >= 5);
     expect(trace.spans).toHaveLength(1);
     expect(trace).toMatchObject({ root_name: 'POST /api/payments', status: 'ok' });
-    expect([...trace.services].sort()).toEqual(['gateway', 'order-service', 'payment-service']);
+    expect([...trace.services].sort()).toEqual(['gateway', 'order-service', 'payment-provider', 'payment-service']);
     const spans = flatten(trace.spans);
     const toPayment = hop(spans, 'gateway', 'payment-service', '/api/payments');
     expect(toPayment.server.name).toBe('POST /api/payments');
@@ -195,12 +200,17 @@ describe('Traces across real processes', () => {
     const paid = hop(spans, 'payment-service', 'order-service', `/api/orders/${orders[0]?.id}/status`);
     expect(paid.server).toMatchObject({ name: 'PUT /api/orders/:id/status', parent_span_id: paid.client.span_id });
     expect(flatten([paid.server]).map((s) => s.name)).toContain('UPDATE orders');
+    const charged = hop(spans, 'payment-service', 'payment-provider', '/v1/charges');
+    expect(charged.server.name).toBe('POST /v1/charges');
 
     const record = spans.find((s) => s.name === 'payment.record');
     expect(record).toMatchObject({ service: 'payment-service', attributes: { 'order.id': orders[0]?.id, 'payment.amount_cents': 299_997 } });
-    expect(record?.children.map((s) => s.name)).toEqual(['INSERT payments']);
-    // The payment is recorded before the order is set PAID (ADR 0006), and the trace shows it.
-    expect(record?.offset_ms).toBeLessThan(paid.client.offset_ms);
+    expect(record?.children.map((s) => s.name)).toContain('INSERT payments');
+    // The saga's steps in order: recorded, charged, then the order set PAID (ADR 0006, 0014).
+    const step = (name: string) => spans.find((s) => s.name === name);
+    expect(step('saga.charge')?.offset_ms).toBeGreaterThan(record?.offset_ms ?? Infinity);
+    expect(step('saga.confirm')?.offset_ms).toBeGreaterThan(step('saga.charge')?.offset_ms ?? Infinity);
+    expect(charged.client.offset_ms).toBeLessThan(paid.client.offset_ms);
   });
 
   test('With OTEL_SDK_DISABLED=true, a service started with the preload runs untraced: no trace header, no trace ids in its logs', async () => {

@@ -10,7 +10,7 @@ const BOXES = ['gateway', 'user-service', 'product-service', 'order-service', 'p
 const RED = ['down', 'restarted'];
 
 /**
- * The architecture view, live, against the real processes: five healthy boxes; the Payment
+ * The architecture view, live, against the real processes: every box healthy; the Payment
  * process killed turns red within two seconds while the shop keeps working, and green again once
  * the supervisor has restarted it.
  */
@@ -33,11 +33,11 @@ describe('The web UI: the architecture, live', () => {
     if (system) expect(await system.stop()).toBe(0);
   });
 
-  test('The view shows the gateway, the registry and the four services as six healthy boxes, each service with its port, pid and database', async () => {
+  test('The view shows the gateway, the registry, the four services and the payment provider as seven healthy boxes, each service with its port, pid and database', async () => {
     const health = await request<GatewayHealth>(gateway, 'GET', '/health');
     await page.goto(`${gateway}/architecture`);
     for (const service of BOXES) await expect.poll(() => healthOf(service), { timeout: 5000 }).toBe('ok');
-    expect(await page.locator('.node').count()).toBe(6);
+    await expect.poll(() => page.locator('.node').count(), { timeout: 5000 }).toBe(7);
     await expect.poll(() => healthOf('registry'), { timeout: 5000 }).toBe('ok');
 
     const payment = page.locator('.node[data-service="payment-service"]');
@@ -45,8 +45,9 @@ describe('The web UI: the architecture, live', () => {
     expect(await payment.textContent()).toContain(`pid ${health.body.services['payment-service']?.pid}`);
     expect(await payment.textContent()).toContain('payments.db');
     expect(await page.locator('.node[data-service="gateway"]').textContent()).toContain(`pid ${health.body.pid}`);
-    // Seven call paths by design: the gateway to each service, Order to User and Product, Payment to Order.
-    expect(await page.locator('#edges tbody tr').count()).toBe(7);
+    await expect.poll(() => healthOf('payment-provider'), { timeout: 5000 }).toBe('ok');
+    // Eight call paths by design: the gateway to each service, Order to User and Product, Payment to Order and to the provider.
+    expect(await page.locator('#edges tbody tr').count()).toBe(8);
   });
 
   test('When the Payment process is killed, its box turns red within 2 s while the shop keeps working, then green again with a new pid', async () => {

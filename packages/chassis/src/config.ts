@@ -73,6 +73,11 @@ export const EventsConfig = {
   BROKER_SUBJECT_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$', default: 'microshop.events' }),
 };
 
+/** The variable of a service with crash and fault points (see `registerTestHooks`): `1` opens `/internal/test/*`, for the crash battery only. */
+export const TestHooksConfig = {
+  MICROSHOP_TEST_HOOKS: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+};
+
 /** The variables of a process that registers itself and finds its neighbours (every one but the registry). */
 export const DiscoveryConfig = {
   /** The service registry (`http://127.0.0.1:5010`); unset: no registration, and neighbours are found at their explicit URLs or default ports. */

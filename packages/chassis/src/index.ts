@@ -26,3 +26,4 @@ export * from './schema.js';
 export * from './service-client.js';
 export * from './telemetry/index.js';
 export * from './validation.js';
+export * from './test-hooks.js';

@@ -1,4 +1,4 @@
-import type { CreateTableBuilder, Kysely } from 'kysely';
+import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 import type { DialectName } from './database.js';
 
 /**
@@ -14,4 +14,17 @@ export function createTableWithId(db: Kysely<unknown>, table: string, dialect: D
   return dialect === 'sqlite'
     ? builder.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
     : builder.addColumn('id', 'serial', (c) => c.primaryKey());
+}
+
+/**
+ * True when `table` already has `column`. A migration that adds a column asks first: on SQLite the
+ * chassis runs a migration again after a partial run (replicas racing at start-up, see
+ * `migrateToLatest`), and SQLite's `ALTER TABLE … ADD COLUMN` has no `IF NOT EXISTS`.
+ */
+export async function hasColumn(db: Kysely<unknown>, dialect: DialectName, table: string, column: string): Promise<boolean> {
+  const found =
+    dialect === 'sqlite'
+      ? await sql`select 1 from pragma_table_info(${table}) where name = ${column}`.execute(db)
+      : await sql`select 1 from information_schema.columns where table_schema = current_schema() and table_name = ${table} and column_name = ${column}`.execute(db);
+  return found.rows.length > 0;
 }

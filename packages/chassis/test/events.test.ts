@@ -3,7 +3,8 @@ import { createTestDatabase, DIALECTS, listenOnFreePort, type TestDatabase } fro
 import type { Generated } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createTableWithId } from '../src/schema.js';
-import { applyOnce, createHttpPublisher, createOutboxRelay, eventsMigration, recordEvents, registerEventReceiver, type EventPublisher, type EventTables } from '../src/events/index.js';
+import { applyOnce, createHttpPublisher, createOutboxRelay, eventsMigration, notifyOutbox, recordEvents, registerEventReceiver, type EventPublisher, type EventTables } from '../src/events/index.js';
+import { currentDeadline, runWithDeadline } from '../src/resilience/deadline.js';
 import { createServer } from '../src/server.js';
 import { createServiceClient } from '../src/service-client.js';
 
@@ -109,6 +110,27 @@ describe.each(DIALECTS)('Outbox, relay and inbox on %s', (dialect) => {
     expect(await again.retry(dead.event_id)).toBe(false);
     expect(await again.pass()).toBe(1);
     expect(await again.backlog()).toMatchObject({ pending: 0, dead: 0 });
+  });
+
+  test('When a commit inside a request wakes the relay, then it publishes at once, outside that request: its deadline does not follow the relay', async () => {
+    const db = await database(dialect);
+    const deadlines: (number | undefined)[] = [];
+    const publisher: EventPublisher = {
+      publish: async () => void deadlines.push(currentDeadline()),
+      close: async () => undefined,
+    };
+    // A poll far away: only the wake-up can publish within the test.
+    const relay = createOutboxRelay({ db, publisher, pollMs: 60_000 });
+    relay.start();
+    closers.push(() => relay.stop());
+    await expect.poll(() => relay.backlog().then((b) => b.pending), { timeout: 2000 }).toBe(0);
+    // A request whose budget is already spent commits an event, then wakes the relay.
+    await runWithDeadline(Date.now() - 1, async () => {
+      await db.transaction().execute((trx) => recordEvents(trx, 'things', [{ type: 'OrderCancelled', subject: 'order/1', data: { order_id: 1, reason: 'cancelled' } }]));
+      notifyOutbox(db);
+    });
+    await expect.poll(() => deadlines.length, { timeout: 2000, interval: 10 }).toBe(1);
+    expect(deadlines).toEqual([undefined]);
   });
 
   test('C1: when the same event is delivered several times (a relay died between publishing and marking), then its effect is applied once', async () => {

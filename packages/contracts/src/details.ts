@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Order } from './orders.js';
-import { Payment } from './payments.js';
-import { Product } from './products.js';
+import { Payment, PaymentSaga } from './payments.js';
+import { Product, Reservation } from './products.js';
 import { User } from './users.js';
 
 /** The parts of a composed view that could not be fetched, by name (e.g. `payments`). Empty when complete. */
@@ -30,3 +30,16 @@ export const OrderDetails = Type.Object({
   degraded: Degraded,
 });
 export type OrderDetails = Static<typeof OrderDetails>;
+
+/**
+ * `GET /api/orders/:id/timeline`: the saga of an order as the three services that take part saw it:
+ * the order, each payment attempt with every step, retry and compensation of its saga (each with its
+ * trace id), and the order's stock reservation.
+ */
+export const OrderTimeline = Type.Object({
+  order: Order,
+  payments: Type.Union([Type.Array(PaymentSaga), Type.Null()], { description: 'Oldest first; null when the Payment service did not answer' }),
+  reservation: Type.Union([Reservation, Type.Null()], { description: 'Null when the product has no tracked stock, or the Product service did not answer' }),
+  degraded: Degraded,
+});
+export type OrderTimeline = Static<typeof OrderTimeline>;

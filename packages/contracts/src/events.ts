@@ -22,12 +22,14 @@ export type EventEnvelope = Static<typeof EventEnvelope>;
 export const EVENT_SCHEMAS = {
   OrderCreated: { 1: Type.Object({ order_id: Id, user_id: Id, product_id: Id, quantity: Type.Integer({ minimum: 1 }), total: Money }) },
   OrderPaid: { 1: Type.Object({ order_id: Id, total: Money }) },
-  OrderCancelled: { 1: Type.Object({ order_id: Id, reason: Type.String() }) },
+  OrderCancelled: { 1: Type.Object({ order_id: Id, reason: Type.String({ description: 'One of the CancelReason values' }) }) },
   PaymentCompleted: { 1: Type.Object({ payment_id: Id, order_id: Id, amount: Money }) },
   PaymentFailed: { 1: Type.Object({ payment_id: Id, order_id: Id, reason: Type.String() }) },
   PaymentRefunded: { 1: Type.Object({ payment_id: Id, order_id: Id, amount: Money }) },
   StockReserved: { 1: Type.Object({ order_id: Id, product_id: Id, quantity: Type.Integer({ minimum: 1 }) }) },
   StockReleased: { 1: Type.Object({ order_id: Id, product_id: Id, quantity: Type.Integer({ minimum: 1 }) }) },
+  /** Not enough stock for the order: the Order service cancels it (reason `out_of_stock`). */
+  StockRejected: { 1: Type.Object({ order_id: Id, product_id: Id, quantity: Type.Integer({ minimum: 1 }), available: Type.Integer({ minimum: 0 }) }) },
 } as const satisfies Record<string, Record<number, TSchema>>;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
@@ -38,9 +40,16 @@ export type EventData<T extends EventType> = Static<(typeof EVENT_SCHEMAS)[T][1]
 /**
  * Who consumes which events: the one place that declares it (the HTTP transport delivers each event
  * to these services; on NATS each consumes these subjects with a durable consumer of its own).
- * Nothing consumes events yet: the payment saga and stock reservations will.
+ * - Product reserves stock for a new order, releases it when the order is cancelled and makes it
+ *   final when the order is paid (stock is choreographed: nobody tells Product what to do).
+ * - Order learns whether its stock was reserved, and cancels the order when it was not.
+ * - Payment learns that an order was cancelled, so a payment still trying to charge stops.
  */
-export const EVENT_SUBSCRIPTIONS: Readonly<Record<string, readonly EventType[]>> = {};
+export const EVENT_SUBSCRIPTIONS: Readonly<Record<string, readonly EventType[]>> = {
+  'product-service': ['OrderCreated', 'OrderCancelled', 'OrderPaid'],
+  'order-service': ['StockReserved', 'StockRejected'],
+  'payment-service': ['OrderCancelled'],
+};
 
 /** The services that consume `type`, from {@link EVENT_SUBSCRIPTIONS}. */
 export function subscribersOf(type: EventType): string[] {
@@ -61,13 +70,21 @@ export const OutboxState = Type.Object({
     Type.Object({ event_id: Type.String(), type: Type.String(), subject: Type.String(), state: Type.String(), attempts: Type.Integer(), created_at: Type.String({ format: 'date-time' }), published_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]) }),
     { description: 'The latest events recorded, newest first (at most 20)' },
   ),
+  inbox: Type.Object(
+    {
+      applied: Type.Integer({ minimum: 0, description: 'Events this service has applied (each once)' }),
+      duplicates: Type.Integer({ minimum: 0, description: 'Deliveries of an event already applied, dropped since this process started' }),
+      recent: Type.Array(Type.Object({ event_id: Type.String(), type: Type.String(), applied_at: Type.String({ format: 'date-time' }) }), { description: 'The latest events applied, newest first (at most 20)' }),
+    },
+    { description: 'What this service consumed' },
+  ),
 });
 export type OutboxState = Static<typeof OutboxState>;
 
 /** The services that keep an outbox, whose events the gateway's admin API shows. */
-export const OUTBOX_SERVICES = ['order-service', 'payment-service'] as const;
+export const OUTBOX_SERVICES = ['product-service', 'order-service', 'payment-service'] as const;
 export type OutboxService = (typeof OUTBOX_SERVICES)[number];
-const OutboxServiceName = Type.Union([Type.Literal('order-service'), Type.Literal('payment-service')]);
+const OutboxServiceName = Type.Union([Type.Literal('product-service'), Type.Literal('order-service'), Type.Literal('payment-service')]);
 
 /** `GET /api/admin/events`: every outbox, or null with the reason when its service does not answer. */
 export const AdminEvents = Type.Object({

@@ -19,3 +19,4 @@ export * from './registry.js';
 export * from './scaling.js';
 export * from './events.js';
 export * from './consistency.js';
+export * from './provider.js';

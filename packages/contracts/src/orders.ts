@@ -10,6 +10,20 @@ export const MAX_QUANTITY = 10_000;
 export const OrderStatus = Type.Union([Type.Literal('PENDING'), Type.Literal('PAID'), Type.Literal('CANCELLED')]);
 export type OrderStatus = Static<typeof OrderStatus>;
 
+/**
+ * Why an order was cancelled: by its buyer (`POST /api/orders/:id/cancel`), for want of stock, by
+ * its expiry (an unpaid order holding stock), or by the payment saga's compensation.
+ */
+export const CancelReason = Type.Union([Type.Literal('cancelled'), Type.Literal('out_of_stock'), Type.Literal('expired'), Type.Literal('payment_failed')]);
+export type CancelReason = Static<typeof CancelReason>;
+
+/**
+ * Where the stock of an order stands, as the Order service learnt it from the Product service's
+ * events: `AWAITING` until Product answers, then `RESERVED` or `REJECTED` (the order is cancelled).
+ */
+export const StockStatus = Type.Union([Type.Literal('AWAITING'), Type.Literal('RESERVED'), Type.Literal('REJECTED')]);
+export type StockStatus = Static<typeof StockStatus>;
+
 export const Order = Type.Object({
   id: Id,
   user_id: Id,
@@ -18,6 +32,12 @@ export const Order = Type.Object({
   total: Money,
   status: OrderStatus,
   created_at: Timestamp,
+  /** Present only for a product with tracked stock (the spec's products have none). */
+  stock: Type.Optional(StockStatus),
+  /** Present only for an order holding stock: when an unpaid order gives it back (and is cancelled). */
+  expires_at: Type.Optional(Timestamp),
+  /** Present only on a CANCELLED order. */
+  cancel_reason: Type.Optional(CancelReason),
 });
 export type Order = Static<typeof Order>;
 
@@ -54,6 +74,9 @@ export const ListOrdersQuery = Type.Object(
 );
 export type ListOrdersQuery = Static<typeof ListOrdersQuery>;
 
-/** Body of `PUT /api/orders/:id/status` (service credential required). */
-export const UpdateOrderStatus = Type.Object({ status: OrderStatus }, { additionalProperties: false });
+/**
+ * Body of `PUT /api/orders/:id/status` (service credential required). `reason` goes with CANCELLED
+ * (default `cancelled`).
+ */
+export const UpdateOrderStatus = Type.Object({ status: OrderStatus, reason: Type.Optional(CancelReason) }, { additionalProperties: false });
 export type UpdateOrderStatus = Static<typeof UpdateOrderStatus>;

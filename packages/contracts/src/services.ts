@@ -7,10 +7,16 @@ export const SERVICES = {
   'payment-service': { port: 5004, database: 'database/payments.db' },
   /** The service registry (discovery): instances register here, clients resolve names here. Not in the spec's list: its "Next Steps". */
   registry: { port: 5010, database: null },
+  /**
+   * A simulated card processor, standing for the outside company a real shop pays through (Stripe,
+   * Adyen): it keeps its own ledger of charges and refunds, and can be told to decline, fail or be
+   * slow. Not in the spec: the payment saga charges through it.
+   */
+  'payment-provider': { port: 5011, database: 'database/provider.db' },
 } as const;
 
 export type ServiceName = keyof typeof SERVICES;
-export type BackendName = Exclude<ServiceName, 'gateway' | 'registry'>;
+export type BackendName = Exclude<ServiceName, 'gateway' | 'registry' | 'payment-provider'>;
 export const BACKENDS = ['user-service', 'product-service', 'order-service', 'payment-service'] as const satisfies readonly BackendName[];
 
 /** The services that can run as several instances (replicas) behind discovery. */

@@ -1,5 +1,5 @@
-import { createServer, createServiceClient, resilienceOf, resolveAdminToken, resolveServiceToken, trimUrl, type App, type BalancingStrategy, type Discovery, type Resolver } from '@microshop/chassis';
-import type { BackendName } from '@microshop/contracts';
+import { createServer, createServiceClient, resilienceOf, resolveAdminToken, resolverOf, resolveServiceToken, trimUrl, type App, type BalancingStrategy, type Discovery, type Resolver, type ServiceClient } from '@microshop/chassis';
+import { SERVICE_TOKEN_HEADER, type BackendName } from '@microshop/contracts';
 import { connectAdminClients } from './clients/admin-clients.js';
 import { createResources } from './clients/resources.js';
 import { instanceClients } from './clients/instance-clients.js';
@@ -18,6 +18,7 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerHomeRoutes } from './routes/home-routes.js';
 import { registerOverviewRoutes } from './routes/overview-routes.js';
 import { registerPublicApiRoutes } from './routes/public-api-routes.js';
+import { registerProviderRoutes } from './routes/provider-routes.js';
 import { createSelfClient } from './clients/self-client.js';
 import { createTrafficGenerator, type TrafficOptions } from './domain/traffic.js';
 import { registerTrafficRoutes } from './routes/traffic-routes.js';
@@ -36,6 +37,11 @@ export interface GatewayAppOptions {
   discovery?: Pick<Discovery, 'view'>;
   /** The registry, watched by the live overview like a service (no edges); absent: not shown. */
   registry?: ServiceLocation;
+  /**
+   * The simulated payment provider: watched by the overview, its behaviour set through the admin
+   * API, its ledger read by the consistency check; absent: none of those.
+   */
+  provider?: ServiceLocation;
   /** The gateway's own instance id, shown by the overview; default `gateway-<port>`. */
   instanceId?: string;
   /** Budget for one forwarded call. */
@@ -88,6 +94,7 @@ export async function buildApp({
   balancing,
   discovery,
   registry,
+  provider,
   instanceId,
 }: GatewayAppOptions): Promise<App> {
   const app = await createServer({
@@ -108,6 +115,17 @@ export async function buildApp({
     watched.push({ service: 'registry', instances: () => resolver.instances(), probeOf: (instance) => pinned.of(instance) });
     app.addHook('onClose', pinned.close);
   }
+  const serviceToken = resolveServiceToken(configuredServiceToken);
+  const adminToken = resolveAdminToken(configuredAdminToken);
+  let providerClient: ServiceClient | undefined;
+  if (provider !== undefined) {
+    const resolver = resolverOf('payment-provider', provider);
+    const pinned = instanceClients((baseUrl) => createServiceClient({ service: 'payment-provider', baseUrl, timeoutMs: healthTimeoutMs, connections: 2, monitoring: true }));
+    watched.push({ service: 'payment-provider', instances: () => resolver.instances(), probeOf: (instance) => pinned.of(instance) });
+    providerClient = createServiceClient({ service: 'payment-provider', resolver, timeoutMs: Math.max(healthTimeoutMs, 5000), connections: 2, monitoring: true, headers: { [SERVICE_TOKEN_HEADER]: serviceToken } });
+    const client = providerClient;
+    app.addHook('onClose', async () => void (await Promise.all([pinned.close(), client.close()])));
+  }
   const apiDocs = createApiDocs({ upstreams, routes: PUBLIC_ROUTES, ownDocument: () => app.swagger(), version: VERSION, ttlMs: docsCacheMs, now });
 
   await registerDocsRoutes(app, { version: VERSION, apiDocs });
@@ -117,26 +135,25 @@ export async function buildApp({
   };
   registerHealthRoutes(app, { upstreams, version: VERSION, startedAt: Date.now(), resilience: resilienceOf(app), discovery: discoveryHealth });
   registerPublicApiRoutes(app, PUBLIC_ROUTES, upstreams);
-  registerDetailsRoutes(app, { resources: createResources(upstreams), budgetMs: composeTimeoutMs });
+  registerDetailsRoutes(app, { resources: createResources(upstreams, serviceToken), budgetMs: composeTimeoutMs });
   registerTraceRoutes(app, { traces });
   const live = createLiveOverview({ services: watched, intervalMs: overviewScrapeMs, historyS: 600, startedAt: Date.now(), now: Date.now, instanceId });
   app.addHook('onListen', async () => live.start(app.server.address()));
   app.addHook('onClose', live.stop);
   registerOverviewRoutes(app, live);
-  registerConsistencyRoutes(app, upstreams);
   const self = createSelfClient(() => app.server.address(), callTimeoutMs + composeTimeoutMs);
   const traffic = createTrafficGenerator({ send: self.send, ...trafficOptions });
   app.addHook('onClose', async () => {
     await traffic.close();
     await self.close();
   });
-  const serviceToken = resolveServiceToken(configuredServiceToken);
-  const adminToken = resolveAdminToken(configuredAdminToken);
   registerTrafficRoutes(app, traffic, adminToken);
   const admin = connectAdminClients({ services, serviceToken, adminToken, supervisorUrl, timeoutMs: healthTimeoutMs });
   app.addHook('onClose', admin.close);
   registerAdminRoutes(app, { clients: admin, adminToken });
   registerEventRoutes(app, { clients: admin, adminToken });
+  registerConsistencyRoutes(app, { upstreams, admin, provider: providerClient });
+  if (providerClient) registerProviderRoutes(app, { provider: providerClient, adminToken });
   const ui = uiDir === undefined ? undefined : loadUiBundle(uiDir);
   registerHomeRoutes(app, PUBLIC_ROUTES, { uiBuilt: ui !== undefined });
   if (ui) registerUiRoutes(app, ui);

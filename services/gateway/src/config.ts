@@ -17,7 +17,7 @@ const ORIGIN = 'https?://[^/?#\\s,]+/?';
  * (`http://127.0.0.1:5001`), several separated by commas (one per instance), or
  * `dns+http://name:port` (every address the name resolves to). Unset: discovery finds the service.
  */
-const serviceUrl = (service: BackendName) =>
+const serviceUrl = (service: BackendName | 'payment-provider') =>
   Type.Optional(
     Type.String({
       pattern: `^(dns\\+${ORIGIN}|${ORIGIN}(\\s*,\\s*${ORIGIN})*)$`,
@@ -33,6 +33,8 @@ const GatewayConfig = Type.Object({
   PRODUCT_SERVICE_URL: serviceUrl('product-service'),
   ORDER_SERVICE_URL: serviceUrl('order-service'),
   PAYMENT_SERVICE_URL: serviceUrl('payment-service'),
+  /** The simulated payment provider (its behaviour on the admin API, its ledger in the consistency check). */
+  PAYMENT_PROVIDER_URL: serviceUrl('payment-provider'),
   /** Budget for one composed view (`/api/users/:id/details`, `/api/orders/:id/details`), all its calls included. */
   COMPOSE_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 3000 }),
   /** Budget for asking one service for its health or its OpenAPI document. */
@@ -61,7 +63,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig 
 const nonEmpty = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
 /** Each service's explicit address from the configuration, undefined where discovery finds it. */
-export function serviceTargets(config: GatewayConfig): Record<BackendName, string | undefined> {
+export function serviceTargets(config: GatewayConfig): Record<BackendName | 'payment-provider', string | undefined> {
   const entries = BACKENDS.map((service) => [service, nonEmpty(config[SERVICE_URL_VARIABLES[service]])] as const);
-  return Object.fromEntries(entries) as Record<BackendName, string | undefined>;
+  return { ...(Object.fromEntries(entries) as Record<BackendName, string | undefined>), 'payment-provider': nonEmpty(config.PAYMENT_PROVIDER_URL) };
 }

@@ -31,6 +31,7 @@ start('gateway', async () => {
     balancing: config.LOAD_BALANCER,
     discovery,
     ...(config.REGISTRY_URL === undefined ? {} : { registry: config.REGISTRY_URL.replace(/\/$/, '') }),
+    provider: discovery.resolver('payment-provider'),
     ...(config.INSTANCE_ID === undefined ? {} : { instanceId: config.INSTANCE_ID }),
     callTimeoutMs: config.CALL_TIMEOUT_MS,
     composeTimeoutMs: config.COMPOSE_TIMEOUT_MS,

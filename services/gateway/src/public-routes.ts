@@ -30,6 +30,7 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
   { method: 'POST', path: '/api/products', service: 'product-service', summary: 'Create a product' },
   { method: 'GET', path: '/api/products', service: 'product-service', summary: 'List products', query: PageOrIdsQuery },
   { method: 'GET', path: '/api/products/:id', service: 'product-service', summary: 'Get a product', params: IdParams },
+  { method: 'POST', path: '/api/products/:id/restock', service: 'product-service', summary: 'Add units to a stocked product', params: IdParams },
 
   { method: 'POST', path: '/api/orders', service: 'order-service', summary: 'Place an order' },
   { method: 'GET', path: '/api/orders', service: 'order-service', summary: 'List orders', query: ListOrdersQuery },
@@ -46,6 +47,8 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
 
   { method: 'POST', path: '/api/payments', service: 'payment-service', summary: 'Pay an order' },
   { method: 'GET', path: '/api/payments', service: 'payment-service', summary: 'List payments', query: ListPaymentsQuery },
+  { method: 'GET', path: '/api/payments/:id', service: 'payment-service', summary: 'Get a payment (poll it after a 202)', params: IdParams },
+  { method: 'GET', path: '/api/payments/:id/saga', service: 'payment-service', summary: "Get a payment with every step of its saga", params: IdParams },
 ];
 
 /** `/api/users/:id` → `/api/users/{id}`, the form OpenAPI documents use. */
@@ -74,5 +77,11 @@ export const COMPOSED_VIEWS: readonly ComposedView[] = [
     path: '/api/orders/:id/details',
     summary: 'An order with its user, product and payment',
     services: ['order-service', 'user-service', 'product-service', 'payment-service'],
+  },
+  {
+    method: 'GET',
+    path: '/api/orders/:id/timeline',
+    summary: "An order's saga: each payment with every step, retry and compensation, and its stock reservation",
+    services: ['order-service', 'payment-service', 'product-service'],
   },
 ];

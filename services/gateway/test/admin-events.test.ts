@@ -6,15 +6,17 @@ const ADMIN = 'admin-events-test-admin-token';
 const SERVICE = 'admin-events-test-service-token';
 const admin = { [ADMIN_TOKEN_HEADER]: ADMIN };
 
-const outbox = (type: string, subject: string): OutboxState => ({
+const outbox = (type: string, subject: string, consumed: string): OutboxState => ({
   pending: 0,
   dead: 1,
   oldest_pending_ms: 0,
   dead_letters: [{ event_id: 'dead-1', type, subject, attempts: 10, last_error: 'no route', created_at: '2030-01-01T00:00:00.000Z' }],
   recent: [{ event_id: 'evt-1', type, subject, state: 'published', attempts: 1, created_at: '2030-01-01T00:00:00.000Z', published_at: '2030-01-01T00:00:00.100Z' }],
+  inbox: { applied: 3, duplicates: 1, recent: [{ event_id: 'evt-in-1', type: consumed, applied_at: '2030-01-01T00:00:00.200Z' }] },
 });
-const ORDER = outbox('OrderCreated', 'order/1');
-const PAYMENT = outbox('PaymentCompleted', 'payment/1');
+const PRODUCT = outbox('StockReserved', 'order/1', 'OrderCreated');
+const ORDER = outbox('OrderCreated', 'order/1', 'StockReserved');
+const PAYMENT = outbox('PaymentCompleted', 'payment/1', 'OrderCancelled');
 
 let gateway: GatewayHarness | undefined;
 afterEach(async () => {
@@ -28,26 +30,51 @@ async function call(method: string, path: string, headers: Record<string, string
 }
 
 describe('Gateway admin API: the outboxes', () => {
-  it('When both services answer, then each outbox comes back, asked with the service credential', async () => {
+  it('When the Product, Order and Payment services answer, then each outbox comes back with its inbox, asked with the service credential', async () => {
     gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway.fakes['product-service'].on('GET', '/internal/events/outbox', () => ({ body: PRODUCT }));
     gateway.fakes['order-service'].on('GET', '/internal/events/outbox', () => ({ body: ORDER }));
     gateway.fakes['payment-service'].on('GET', '/internal/events/outbox', () => ({ body: PAYMENT }));
     const answer = await call('GET', '/api/admin/events');
-    expect(answer).toMatchObject({ status: 200, body: { services: [{ service: 'order-service', outbox: ORDER }, { service: 'payment-service', outbox: PAYMENT }] } });
-    expect(gateway.fakes['order-service'].calls[0]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
-    expect(gateway.fakes['payment-service'].calls[0]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
+    expect(answer).toEqual({
+      status: 200,
+      type: expect.stringContaining('application/json'),
+      body: {
+        services: [
+          { service: 'product-service', outbox: PRODUCT },
+          { service: 'order-service', outbox: ORDER },
+          { service: 'payment-service', outbox: PAYMENT },
+        ],
+      },
+    });
+    for (const service of ['product-service', 'order-service', 'payment-service'] as const) {
+      expect(gateway.fakes[service].calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /internal/events/outbox']);
+      expect(gateway.fakes[service].calls[0]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
+    }
+    expect(gateway.fakes['user-service'].calls).toEqual([]);
   });
 
-  it('When the Payment service is down, then its outbox is null with the reason and the Order one still comes back (200)', async () => {
+  it('When the Payment service is down, then its outbox is null with the reason and the Product and Order ones still come back (200)', async () => {
     gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway.fakes['product-service'].on('GET', '/internal/events/outbox', () => ({ body: PRODUCT }));
     gateway.fakes['order-service'].on('GET', '/internal/events/outbox', () => ({ body: ORDER }));
     await gateway.fakes['payment-service'].close();
     const answer = await call('GET', '/api/admin/events');
     expect(answer.status).toBe(200);
-    const [order, payment] = (answer.body as AdminEvents).services;
+    const [product, order, payment] = (answer.body as AdminEvents).services;
+    expect(product).toEqual({ service: 'product-service', outbox: PRODUCT });
     expect(order).toEqual({ service: 'order-service', outbox: ORDER });
     expect(payment).toMatchObject({ service: 'payment-service', outbox: null, detail: expect.any(String) });
     expect(payment?.detail).not.toBe('');
+  });
+
+  it('When a dead letter of the Product service is retried, then the call goes to the Product service alone', async () => {
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway.fakes['product-service'].on('POST', '/internal/events/outbox/:id/retry', (_call, params) => ({ body: { retried: params.id } }));
+    const answer = await call('POST', '/api/admin/events/product-service/dead-1/retry');
+    expect(answer).toMatchObject({ status: 200, body: { retried: 'dead-1' } });
+    expect(gateway.allCalls()).toEqual(['POST /internal/events/outbox/dead-1/retry']);
+    expect(gateway.fakes['product-service'].calls[0]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
   });
 
   it('When a dead letter is retried, then the call is forwarded to that service and its answer comes back', async () => {

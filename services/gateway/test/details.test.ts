@@ -1,4 +1,5 @@
-import type { Order, OrderDetails, Payment, PaymentStatus, Problem, Product, User, UserDetails } from '@microshop/contracts';
+import { matchesContract } from '@microshop/chassis';
+import { OrderTimeline, SERVICE_TOKEN_HEADER, type Order, type OrderDetails, type Payment, type PaymentSaga, type PaymentStatus, type Problem, type Product, type Reservation, type SagaEntry, type StockLedger, type User, type UserDetails } from '@microshop/contracts';
 import { request } from '@microshop/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { startGateway, type GatewayHarness } from './gateway-harness.js';
@@ -203,5 +204,179 @@ describe('Gateway: composed views', () => {
     const { body } = await request<{ paths: Record<string, { get?: { tags?: string[] } }> }>(gw.url, 'GET', '/openapi.json');
     expect(body.paths['/api/users/{id}/details']?.get).toBeDefined();
     expect(body.paths['/api/orders/{id}/details']?.get).toBeDefined();
+  });
+});
+
+describe('Gateway: the order timeline (GET /api/orders/:id/timeline)', () => {
+  const SERVICE = 'details-test-service-token';
+  const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const entry = (step: SagaEntry['step'], outcome: SagaEntry['outcome'], attempt: number, detail: string, at: string): SagaEntry => ({ step, outcome, attempt, detail, trace_id: TRACE, at });
+  /** Order 5: 30.00, for a product with tracked stock, PAID at the second attempt. */
+  const paidOrder: Order = { ...orderOf(5, 7, 30, 'PAID'), stock: 'RESERVED' };
+  const declined: Payment = { ...paymentOf(11, 5, 30, 'FAILED'), reason: 'card_declined' };
+  const completed: Payment = paymentOf(12, 5, 30, 'COMPLETED');
+  const declinedSaga: PaymentSaga = {
+    payment: declined,
+    entries: [
+      entry('record', 'done', 1, 'Payment 11 recorded', '2024-05-01T10:00:01.000Z'),
+      entry('await_stock', 'done', 1, 'Stock RESERVED', '2024-05-01T10:00:01.010Z'),
+      entry('charge', 'failed', 1, 'Declined: card_declined', '2024-05-01T10:00:01.050Z'),
+      entry('finish', 'done', 1, 'FAILED: card_declined', '2024-05-01T10:00:01.060Z'),
+    ],
+  };
+  const completedSaga: PaymentSaga = {
+    payment: completed,
+    entries: [
+      entry('record', 'done', 1, 'Payment 12 recorded', '2024-05-01T10:00:05.000Z'),
+      entry('charge', 'retry', 1, 'payment-provider answered 503', '2024-05-01T10:00:05.050Z'),
+      entry('charge', 'done', 2, 'Charged 30.00 (ch_12)', '2024-05-01T10:00:05.300Z'),
+      entry('confirm', 'done', 1, 'Order 5 set PAID', '2024-05-01T10:00:05.320Z'),
+      entry('finish', 'done', 1, 'COMPLETED', '2024-05-01T10:00:05.330Z'),
+    ],
+  };
+  const reservation: Reservation = { order_id: 5, product_id: 2, quantity: 1, state: 'COMMITTED', created_at: '2024-05-01T10:00:00.100Z', updated_at: '2024-05-01T10:00:05.400Z' };
+  const books: StockLedger = { products: [{ product_id: 2, received: 10, available: 9, reserved: 0, sold: 1 }], reservations: [reservation] };
+
+  let gw: GatewayHarness;
+  let orders: Order[];
+  let payments: Payment[];
+  let sagas: PaymentSaga[];
+
+  /** Serves the orders and payments above (payments newest first, as the Payment service lists them), each payment's saga, and Product's books. */
+  function serveTimeline(g: GatewayHarness): void {
+    g.fakes['order-service'].on('GET', '/api/orders/:id', (_c, { id }) => {
+      const order = orders.find((o) => o.id === Number(id));
+      return order ? { body: order } : notFound;
+    });
+    g.fakes['payment-service'].on('GET', '/api/payments', (call) => {
+      const ids = call.query.getAll('order_id').map(Number);
+      const found = payments.filter((p) => ids.includes(p.order_id)).sort((a, b) => b.id - a.id);
+      return { body: found, headers: { 'x-total-count': String(found.length) } };
+    });
+    g.fakes['payment-service'].on('GET', '/api/payments/:id/saga', (_c, { id }) => {
+      const saga = sagas.find((s) => s.payment.id === Number(id));
+      return saga ? { body: saga } : notFound;
+    });
+    g.fakes['product-service'].on('GET', '/internal/stock', (call) => {
+      const ids = call.query.getAll('order_id').map(Number);
+      return { body: { products: books.products, reservations: books.reservations.filter((r) => ids.includes(r.order_id)) } };
+    });
+  }
+
+  beforeEach(async () => {
+    orders = [paidOrder, orderOf(6, 7, 12.5, 'PENDING')];
+    payments = [declined, completed];
+    sagas = [declinedSaga, completedSaga];
+    gw = await startGateway({ serviceToken: SERVICE });
+    serveTimeline(gw);
+  });
+  afterEach(async () => {
+    await gw.close();
+  });
+
+  const timelineOf = (id: number | string) => request<OrderTimeline>(gw.url, 'GET', `/api/orders/${id}/timeline`);
+
+  test('When an order paid at its second attempt is asked for, then the order, each payment with its saga oldest first, and its reservation', async () => {
+    const { status, body } = await timelineOf(5);
+    expect(status).toBe(200);
+    expect(matchesContract(OrderTimeline, body)).toBe(true);
+    expect(body).toEqual({ order: paidOrder, payments: [declinedSaga, completedSaga], reservation, degraded: [] });
+  });
+
+  test('When the timeline is built, then each service is asked once per part, and Product with the service credential', async () => {
+    await timelineOf(5);
+    expect(gw.allCalls().sort()).toEqual([
+      'GET /api/orders/5',
+      'GET /api/payments/11/saga',
+      'GET /api/payments/12/saga',
+      'GET /api/payments?order_id=5',
+      'GET /internal/stock?order_id=5',
+    ]);
+    expect(gw.fakes['product-service'].calls[0]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
+  });
+
+  test('When the order is for a product without tracked stock (no stock field), then reservation is null, not degraded, and Product is not asked', async () => {
+    const unstocked = orderOf(8, 7, 15, 'PAID');
+    const saga: PaymentSaga = { payment: paymentOf(13, 8, 15, 'COMPLETED'), entries: [entry('record', 'done', 1, 'Payment 13 recorded', AT)] };
+    orders.push(unstocked);
+    payments.push(saga.payment);
+    sagas.push(saga);
+    const { status, body } = await timelineOf(8);
+    expect(status).toBe(200);
+    expect(body).toEqual({ order: unstocked, payments: [saga], reservation: null, degraded: [] });
+    expect(gw.fakes['product-service'].calls).toEqual([]);
+  });
+
+  test('When the order has no payment yet and Product holds no reservation for it, then payments is empty, reservation null, and no saga is asked for', async () => {
+    const awaiting: Order = { ...orderOf(6, 7, 12.5, 'PENDING'), stock: 'AWAITING' };
+    orders = [awaiting];
+    const { status, body } = await timelineOf(6);
+    expect(status).toBe(200);
+    expect(body).toEqual({ order: awaiting, payments: [], reservation: null, degraded: [] });
+    expect(gw.fakes['payment-service'].calls.map((c) => c.path)).toEqual(['/api/payments']);
+  });
+
+  test('When the Payment service is down, then payments are null and named in degraded, and the reservation still comes back', async () => {
+    gw.fakes['payment-service'].goDown();
+    const { status, body } = await timelineOf(5);
+    expect(status).toBe(200);
+    expect(body).toEqual({ order: paidOrder, payments: null, reservation, degraded: ['payments'] });
+  });
+
+  test("When one payment's saga answers 500, then payments are null and named in degraded", async () => {
+    gw.fakes['payment-service'].on('GET', '/api/payments/12/saga', () => ({ status: 500, body: { type: '/problems/internal', title: 'Internal error', status: 500 } }));
+    const { status, body } = await timelineOf(5);
+    expect(status).toBe(200);
+    expect(body).toEqual({ order: paidOrder, payments: null, reservation, degraded: ['payments'] });
+  });
+
+  test.each([
+    ['answers 500', (g: GatewayHarness) => g.fakes['product-service'].on('GET', '/internal/stock', () => ({ status: 500, body: { type: '/problems/internal', title: 'Internal error', status: 500 } }))],
+    ['is down', (g: GatewayHarness) => g.fakes['product-service'].goDown()],
+  ])('When the Product service %s, then the reservation is null and named in degraded, and the payments still come back', async (_case, breakProduct) => {
+    breakProduct(gw);
+    const { status, body } = await timelineOf(5);
+    expect(status).toBe(200);
+    expect(body).toEqual({ order: paidOrder, payments: [declinedSaga, completedSaga], reservation: null, degraded: ['reservation'] });
+  });
+
+  test('When both the Payment and the Product service are down, then both parts are null and named, payments first', async () => {
+    gw.fakes['payment-service'].goDown();
+    gw.fakes['product-service'].goDown();
+    const { status, body } = await timelineOf(5);
+    expect(status).toBe(200);
+    expect(body).toEqual({ order: paidOrder, payments: null, reservation: null, degraded: ['payments', 'reservation'] });
+  });
+
+  test('When the order does not exist, then 404 and nothing else is asked; a bad id is 400 naming it', async () => {
+    expect(await timelineOf(404)).toMatchObject({ status: 404, body: { status: 404 } });
+    expect(gw.allCalls()).toEqual(['GET /api/orders/404']);
+    expect(await timelineOf('x')).toMatchObject({ status: 400, body: { field: 'id' } });
+  });
+
+  test('When the Order service is down, then 503 naming it, and neither Payment nor Product is asked', async () => {
+    gw.fakes['order-service'].goDown();
+    const { status, body } = await request<Problem>(gw.url, 'GET', '/api/orders/5/timeline');
+    expect(status).toBe(503);
+    expect(body.service).toBe('order-service');
+    expect([...gw.fakes['payment-service'].calls, ...gw.fakes['product-service'].calls]).toEqual([]);
+  });
+
+  test('When the timeline is built, then the payments and the reservation are asked for at the same time, and both sagas at once', async () => {
+    // Each answer is held 150 ms: asked one after another, the arrivals would be at least 150 ms apart.
+    const arrivals = { lists: [] as number[], sagas: [] as number[] };
+    const slow = (times: number[], body: unknown) => {
+      times.push(performance.now());
+      return { delayMs: 150, body };
+    };
+    gw.fakes['payment-service'].on('GET', '/api/payments', () => slow(arrivals.lists, [completed, declined]));
+    gw.fakes['product-service'].on('GET', '/internal/stock', () => slow(arrivals.lists, books));
+    gw.fakes['payment-service'].on('GET', '/api/payments/:id/saga', (_c, { id }) => slow(arrivals.sagas, sagas.find((s) => s.payment.id === Number(id))));
+    const { body } = await timelineOf(5);
+    expect(body.degraded).toEqual([]);
+    for (const times of [arrivals.lists, arrivals.sagas]) {
+      expect(times).toHaveLength(2);
+      expect(Math.max(...times) - Math.min(...times)).toBeLessThan(150);
+    }
   });
 });

@@ -14,36 +14,57 @@ export interface GatewayHarness {
   url: string;
   app: App;
   fakes: Record<BackendName, FakeService>;
+  /** The fake payment provider, when the gateway was started with one (`provider: true`). */
+  provider: FakeService | undefined;
   /** Forgets the calls every fake has received. */
   resetCalls(): void;
-  /** Every call any fake has received, as `METHOD /path?query` lines. */
+  /** Every call any fake (the provider's included) has received, as `METHOD /path?query` lines. */
   allCalls(): string[];
   close(): Promise<void>;
 }
+
+/** What the harness starts: the gateway's options, except that `provider: true` fakes the payment provider. */
+export type HarnessOptions = Omit<Partial<GatewayAppOptions>, 'provider'> & {
+  /** Starts a fake payment provider and gives the gateway its URL; absent: the gateway has no provider. */
+  provider?: boolean;
+};
 
 /**
  * Starts the gateway with every neighbour faked. `locations` replaces where some services are
  * (a resolver over several fakes, say); the others are their one fake's URL.
  */
-export async function startGateway(options: Partial<GatewayAppOptions> = {}, locations: Partial<Record<BackendName, ServiceLocation>> = {}): Promise<GatewayHarness> {
+export async function startGateway(options: HarnessOptions & { provider: true }, locations?: Partial<Record<BackendName, ServiceLocation>>): Promise<GatewayHarness & { provider: FakeService }>;
+export async function startGateway(options?: HarnessOptions, locations?: Partial<Record<BackendName, ServiceLocation>>): Promise<GatewayHarness>;
+export async function startGateway({ provider: withProvider = false, ...options }: HarnessOptions = {}, locations: Partial<Record<BackendName, ServiceLocation>> = {}): Promise<GatewayHarness> {
   const started = await Promise.all(BACKENDS.map(async (service) => [service, await startFakeService()] as const));
   const fakes = Object.fromEntries(started) as Record<BackendName, FakeService>;
+  const provider = withProvider ? await startFakeService() : undefined;
+  const everyFake = [...Object.values(fakes), ...(provider ? [provider] : [])];
   const services = { ...Object.fromEntries(started.map(([service, fake]) => [service, fake.url])), ...locations } as Record<BackendName, ServiceLocation>;
   // The live overview's scraping would add calls to every fake: off unless a test turns it on.
-  const app = await buildApp({ services, callTimeoutMs: CALL_TIMEOUT_MS, healthTimeoutMs: HEALTH_TIMEOUT_MS, logLevel: false, bodyLimit: 4096, overviewScrapeMs: 0, ...options });
+  const app = await buildApp({
+    services,
+    callTimeoutMs: CALL_TIMEOUT_MS,
+    healthTimeoutMs: HEALTH_TIMEOUT_MS,
+    logLevel: false,
+    bodyLimit: 4096,
+    overviewScrapeMs: 0,
+    ...(provider ? { provider: provider.url } : {}),
+    ...options,
+  });
   const url = await listenOnFreePort(app);
   return {
     url,
     app,
     fakes,
+    provider,
     resetCalls: () => {
-      for (const fake of Object.values(fakes)) fake.calls.length = 0;
+      for (const fake of everyFake) fake.calls.length = 0;
     },
-    allCalls: () =>
-      Object.values(fakes).flatMap((fake) => fake.calls.map((c) => `${c.method} ${c.path}${c.query.size ? `?${c.query.toString()}` : ''}`)),
+    allCalls: () => everyFake.flatMap((fake) => fake.calls.map((c) => `${c.method} ${c.path}${c.query.size ? `?${c.query.toString()}` : ''}`)),
     close: async () => {
       await app.close();
-      await Promise.all(Object.values(fakes).map((fake) => fake.close()));
+      await Promise.all(everyFake.map((fake) => fake.close()));
     },
   };
 }

@@ -43,6 +43,7 @@ describe('Gateway: the plain API page at /api', () => {
       'POST /api/products product-service',
       'GET /api/products product-service',
       'GET /api/products/{id} product-service',
+      'POST /api/products/{id}/restock product-service',
       'POST /api/orders order-service',
       'GET /api/orders order-service',
       'GET /api/orders/{id} order-service',
@@ -50,8 +51,11 @@ describe('Gateway: the plain API page at /api', () => {
       'GET /api/orders/user/{user_id} order-service',
       'POST /api/payments payment-service',
       'GET /api/payments payment-service',
+      'GET /api/payments/{id} payment-service',
+      'GET /api/payments/{id}/saga payment-service',
       'GET /api/users/{id}/details user-service, order-service, payment-service',
       'GET /api/orders/{id}/details order-service, user-service, product-service, payment-service',
+      'GET /api/orders/{id}/timeline order-service, payment-service, product-service',
     ]);
     expect(html).not.toContain('/status');
     expect(gw.allCalls()).toEqual([]);

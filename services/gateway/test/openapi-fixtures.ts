@@ -62,6 +62,8 @@ export const SERVICE_DOCUMENTS: Record<BackendName, Record<string, unknown>> = {
     paths: {
       '/health': { get: operation('Health check') },
       '/api/payments': { post: operation('Pay an order'), get: operation('List payments') },
+      '/api/payments/{id}': { get: operation('Get a payment') },
+      '/api/payments/{id}/saga': { get: operation('Get a payment with its saga') },
     },
   },
 };
@@ -90,8 +92,11 @@ export const EXPECTED_OPERATIONS = [
   'get /api/orders/user/{user_id}',
   'get /api/users/{id}/details',
   'get /api/orders/{id}/details',
+  'get /api/orders/{id}/timeline',
   'post /api/payments',
   'get /api/payments',
+  'get /api/payments/{id}',
+  'get /api/payments/{id}/saga',
   'get /api/admin/services',
   'get /api/admin/services/{service}/chaos',
   'put /api/admin/services/{service}/chaos',

@@ -33,6 +33,8 @@ describe('Gateway: the merged OpenAPI document', () => {
     expect(body.paths['/api/orders/{id}/status']).toBeUndefined();
     expect(body.paths['/api/users/{id}']?.get?.tags).toEqual(['user-service']);
     expect(body.paths['/api/payments']?.post?.tags).toEqual(['payment-service']);
+    expect(body.paths['/api/payments/{id}/saga']?.get?.tags).toEqual(['payment-service']);
+    expect(body.paths['/api/orders/{id}/timeline']?.get?.tags).toEqual(['gateway']);
     expect(body.paths['/health']?.get?.tags).toEqual(['gateway']);
     expect(body.tags.map((t) => t.name)).toEqual(['gateway', ...BACKENDS]);
     expect(body.tags.find((t) => t.name === 'order-service')?.description).toBe('Owns orders.');

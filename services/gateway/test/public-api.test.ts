@@ -20,6 +20,13 @@ const user = { id: 7, name: 'Ann Lee', email: 'ann@example.com', created_at: '20
 const product = { id: 2, name: 'Laptop', price: 999.99, description: null, created_at: '2026-01-01T00:00:00.000Z' };
 const order = { id: 3, user_id: 7, product_id: 2, quantity: 3, total: 2999.97, status: 'PENDING', created_at: '2026-01-01T00:00:00.000Z' };
 const payment = { id: 1, order_id: 3, amount: 2999.97, status: 'COMPLETED', created_at: '2026-01-01T00:00:00.000Z' };
+const saga = {
+  payment,
+  entries: [
+    { step: 'record', outcome: 'done', attempt: 1, detail: 'Payment 1 recorded for order 3', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', at: '2026-01-01T00:00:00.000Z' },
+    { step: 'charge', outcome: 'done', attempt: 1, detail: 'Charged 2999.97 (ch_1)', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', at: '2026-01-01T00:00:00.050Z' },
+  ],
+};
 const page = (total: number) => ({ 'x-total-count': String(total) });
 
 // Written out by hand rather than read from the route table, so that a wrong table fails here.
@@ -36,6 +43,8 @@ const FORWARDED: ForwardCase[] = [
   { method: 'GET', path: '/api/orders/3', service: 'order-service', pattern: '/api/orders/:id', upstreamPath: '/api/orders/3', upstreamQuery: '', answer: { status: 200, body: order } },
   { method: 'POST', path: '/api/payments', body: { order_id: 3 }, service: 'payment-service', pattern: '/api/payments', upstreamPath: '/api/payments', upstreamQuery: '', answer: { status: 201, body: payment } },
   { method: 'GET', path: '/api/payments?limit=10', service: 'payment-service', pattern: '/api/payments', upstreamPath: '/api/payments', upstreamQuery: 'limit=10', answer: { status: 200, body: [payment], headers: page(1) } },
+  { method: 'GET', path: '/api/payments/1', service: 'payment-service', pattern: '/api/payments/:id', upstreamPath: '/api/payments/1', upstreamQuery: '', answer: { status: 200, body: payment } },
+  { method: 'GET', path: '/api/payments/1/saga', service: 'payment-service', pattern: '/api/payments/:id/saga', upstreamPath: '/api/payments/1/saga', upstreamQuery: '', answer: { status: 200, body: saga } },
 ];
 
 describe('Gateway: the public API', () => {
@@ -97,6 +106,8 @@ describe('Gateway: the public API', () => {
   test.each([
     ['a word for an id', 'GET', '/api/users/abc', undefined, 400, 'id'],
     ['id 0', 'GET', '/api/products/0', undefined, 400, 'id'],
+    ['a word for a payment id', 'GET', '/api/payments/abc', undefined, 400, 'id'],
+    ['id 0 for a saga', 'GET', '/api/payments/0/saga', undefined, 400, 'id'],
     ['an id beyond the integer range', 'GET', '/api/orders/99999999999', undefined, 400, 'id'],
     ['a page size of 0', 'GET', '/api/users?limit=0', undefined, 400, 'limit'],
     ['a negative offset', 'GET', '/api/payments?offset=-1', undefined, 400, 'offset'],
@@ -165,6 +176,8 @@ describe('Gateway: the public API', () => {
     ['GET', '/api/orders/3/status'],
     ['GET', '/health/../api/users'],
     ['GET', '/internal/orders/3'],
+    ['GET', '/internal/stock'],
+    ['PUT', '/api/payments/1'],
     ['HEAD', '/api/users'],
   ])('When %s %s (not in the table) is asked for, then 404 problem and no service sees a call', async (method, path) => {
     const { status, headers } = await rawRequest(gw.url, `${method} ${path} HTTP/1.1\r\nHost: localhost`);

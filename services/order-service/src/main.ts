@@ -1,4 +1,4 @@
-import { discoveryFrom, eventPublisherFrom, listen, migrateToLatest, openDatabase, registrationFrom, resolveServiceToken, start } from '@microshop/chassis';
+import { discoveryFrom, eventsBrokerFrom, listen, migrateToLatest, openDatabase, registrationFrom, resolveServiceToken, start } from '@microshop/chassis';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { migrations } from './data/migrations.js';
@@ -22,8 +22,11 @@ start('order-service', async () => {
     productService: discovery.resolver('product-service'),
     balancing: config.LOAD_BALANCER,
     discovery,
-    eventPublisher: await eventPublisherFrom(config),
+    broker: await eventsBrokerFrom(config),
+    orderExpiryMs: config.ORDER_EXPIRY_MS,
+    expirySweepMs: config.ORDER_EXPIRY_SWEEP_MS,
     timeoutMs: config.CALL_TIMEOUT_MS,
+    testHooks: config.MICROSHOP_TEST_HOOKS === '1',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
   });

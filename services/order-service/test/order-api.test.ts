@@ -90,7 +90,8 @@ describe.each(DIALECTS)('Order service on %s', (dialect) => {
 
       const rows = await orderRows();
       expect(rows.filter((r) => r.id === body.id)).toEqual([
-        { id: body.id, user_id: 1, product_id: 2, quantity: 3, total_cents: 299997, status: 'PENDING', created_at: body.created_at, updated_at: body.created_at },
+        // No stock tracked for the spec's product: no stock status, no expiry.
+        { id: body.id, user_id: 1, product_id: 2, quantity: 3, total_cents: 299997, status: 'PENDING', created_at: body.created_at, updated_at: body.created_at, stock_status: null, expires_at: null, cancel_reason: null },
       ]);
 
       expect(products.calls).toHaveLength(1);

@@ -1,4 +1,4 @@
-import type { App } from '@microshop/chassis';
+import { createDiscovery, type App, type Discovery } from '@microshop/chassis';
 import { SERVICE_TOKEN_HEADER, type EventEnvelope, type OutboxState } from '@microshop/contracts';
 import { createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, type FakeService, type TestDatabase } from '@microshop/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -18,6 +18,8 @@ describe.each(DIALECTS)('Order events on %s', (dialect) => {
   let testDb: TestDatabase<OrderTables>;
   let users: FakeService;
   let products: FakeService;
+  let payments: FakeService;
+  let discovery: Discovery;
   let app: App;
   let url: string;
 
@@ -30,22 +32,34 @@ describe.each(DIALECTS)('Order events on %s', (dialect) => {
     products = await startFakeService();
     users.on('GET', '/api/users/:id', (_call, { id }) => ({ body: { id: Number(id), name: 'Ann', email: 'ann@example.com', created_at: '2024-01-01T00:00:00.000Z' } }));
     products.on('GET', '/api/products/:id', (_call, { id }) => ({ body: { id: Number(id), name: 'Laptop', price: 999.99, description: null, created_at: '2024-01-01T00:00:00.000Z' } }));
-    app = await buildApp({ database: testDb.database, serviceToken: SERVICE_TOKEN, userService: users.url, productService: products.url, timeoutMs: 500, logLevel: false });
+    // The subscribers of the Order service's events (EVENT_SUBSCRIPTIONS), where the relay delivers them.
+    products.on('POST', '/internal/events', () => ({ body: { result: 'applied' } }));
+    payments = await startFakeService();
+    payments.on('POST', '/internal/events', () => ({ body: { result: 'applied' } }));
+    discovery = createDiscovery({ serviceToken: SERVICE_TOKEN, refreshMs: 60_000, targets: { 'product-service': products.url, 'payment-service': payments.url } });
+    app = await buildApp({ database: testDb.database, serviceToken: SERVICE_TOKEN, userService: users.url, productService: products.url, discovery, timeoutMs: 500, logLevel: false });
     url = await listenOnFreePort(app);
   });
   afterAll(async () => {
     await app.close();
+    await discovery.close();
     await users.close();
     await products.close();
+    await payments.close();
     await testDb.drop();
   });
 
-  test('When an order is placed, then OrderCreated is in the outbox with the order, and the relay publishes it', async () => {
+  test('When an order is placed, then OrderCreated is in the outbox with the order, and the relay delivers it to the Product service', async () => {
     const placed = await request<{ id: number }>(url, 'POST', '/api/orders', { user_id: 1, product_id: 2, quantity: 3 });
     expect(placed.status).toBe(201);
     const [event] = await envelopes();
     expect(event).toMatchObject({ type: 'OrderCreated', version: 1, source: 'order-service', subject: `order/${placed.body.id}`, data: { order_id: placed.body.id, user_id: 1, product_id: 2, quantity: 3, total: 2999.97 } });
     await expect.poll(async () => (await outbox())[0]?.state, { timeout: 3000 }).toBe('published');
+    expect(products.calls.filter((call) => call.method === 'POST')).toMatchObject([
+      { path: '/internal/events', headers: { [SERVICE_TOKEN_HEADER]: SERVICE_TOKEN }, body: { id: event?.id, type: 'OrderCreated' } },
+    ]);
+    // Payment does not consume OrderCreated.
+    expect(payments.calls).toEqual([]);
   });
 
   test('When an order is set PAID, then OrderPaid is recorded; a refused transition records nothing', async () => {

@@ -90,9 +90,11 @@ describe.each(DIALECTS)('Order status endpoint on %s', (dialect) => {
     const { status, headers, body } = await setStatus(before.id, { status: to });
     expect(status).toBe(200);
     expect(headers.get('content-type')).toContain('application/json');
-    expect(body).toEqual({ id: before.id, user_id: 1, product_id: 2, quantity: 3, total: 2999.97, status: to, created_at: SEEDED_AT });
+    // A cancellation says why: `cancelled` unless the caller gives another reason.
+    const reason = to === 'CANCELLED' ? { cancel_reason: 'cancelled' } : {};
+    expect(body).toEqual({ id: before.id, user_id: 1, product_id: 2, quantity: 3, total: 2999.97, status: to, created_at: SEEDED_AT, ...reason });
     const after = await findRow(before.id);
-    expect(after).toEqual({ ...before, status: to, updated_at: after.updated_at });
+    expect(after).toEqual({ ...before, status: to, updated_at: after.updated_at, ...reason });
     expect(after.updated_at > SEEDED_AT).toBe(true);
   });
 

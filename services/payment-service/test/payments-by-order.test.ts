@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { migrations } from '../src/data/migrations.js';
 import type { PaymentTables } from '../src/data/tables.js';
-
-const AT = '2024-05-01T10:00:00.000Z';
+import { RUNNING_ELSEWHERE, seedPayment } from './payment-harness.js';
 
 describe.each(DIALECTS)('Payments of some orders, on %s', (dialect) => {
   let testDb: TestDatabase<PaymentTables>;
@@ -15,7 +14,8 @@ describe.each(DIALECTS)('Payments of some orders, on %s', (dialect) => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase<PaymentTables>(dialect, migrations);
-    app = await buildApp({ database: testDb.database, orderService: 'http://127.0.0.1:9', serviceToken: 'payments-by-order-token', timeoutMs: 300, logLevel: false });
+    // No neighbour is called to list payments: both addresses lead nowhere.
+    app = await buildApp({ database: testDb.database, orderService: 'http://127.0.0.1:9', provider: 'http://127.0.0.1:9', serviceToken: 'payments-by-order-token', timeoutMs: 300, logLevel: false });
     url = await listenOnFreePort(app);
     const rows: [number, number, PaymentStatus][] = [
       [1, 1000, 'FAILED'],
@@ -23,9 +23,10 @@ describe.each(DIALECTS)('Payments of some orders, on %s', (dialect) => {
       [2, 2000, 'COMPLETED'],
       [3, 3000, 'PENDING'],
       [4, 4000, 'COMPLETED'],
+      [5, 5000, 'REFUNDED'],
     ];
     for (const [order_id, amount_cents, status] of rows) {
-      await testDb.database.db.insertInto('payments').values({ order_id, amount_cents, status, created_at: AT, updated_at: AT }).execute();
+      await seedPayment(testDb.database.db, { order_id, amount_cents, status, ...(status === 'PENDING' ? RUNNING_ELSEWHERE : {}) });
     }
   });
   afterAll(async () => {
@@ -34,14 +35,15 @@ describe.each(DIALECTS)('Payments of some orders, on %s', (dialect) => {
   });
 
   test('When payments are asked for by order ids, then every payment of those orders comes back, whatever its status', async () => {
-    const { status, headers, body } = await request<Payment[]>(url, 'GET', '/api/payments?order_id=1&order_id=3&order_id=99');
+    const { status, headers, body } = await request<Payment[]>(url, 'GET', '/api/payments?order_id=1&order_id=3&order_id=5&order_id=99');
     expect(status).toBe(200);
     expect(body.map((p) => [p.order_id, p.status])).toEqual([
+      [5, 'REFUNDED'],
       [3, 'PENDING'],
       [1, 'COMPLETED'],
       [1, 'FAILED'],
     ]);
-    expect(headers.get('x-total-count')).toBe('3');
+    expect(headers.get('x-total-count')).toBe('4');
   });
 
   test('When one order id is given, then it is a list of one id', async () => {

@@ -1,4 +1,4 @@
-import { BaseConfig, DatabaseConfig, DiscoveryConfig, readConfig } from '@microshop/chassis';
+import { BaseConfig, DatabaseConfig, DiscoveryConfig, EventsConfig, readConfig } from '@microshop/chassis';
 import { SERVICES } from '@microshop/contracts';
 import { Type, type Static } from 'typebox';
 
@@ -6,6 +6,7 @@ const ProductServiceConfig = Type.Object({
   ...BaseConfig,
   ...DatabaseConfig,
   ...DiscoveryConfig,
+  ...EventsConfig,
   PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: SERVICES['product-service'].port }),
   DATABASE_FILE: Type.String({ minLength: 1, default: SERVICES['product-service'].database }),
 });

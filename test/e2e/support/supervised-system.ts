@@ -12,6 +12,7 @@ import {
   replicaPlanner,
   replicaPortsFor,
   startControlServer,
+  type BackoffPolicy,
   type ControlServer,
   type OutputOptions,
   type PlanContext,
@@ -49,6 +50,8 @@ export interface SupervisedSystemOptions {
   logLevel?: string;
   /** How many instances of each backend to start (default 1); replicas 2+ get free ports too. */
   replicas?: Partial<Record<BackendName, number>>;
+  /** How soon a crashed process is restarted (default the supervisor's: 250 ms doubling); crash tests that kill a process many times keep it short. */
+  backoff?: BackoffPolicy;
 }
 
 /**
@@ -63,7 +66,7 @@ export interface SupervisedSystemOptions {
  * const system = await startSupervisedSystem({ replicas: { 'order-service': 2 } })
  * await fetch(`${system.url}/api/admin/services`, { headers: { 'x-admin-token': system.adminToken } })
  */
-export async function startSupervisedSystem({ gatewayEnv = {}, env: extraEnv = {}, logLevel = 'warn', replicas = {} }: SupervisedSystemOptions = {}): Promise<SupervisedSystem> {
+export async function startSupervisedSystem({ gatewayEnv = {}, env: extraEnv = {}, logLevel = 'warn', replicas = {}, backoff }: SupervisedSystemOptions = {}): Promise<SupervisedSystem> {
   const dir = mkdtempSync(path.join(tmpdir(), 'microshop-supervised-'));
   const adminToken = `e2e-admin-${Math.random().toString(36).slice(2)}-token`;
   const serviceToken = `e2e-service-${Math.random().toString(36).slice(2)}-token`;
@@ -88,7 +91,7 @@ export async function startSupervisedSystem({ gatewayEnv = {}, env: extraEnv = {
   let lines = '';
   const output: OutputOptions = { format: 'json', colour: false, nameWidth: 18, sink: { write: (_stream, line) => void (lines += `${line}\n`) } };
   const scaling = { services: SCALABLE, maxReplicas: MAX_REPLICAS, plan: replicaPlanner(options, context) };
-  const supervisor = createSupervisor({ plans, scaling, cwd: ROOT_DIR, output, reporter: createReporter(output, process.pid) });
+  const supervisor = createSupervisor({ plans, scaling, cwd: ROOT_DIR, output, reporter: createReporter(output, process.pid), ...(backoff ? { backoff } : {}) });
   let control: ControlServer | undefined = await startControlServer({ supervisor, adminToken, port: controlPort });
   try {
     await supervisor.start();

@@ -48,8 +48,8 @@ Options:
 Environment:
   LOG_LEVEL                 level the processes log at (default: info)
   DATABASE_URL              a PostgreSQL database to use instead of the SQLite files: each
-                            service gets a schema of its own (users, products, orders, payments)
-  USER_SERVICE_DATABASE_URL (and PRODUCT_, ORDER_, PAYMENT_SERVICE_DATABASE_URL)
+                            service gets a schema of its own (users, products, orders, payments, provider)
+  USER_SERVICE_DATABASE_URL (and PRODUCT_, ORDER_, PAYMENT_SERVICE_DATABASE_URL, PAYMENT_PROVIDER_DATABASE_URL)
                             a PostgreSQL database of its own for one service
   NO_COLOR                  set to turn colours off
 `;

@@ -23,7 +23,8 @@ function declare(name: ServiceName, stage: SystemProcess['stage']): SystemProces
 }
 
 /**
- * The whole system on one machine, in start order: the service registry, the four services, then
+ * The whole system on one machine, in start order: the service registry, the four services and the
+ * simulated payment provider (the outside card processor the Payment service charges through), then
  * the gateway in front of them. Each process runs `services/<name>/dist/main.js` on its spec port
  * (from `SERVICES`) and gets `PORT`, `OTEL_SERVICE_NAME`, `LOG_LEVEL`, its database (its own file in
  * the database directory) and, except the registry, `REGISTRY_URL` and `INSTANCE_ID` (see
@@ -35,6 +36,7 @@ export const SYSTEM: readonly SystemProcess[] = [
   declare('registry', 0),
   declare('user-service', 1),
   declare('product-service', 1),
+  declare('payment-provider', 1),
   declare('order-service', 1),
   declare('payment-service', 1),
   declare('gateway', 2),
@@ -85,8 +87,8 @@ export const MANAGED_VARIABLES: readonly string[] = [
   'DATABASE_SCHEMA',
   'REGISTRY_URL',
   'INSTANCE_ID',
-  ...BACKENDS.map(serviceUrlVariable),
-  ...BACKENDS.map(databaseUrlVariable),
+  ...[...BACKENDS, 'payment-provider' as const].map(serviceUrlVariable),
+  ...SYSTEM.filter((p) => p.database !== null).map((p) => databaseUrlVariable(p.name)),
 ];
 
 /** `order-service` → `ORDER_SERVICE_URL`; `gateway` → `GATEWAY_URL`. */

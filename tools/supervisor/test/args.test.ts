@@ -17,7 +17,7 @@ describe('Command line', () => {
   test('When no option is given, then every process starts, in start order, with pretty logs and the default database directory', () => {
     expect(run([])).toEqual({
       databaseDir: '/home/ann/microshop/database',
-      only: ['registry', 'user-service', 'product-service', 'order-service', 'payment-service', 'gateway'],
+      only: ['registry', 'user-service', 'product-service', 'payment-provider', 'order-service', 'payment-service', 'gateway'],
       logFormat: 'pretty',
       replicas: {},
     });

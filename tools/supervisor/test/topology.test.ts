@@ -12,11 +12,12 @@ const byName = (name: string) => {
 };
 
 describe('Topology', () => {
-  test('When the system is declared, then it has the spec ports and database files: the registry first, then the services, the gateway last', () => {
+  test('When the system is declared, then it has the spec ports and database files: the registry first, then the services and the payment provider, the gateway last', () => {
     expect(SYSTEM.map((p) => [p.name, p.port, p.database, p.stage, p.entry])).toEqual([
       ['registry', 5010, null, 0, 'services/registry/dist/main.js'],
       ['user-service', 5001, 'users.db', 1, 'services/user-service/dist/main.js'],
       ['product-service', 5002, 'products.db', 1, 'services/product-service/dist/main.js'],
+      ['payment-provider', 5011, 'provider.db', 1, 'services/payment-provider/dist/main.js'],
       ['order-service', 5003, 'orders.db', 1, 'services/order-service/dist/main.js'],
       ['payment-service', 5004, 'payments.db', 1, 'services/payment-service/dist/main.js'],
       ['gateway', 5000, null, 2, 'services/gateway/dist/main.js'],
@@ -32,6 +33,21 @@ describe('Topology', () => {
       DATABASE_FILE: '/data/orders.db',
       REGISTRY_URL: 'http://127.0.0.1:5010',
       INSTANCE_ID: 'order-service-1',
+    });
+  });
+
+  test('When the payment provider starts, then it is set up as a service: its port, its own database file, the registry and its instance id', () => {
+    expect(environmentOf(byName('payment-provider'), { databaseDir: '/data', logLevel: 'info' })).toEqual({
+      PORT: '5011',
+      OTEL_SERVICE_NAME: 'payment-provider',
+      LOG_LEVEL: 'info',
+      DATABASE_FILE: '/data/provider.db',
+      REGISTRY_URL: 'http://127.0.0.1:5010',
+      INSTANCE_ID: 'payment-provider-1',
+    });
+    expect(environmentOf(byName('payment-provider'), { databaseDir: '/data', logLevel: 'info', env: { DATABASE_URL: 'postgres://pg@127.0.0.1:5432/microshop' } })).toMatchObject({
+      DATABASE_URL: 'postgres://pg@127.0.0.1:5432/microshop',
+      DATABASE_SCHEMA: 'provider',
     });
   });
 
@@ -66,6 +82,8 @@ describe('Topology', () => {
         OTEL_SERVICE_NAME: 'shell',
         DATABASE_SCHEMA: 'shared',
         ORDER_SERVICE_URL: 'http://elsewhere',
+        PAYMENT_PROVIDER_URL: 'http://elsewhere',
+        PAYMENT_PROVIDER_DATABASE_URL: 'postgres://pg@elsewhere/provider',
         REGISTRY_URL: 'http://elsewhere:5010',
         INSTANCE_ID: 'shell-1',
         NO_COLOR: '1',

@@ -7,3 +7,4 @@ export * from './service-outbox.js';
 export * from './tables.js';
 export * from './transport.js';
 export * from './from-config.js';
+export * from './service-events.js';

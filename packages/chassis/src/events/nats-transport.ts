@@ -27,7 +27,11 @@ export interface NatsConsumeOptions {
   handle(event: EventEnvelope): Promise<void>;
   /** Deliveries before JetStream gives up on a message (it stays in the stream; `onDeadLetter` reports it). */
   maxDeliver?: number;
-  /** How long a delivered message may go unacked before JetStream delivers it again. */
+  /**
+   * How long a delivered message may go unacked before JetStream delivers it again (default 5 s).
+   * It is also how long a consumer whose process died holding a message stays stuck (one message in
+   * flight at a time): short, since handlers are one local transaction.
+   */
   ackWaitMs?: number;
   /**
    * Messages delivered and not yet acked. 1 (the default) keeps events in order: one that fails holds
@@ -130,7 +134,7 @@ async function startConsumer(
   stream: string,
   subjectOf: (type: string) => string,
   subjectPrefix: string,
-  { durable, types, handle, maxDeliver = 10, ackWaitMs = 30_000, maxAckPending = 1, baseBackoffMs = 200, maxBackoffMs = 30_000, onDeadLetter }: NatsConsumeOptions,
+  { durable, types, handle, maxDeliver = 10, ackWaitMs = 5000, maxAckPending = 1, baseBackoffMs = 200, maxBackoffMs = 5000, onDeadLetter }: NatsConsumeOptions,
 ): Promise<NatsConsumer> {
   if (types.length === 0) throw new Error(`consumer ${durable}: no event types`);
   const wanted = new Set(types);

@@ -1,5 +1,7 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { EventEnvelope } from '@microshop/contracts';
 import type { Kysely } from 'kysely';
+import { crashPoint, declareTestPoints } from '../test-hooks.js';
 import type { EventTables } from './tables.js';
 import type { EventPublisher } from './transport.js';
 
@@ -33,6 +35,8 @@ export interface OutboxRelay {
   pass(): Promise<number>;
   /** Passes in the background until `stop`. */
   start(): void;
+  /** Asks for a pass now rather than at the next poll (called once a transaction that recorded events has committed). */
+  wake(): void;
   stop(): Promise<void>;
   backlog(): Promise<OutboxBacklog>;
   /** Makes a dead letter pending again (by its event id), to be tried at once. False when there is no such dead letter. */
@@ -47,14 +51,28 @@ export interface OutboxRelay {
  * later events of its subject go on). Events of one subject are published in order: while one waits
  * for its retry, the later events of that subject wait too.
  */
+/** The wake-ups of the relays of each database: `notifyOutbox(db)` after a commit reaches them. */
+const wakers = new WeakMap<object, Set<() => void>>();
+
+/**
+ * Tells the relays of `db` that events were just committed, so they publish them now instead of at
+ * their next poll (which stays the fallback: a missed call only costs latency). Call it after the
+ * transaction that called `recordEvents` has committed.
+ */
+export function notifyOutbox(db: object): void {
+  for (const wake of wakers.get(db) ?? []) wake();
+}
+
+declareTestPoints('relay.after_publish');
+
 export function createOutboxRelay<DB extends EventTables>({
   db: database,
   publisher,
   pollMs = 200,
   batchSize = 50,
-  maxAttempts = 10,
+  maxAttempts = 30,
   baseBackoffMs = 200,
-  maxBackoffMs = 30_000,
+  maxBackoffMs = 5000,
   now = Date.now,
   onError,
 }: RelayOptions<DB>): OutboxRelay {
@@ -62,6 +80,7 @@ export function createOutboxRelay<DB extends EventTables>({
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<number> | undefined;
+  let wokenDuringPass = false;
 
   const pass = async (): Promise<number> => {
     const at = now();
@@ -79,6 +98,8 @@ export function createOutboxRelay<DB extends EventTables>({
       const event = JSON.parse(row.envelope) as EventEnvelope;
       try {
         await publisher.publish(event);
+        // Test hook: dies with the event published and not yet marked, so the next pass publishes it again.
+        crashPoint('relay.after_publish');
         await db.updateTable('outbox').set({ state: 'published', published_at: now(), last_error: null }).where('id', '=', row.id).execute();
         published++;
       } catch (error) {
@@ -99,6 +120,8 @@ export function createOutboxRelay<DB extends EventTables>({
 
   const loop = async () => {
     if (!running) return;
+    clearTimeout(timer);
+    wokenDuringPass = false;
     let published = 0;
     try {
       current = pass();
@@ -108,19 +131,39 @@ export function createOutboxRelay<DB extends EventTables>({
     } finally {
       current = undefined;
     }
-    // A full batch means more may be waiting: go again at once.
-    if (running) timer = setTimeout(() => void loop(), published >= batchSize ? 0 : pollMs);
+    // A full batch, or a wake-up during the pass, means more may be waiting: go again at once.
+    if (running) timer = setTimeout(() => void loop(), published >= batchSize || wokenDuringPass ? 0 : pollMs);
   };
+
+  // The relay's passes run in the context the relay was created in (the app's setup), never in
+  // the context of the request whose commit woke it: that request's deadline and trace must not
+  // follow the relay into every later pass.
+  const loopOutsideRequests = AsyncResource.bind(() => void loop());
+  const wake = () => {
+    if (!running) return;
+    if (current) {
+      wokenDuringPass = true;
+      return;
+    }
+    clearTimeout(timer);
+    timer = setTimeout(loopOutsideRequests, 0);
+  };
+  let wakeSet = wakers.get(database);
+  if (!wakeSet) wakers.set(database, (wakeSet = new Set()));
+  const listening = wakeSet;
 
   return {
     pass,
     start() {
       if (running) return;
       running = true;
+      listening.add(wake);
       void loop();
     },
+    wake,
     async stop() {
       running = false;
+      listening.delete(wake);
       clearTimeout(timer);
       await current?.catch(() => undefined);
     },

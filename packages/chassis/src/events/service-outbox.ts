@@ -9,6 +9,7 @@ import { requireServiceToken } from '../service-auth.js';
 import type { App } from '../server.js';
 import { createServiceClient, type ServiceClient } from '../service-client.js';
 import { createHttpPublisher } from './http-transport.js';
+import { duplicatesDropped } from './inbox.js';
 import { createOutboxRelay, type OutboxRelay, type RelayOptions } from './relay.js';
 import type { EventTables } from './tables.js';
 import type { EventPublisher } from './transport.js';
@@ -98,12 +99,19 @@ export function registerServiceOutbox<DB extends EventTables>(app: App, options:
   const onRequest = requireServiceToken(options.serviceToken);
   app.get('/internal/events/outbox', { onRequest, config: { monitoring: true }, schema: { hide: true, response: { 200: OutboxState } } }, async () => {
     const backlog = await relay.backlog();
-    const [dead, recent] = await Promise.all([
+    const [dead, recent, applied, inbox] = await Promise.all([
       db.selectFrom('outbox').selectAll().where('state', '=', 'dead').orderBy('id', 'desc').limit(100).execute(),
       db.selectFrom('outbox').selectAll().orderBy('id', 'desc').limit(20).execute(),
+      db.selectFrom('inbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      db.selectFrom('inbox').selectAll().orderBy('applied_at', 'desc').limit(20).execute(),
     ]);
     return {
       ...backlog,
+      inbox: {
+        applied: Number(applied.n),
+        duplicates: duplicatesDropped(options.db),
+        recent: inbox.map((r) => ({ event_id: r.event_id, type: r.type, applied_at: iso(Number(r.applied_at)) as string })),
+      },
       dead_letters: dead.map((r) => ({ event_id: r.event_id, type: r.type, subject: r.subject, attempts: Number(r.attempts), last_error: r.last_error, created_at: iso(Number(r.created_at)) as string })),
       recent: recent.map((r) => ({ event_id: r.event_id, type: r.type, subject: r.subject, state: r.state, attempts: Number(r.attempts), created_at: iso(Number(r.created_at)) as string, published_at: iso(r.published_at) })),
     };

@@ -14,12 +14,14 @@ export const EXIT = { ok: 0, violations: 1, unreachable: 2 } as const;
 /** The report as a few lines: the counts, then each violation on its own line, then payments in flight. */
 export function formatReport(report: ConsistencyReport): string {
   const lines = [
-    `${report.ok ? 'Money consistent' : `${report.violations.length} violation${report.violations.length === 1 ? '' : 's'}`}: ${report.orders_checked} orders, ${report.payments_checked} payments checked at ${report.checked_at}`,
+    `${report.ok ? 'Money consistent' : `${report.violations.length} violation${report.violations.length === 1 ? '' : 's'}`}: ${report.orders_checked} orders, ${report.payments_checked} payments, ${report.charges_checked} provider charges, ${report.products_checked} stocked products checked at ${report.checked_at}`,
     ...report.violations.map((v) => `  ✗ ${v.rule}  order ${v.order_id ?? '-'}  payment ${v.payment_id ?? '-'}  ${v.detail}`),
   ];
   if (report.in_flight.length > 0) {
     lines.push(`  ${report.in_flight.length} payment(s) in flight: ${report.in_flight.map((p) => `${p.payment_id} (order ${p.order_id}, ${p.age_s} s)`).join(', ')}`);
   }
+  if (report.converging.length > 0) lines.push(`  ${report.converging.length} stock mismatch(es) settling, ${report.events_pending} event(s) still on their way: ${report.converging.map((c) => `order ${c.order_id}`).join(', ')}`);
+  if (report.unavailable.length > 0) lines.push(`  not checked (did not answer): ${report.unavailable.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }
 

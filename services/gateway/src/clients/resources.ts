@@ -1,5 +1,5 @@
 import { AppError, createResourceClient, matchesContract, type ReadOptions, type ResourceClient, type ServiceClient } from '@microshop/chassis';
-import { MAX_PAGE_SIZE, Order, Payment, Product, TOTAL_COUNT_HEADER, User } from '@microshop/contracts';
+import { MAX_PAGE_SIZE, Order, Payment, PaymentSaga, Product, SERVICE_TOKEN_HEADER, StockLedger, TOTAL_COUNT_HEADER, User, type Reservation } from '@microshop/contracts';
 import { Type } from 'typebox';
 import type { Upstreams } from './upstreams.js';
 
@@ -15,6 +15,10 @@ export interface Resources {
   ordersOfUser(userId: number, options?: ReadOptions): Promise<Order[]>;
   /** Every payment of the given orders, in one call per 1000 orders. */
   paymentsOfOrders(orderIds: readonly number[], options?: ReadOptions): Promise<Payment[]>;
+  /** A payment with its saga's log. */
+  sagaOf(paymentId: number, options?: ReadOptions): Promise<PaymentSaga>;
+  /** An order's stock reservation (Product's internal books, read with the service credential), or null when it has none. */
+  reservationOf(orderId: number, options?: ReadOptions): Promise<Reservation | null>;
 }
 
 async function readList<T>(client: ServiceClient, path: string, query: Record<string, number | boolean | readonly number[]>, schema: object, deadline: number | undefined) {
@@ -34,9 +38,10 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** The services' data as the gateway's composed views read it, over the gateway's own pools. */
-export function createResources(upstreams: Upstreams): Resources {
+export function createResources(upstreams: Upstreams, serviceToken: string): Resources {
   const orderClient = upstreams['order-service'].api;
   const paymentClient = upstreams['payment-service'].api;
+  const productClient = upstreams['product-service'].api;
   return {
     users: createResourceClient<User>(upstreams['user-service'].api, '/api/users', User),
     products: createResourceClient<Product>(upstreams['product-service'].api, '/api/products', Product),
@@ -55,6 +60,16 @@ export function createResources(upstreams: Upstreams): Resources {
         chunks([...new Set(orderIds)], MAX_PAGE_SIZE).map((ids) => readList<Payment>(paymentClient, '/api/payments', { order_id: ids }, PaymentList, deadline)),
       );
       return pages.flatMap((page) => page.items);
+    },
+    async sagaOf(paymentId, { deadline } = {}) {
+      const { status, body } = await paymentClient.call<unknown>({ path: `/api/payments/${paymentId}/saga`, ...(deadline ? { deadline } : {}) });
+      if (status !== 200 || !matchesContract<PaymentSaga>(PaymentSaga, body)) throw AppError.badGateway('payment-service', `payment-service answered ${status} to GET /api/payments/${paymentId}/saga`);
+      return body;
+    },
+    async reservationOf(orderId, { deadline } = {}) {
+      const { status, body } = await productClient.call<unknown>({ path: '/internal/stock', query: { order_id: orderId }, headers: { [SERVICE_TOKEN_HEADER]: serviceToken }, ...(deadline ? { deadline } : {}) });
+      if (status !== 200 || !matchesContract<StockLedger>(StockLedger, body)) throw AppError.badGateway('product-service', `product-service answered ${status} to GET /internal/stock`);
+      return body.reservations.find((r) => r.order_id === orderId) ?? null;
     },
   };
 }

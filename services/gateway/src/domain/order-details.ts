@@ -1,5 +1,5 @@
 import { AppError } from '@microshop/chassis';
-import type { OrderDetails, Payment } from '@microshop/contracts';
+import type { OrderDetails, OrderTimeline, Payment } from '@microshop/contracts';
 import type { Resources } from '../clients/resources.js';
 import { settle, valueOr } from './settle.js';
 import type { ComposeOptions } from './user-details.js';
@@ -30,5 +30,30 @@ export async function orderDetails(resources: Resources, id: number, { deadline 
     product: valueOr(product) ?? null,
     payment: payments.ok ? paymentOf(payments.value) : null,
     degraded,
+  };
+}
+
+/**
+ * An order's saga as the three services that take part saw it: the order (its owner down is a 503,
+ * an unknown id a 404), each payment attempt with its saga's log (oldest attempt first), and the
+ * stock reservation. A part that could not be read is null and named in `degraded`.
+ */
+export async function orderTimeline(resources: Resources, id: number, { deadline }: ComposeOptions): Promise<OrderTimeline> {
+  const order = await resources.orders.find(id, { deadline });
+  if (!order) throw AppError.notFound('order', id);
+  const [sagas, reservation] = await Promise.all([
+    settle(
+      resources.paymentsOfOrders([order.id], { deadline }).then((payments) =>
+        Promise.all([...payments].sort((a, b) => a.id - b.id).map((p) => resources.sagaOf(p.id, { deadline }))),
+      ),
+    ),
+    // Only an order for a product with tracked stock has a reservation to read.
+    order.stock === undefined ? Promise.resolve({ ok: true as const, value: null }) : settle(resources.reservationOf(order.id, { deadline })),
+  ]);
+  return {
+    order,
+    payments: sagas.ok ? sagas.value : null,
+    reservation: reservation.ok ? reservation.value : null,
+    degraded: [...(sagas.ok ? [] : ['payments']), ...(reservation.ok ? [] : ['reservation'])],
   };
 }

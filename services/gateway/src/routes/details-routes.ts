@@ -1,7 +1,7 @@
 import { problemResponses, type App } from '@microshop/chassis';
-import { IdParams, OrderDetails, UserDetails } from '@microshop/contracts';
+import { IdParams, OrderDetails, OrderTimeline, UserDetails } from '@microshop/contracts';
 import type { Resources } from '../clients/resources.js';
-import { orderDetails } from '../domain/order-details.js';
+import { orderDetails, orderTimeline } from '../domain/order-details.js';
 import { userDetails } from '../domain/user-details.js';
 
 export interface DetailsRouteOptions {
@@ -36,5 +36,18 @@ export function registerDetailsRoutes(app: App, { resources, budgetMs }: Details
       },
     },
     async (request) => orderDetails(resources, request.params.id, { deadline: Date.now() + budgetMs }),
+  );
+
+  app.get(
+    '/api/orders/:id/timeline',
+    {
+      schema: {
+        tags: ['composed views'],
+        summary: "An order's saga: each payment with every step, retry and compensation (with trace ids), and its stock reservation",
+        params: IdParams,
+        response: { 200: OrderTimeline, ...problemResponses },
+      },
+    },
+    async (request) => orderTimeline(resources, request.params.id, { deadline: Date.now() + budgetMs }),
   );
 }

@@ -4,6 +4,7 @@ import { ArchitecturePage } from './pages/architecture/architecture-page';
 import { ChartsPage } from './pages/charts/charts-page';
 import { EventsPage } from './pages/events/events-page';
 import { NotFoundPage } from './pages/not-found-page';
+import { OrderPage } from './pages/orders/order-page';
 import { ShopPage } from './pages/shop/shop-page';
 import { TracePage } from './pages/traces/trace-page';
 import { TracesPage } from './pages/traces/traces-page';
@@ -22,6 +23,8 @@ const NAV = [
 
 function page(path: string): { element: ReactNode; title: string } {
   if (path === '/' || path === '/shop') return { element: <ShopPage />, title: 'Shop' };
+  const order = /^\/orders\/([1-9][0-9]{0,15})$/.exec(path);
+  if (order?.[1]) return { element: <OrderPage key={order[1]} orderId={Number(order[1])} />, title: `Order #${order[1]}` };
   if (path === '/architecture') return { element: <ArchitecturePage />, title: 'Architecture' };
   if (path === '/traces') return { element: <TracesPage />, title: 'Traces' };
   const trace = /^\/traces\/([0-9a-fA-F]{1,64})$/.exec(path);
@@ -62,7 +65,7 @@ export function App() {
           </Link>
           <nav className="nav" aria-label="Main">
             {NAV.map(({ to, label }) => {
-              const current = path === to || (to === '/shop' && path === '/') || (to === '/traces' && path.startsWith('/traces/'));
+              const current = path === to || (to === '/shop' && (path === '/' || path.startsWith('/orders/'))) || (to === '/traces' && path.startsWith('/traces/'));
               return (
                 <Link key={to} to={to} className="nav-link" aria-current={current ? 'page' : undefined}>
                   {label}

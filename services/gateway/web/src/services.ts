@@ -14,14 +14,18 @@ export interface ServiceInfo {
   tone: string;
 }
 
-/** The gateway and the four services, in the spec's order. */
+/** The gateway and the four services, in the spec's order, then the simulated payment provider the Payment service charges through. */
 export const SERVICES: readonly ServiceInfo[] = [
   { name: 'gateway', label: 'Gateway', port: 5000, database: null, owns: 'the public door, composed views, this UI', tone: 'tone-gateway' },
   { name: 'user-service', label: 'User', port: 5001, database: 'users.db', owns: 'users', tone: 'tone-user' },
   { name: 'product-service', label: 'Product', port: 5002, database: 'products.db', owns: 'the catalogue and prices', tone: 'tone-product' },
   { name: 'order-service', label: 'Order', port: 5003, database: 'orders.db', owns: 'orders and their status', tone: 'tone-order' },
-  { name: 'payment-service', label: 'Payment', port: 5004, database: 'payments.db', owns: 'payments', tone: 'tone-payment' },
+  { name: 'payment-service', label: 'Payment', port: 5004, database: 'payments.db', owns: 'payments and their saga', tone: 'tone-payment' },
+  { name: 'payment-provider', label: 'Provider', port: 5011, database: 'provider.db', owns: 'a simulated card processor: charges and refunds', tone: 'tone-provider' },
 ];
+
+/** The simulated payment provider: it stands for an outside company, so the diagram draws it below the system, under the Payment service. */
+export const PROVIDER = 'payment-provider';
 
 /** The service registry: every instance registers there, every client asks it where its neighbours are. Not a box of the call graph. */
 export const REGISTRY: ServiceInfo = { name: 'registry', label: 'Registry', port: 5010, database: null, owns: 'where every instance is: each registers, callers look up', tone: 'tone-registry' };
@@ -32,7 +36,7 @@ export const SCALABLE: readonly string[] = ['user-service', 'product-service', '
 /** Most instances of one service (the contracts' value, checked at compile time: the UI bundles no contracts code). */
 export const MAX_REPLICAS: typeof CONTRACT_MAX_REPLICAS = 6;
 
-/** The calls the system makes by design: the gateway calls every service, Order calls User and Product, Payment calls Order. */
+/** The calls the system makes by design: the gateway calls every service, Order calls User and Product, Payment calls Order and the provider. */
 export const DESIGNED_EDGES: readonly (readonly [string, string])[] = [
   ['gateway', 'user-service'],
   ['gateway', 'product-service'],
@@ -41,6 +45,7 @@ export const DESIGNED_EDGES: readonly (readonly [string, string])[] = [
   ['order-service', 'user-service'],
   ['order-service', 'product-service'],
   ['payment-service', 'order-service'],
+  ['payment-service', 'payment-provider'],
 ];
 
 /** The UI's facts about a service by name; unknown names get a neutral look. */

@@ -26,7 +26,7 @@ function health(paymentPid: number, paymentStatus: 'ok' | 'down' = 'ok'): Gatewa
 }
 
 describe('Web UI: the architecture model', () => {
-  test('When every process answers, then five healthy boxes with their port, pid and uptime, and the seven designed edges', () => {
+  test('When every process answers (and no payment provider is watched), then five healthy boxes with their port, pid and uptime, and the seven designed edges among them', () => {
     const { nodes, edges } = buildModel({ health: health(104), overview: undefined, gatewayReachable: true, memory: EMPTY_MEMORY, now: 0 });
     expect(nodes.map((n) => [n.name, n.health])).toEqual([
       ['gateway', 'ok'],
@@ -78,6 +78,38 @@ describe('Web UI: the architecture model', () => {
     expect(edges.find((e) => e.from === 'order-service' && e.to === 'product-service')).toMatchObject({ callsPerS: 4, p99Ms: 19, designed: true });
     expect(edges.find((e) => e.from === 'gateway' && e.to === 'user-service')?.callsPerS).toBe(0);
     expect(edges.at(-1)).toMatchObject({ from: 'payment-service', to: 'user-service', designed: false });
+  });
+
+  test('When the gateway watches the payment provider, then it has its own box (health and instance from the overview) and the designed edge Payment → Provider', () => {
+    const figures = { requests_per_s: 2, error_rate: 0, client_error_rate: 0, p50_ms: 1, p99_ms: 3 };
+    const provider = (status: 'ok' | 'down') => ({
+      id: 'payment-provider-1',
+      url: 'http://127.0.0.1:5011',
+      port: 5011,
+      status,
+      pid: status === 'ok' ? 111 : null,
+      uptime_s: status === 'ok' ? 9 : null,
+      last_seen: null,
+      ...(status === 'down' ? { detail: 'payment-provider is unreachable (ECONNREFUSED)' } : {}),
+      ...figures,
+      share: 1,
+    });
+    const overview = (status: 'ok' | 'down'): Overview => ({
+      generated_at: '2026-01-01T00:00:00.000Z',
+      window_s: 60,
+      scrape_interval_s: 2,
+      services: [{ name: 'payment-provider', status, ...figures, instances: [provider(status)] }],
+      edges: [{ from: 'payment-service', to: 'payment-provider', calls_per_s: 1.5, error_rate: 0, p50_ms: 2, p99_ms: 4 }],
+    });
+    const { nodes, edges } = buildModel({ health: health(104), overview: overview('ok'), gatewayReachable: true, memory: EMPTY_MEMORY, now: 0 });
+    expect(nodes.map((n) => n.name)).toEqual(['gateway', 'user-service', 'product-service', 'order-service', 'payment-service', 'payment-provider']);
+    expect(nodes.at(-1)).toMatchObject({ label: 'Provider', database: 'provider.db', tone: 'tone-provider', health: 'ok', requestsPerS: 2 });
+    expect(nodes.at(-1)?.instances).toEqual([{ id: 'payment-provider-1', port: 5011, pid: 111, uptimeS: 9, status: 'ok', share: 1 }]);
+    expect(edges).toHaveLength(8);
+    expect(edges.find((e) => e.to === 'payment-provider')).toMatchObject({ from: 'payment-service', callsPerS: 1.5, designed: true });
+
+    const down = buildModel({ health: health(104), overview: overview('down'), gatewayReachable: true, memory: EMPTY_MEMORY, now: 0 }).nodes.at(-1);
+    expect(down).toMatchObject({ name: 'payment-provider', health: 'down', detail: 'payment-provider is unreachable (ECONNREFUSED)' });
   });
 
   test('When Order runs two instances, one down, then its box lists both with their share of the traffic, and the registry has its own box', () => {

@@ -1,4 +1,4 @@
-import type { OrderStatus } from '@microshop/contracts';
+import type { CancelReason, OrderStatus, StockStatus } from '@microshop/contracts';
 import type { EventTables, IdempotencyTables } from '@microshop/chassis';
 import type { Generated, Insertable, Selectable } from 'kysely';
 
@@ -12,6 +12,12 @@ export interface OrdersTable {
   status: OrderStatus;
   created_at: string;
   updated_at: string;
+  /** What the Product service answered about the order's stock; null for a product without tracked stock. */
+  stock_status: StockStatus | null;
+  /** When an unpaid order holding stock is cancelled by the sweeper (ISO 8601, UTC); null: never. */
+  expires_at: string | null;
+  /** Why a CANCELLED order was cancelled; null otherwise. */
+  cancel_reason: CancelReason | null;
 }
 
 /** Every table the Order service owns. No other service reads them. */

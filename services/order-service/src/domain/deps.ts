@@ -10,4 +10,6 @@ export interface OrderDeps {
   /** The User service's users, read over HTTP. */
   users: ResourceClient<User>;
   now: () => Date;
+  /** How long an order holding stock may stay unpaid before it expires (and its stock is released). */
+  orderExpiryMs: number;
 }

@@ -22,8 +22,8 @@ export function registerOrderRoutes(app: App, deps: OrderDeps): void {
       config: { idempotent: true },
       schema: {
         tags: ['orders'],
-        summary: 'Place an order (reads the price from the Product service)',
-        description: IDEMPOTENCY_NOTE,
+        summary: 'Place an order (reads the price, and the stock, from the Product service)',
+        description: `For a product with tracked stock, the order is \`stock: AWAITING\` until the Product service reserves it, and has an \`expires_at\`; a quantity above the stock is 409 naming \`quantity\`. ${IDEMPOTENCY_NOTE}`,
         body: PlaceOrder,
         response: { 201: Order, ...problemResponses },
       },
@@ -74,11 +74,11 @@ export function registerOrderRoutes(app: App, deps: OrderDeps): void {
     {
       schema: {
         tags: ['orders'],
-        summary: 'Cancel a PENDING order (OrderCancelled is published); cancelling a cancelled order again is 200, a PAID one 409',
+        summary: 'Cancel a PENDING order (OrderCancelled is published, reason `cancelled`; its stock is released); cancelling a cancelled order again is 200, a PAID one 409',
         params: IdParams,
         response: { 200: Order, ...problemResponses },
       },
     },
-    async (request) => updateOrderStatus(deps, request.params.id, 'CANCELLED'),
+    async (request) => updateOrderStatus(deps, request.params.id, 'CANCELLED', 'cancelled'),
   );
 }

@@ -31,6 +31,18 @@ export function connectOrderDesk({ orderService, timeoutMs, balancing, serviceTo
       if (status === 409) return 'refused';
       throw AppError.badGateway('order-service', `order-service answered ${status} when asked to set order ${id} PAID`);
     },
+    async markCancelled(id) {
+      const { status, body } = await client.call<unknown>({
+        method: 'PUT',
+        path: `/api/orders/${id}/status`,
+        body: { status: 'CANCELLED', reason: 'payment_failed' },
+        headers: { [SERVICE_TOKEN_HEADER]: serviceToken },
+      });
+      if (status === 200 && matchesContract<Order>(Order, body) && body.status === 'CANCELLED') return 'cancelled';
+      // Refused: the order is no longer PENDING. Only PAID can refuse CANCELLED; read it to be sure.
+      if (status === 409 && (await orders.find(id))?.status === 'PAID') return 'paid';
+      throw AppError.badGateway('order-service', `order-service answered ${status} when asked to cancel order ${id}`);
+    },
     close: () => client.close(),
   };
 }

@@ -7,7 +7,7 @@ import { toProduct } from './product-view.js';
  * Products newest first, one page at a time; or, given ids, exactly those that exist (one query,
  * for services that embed products in their own lists).
  */
-export async function listProducts({ products }: ProductDeps, page: Page, ids?: readonly number[]): Promise<PageResult<Product>> {
+export async function listProducts({ products }: Pick<ProductDeps, 'products'>, page: Page, ids?: readonly number[]): Promise<PageResult<Product>> {
   if (ids) {
     const rows = await products.findByIds([...new Set(ids)]);
     return { items: rows.map(toProduct), total: rows.length };

@@ -1,5 +1,5 @@
-import { api, type ApiResult } from './http';
-import type { AdminServices, ChaosState, ControlProcess, ProcessControlResult, ResilienceState, ServiceReplicas, SetChaos, SetReplicas, SetResilienceSwitches } from './types';
+import { api, type ApiResult, type Draft } from './http';
+import type { AdminServices, ChaosState, ControlProcess, ProcessControlResult, ProviderBehaviour, ResilienceState, ServiceReplicas, SetChaos, SetReplicas, SetResilienceSwitches } from './types';
 
 /** Where the admin credential is kept for this browser tab only. */
 export const ADMIN_TOKEN_KEY = 'microshop.admin-token';
@@ -53,3 +53,10 @@ export const getResilience = (token: string, service: string, signal?: AbortSign
 /** `PUT /api/admin/services/:service/resilience`: turns patterns on or off. */
 export const setResilience = (token: string, service: string, body: SetResilienceSwitches): Promise<ApiResult<ResilienceState>> =>
   api(servicePath(service, 'resilience'), { method: 'PUT', body, headers: auth(token) });
+
+/** `GET /api/admin/provider`: how the simulated payment provider behaves (decline and failure rates 0..1, latency). */
+export const getProvider = (token: string, signal?: AbortSignal): Promise<ApiResult<ProviderBehaviour>> => api('/api/admin/provider', { headers: auth(token), ...(signal ? { signal } : {}) });
+
+/** `PUT /api/admin/provider`: sets all three; a rate the API refuses comes back with its field named. */
+export const setProvider = (token: string, body: Draft<ProviderBehaviour, 'latency_ms'>): Promise<ApiResult<ProviderBehaviour>> =>
+  api('/api/admin/provider', { method: 'PUT', body, headers: auth(token) });

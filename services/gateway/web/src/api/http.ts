@@ -29,6 +29,8 @@ export interface ApiResult<T> {
   traceId: string | undefined;
   requestId: string | undefined;
   totalCount: number | undefined;
+  /** The `Location` header, when the answer points elsewhere (a 202 names what to poll). */
+  location?: string | undefined;
   durationMs: number;
 }
 
@@ -97,6 +99,7 @@ export async function api<T>(path: string, { method = 'GET', body, signal, heade
     traceId: header(response, 'x-trace-id'),
     requestId: header(response, 'x-request-id'),
     totalCount: total === undefined ? undefined : Number(total),
+    location: header(response, 'location'),
     durationMs: performance.now() - started,
   };
 }

@@ -12,16 +12,20 @@ export interface Polled<T> {
 
 /**
  * Calls `load` now and then `intervalMs` after each answer (never two at once, so a slow answer
- * cannot pile up requests), while the component is mounted. Each call gets a signal that aborts
- * when the component goes away. A change of `key` starts over.
+ * cannot pile up requests), while the component is mounted and, when `continueWhile` is given,
+ * while it holds for the latest answer (a process that has settled is not asked again). Each call
+ * gets a signal that aborts when the component goes away. A change of `key` starts over.
  *
  * @example
  * const health = usePoll((signal) => getHealth(signal), 1000)
+ * const timeline = usePoll((signal) => getOrderTimeline(id, signal), 1000, String(id), (answer) => stillSettling(answer))
  */
-export function usePoll<T>(load: (signal: AbortSignal) => Promise<T>, intervalMs: number, key = ''): Polled<T> {
+export function usePoll<T>(load: (signal: AbortSignal) => Promise<T>, intervalMs: number, key = '', continueWhile?: (value: T) => boolean): Polled<T> {
   const [state, setState] = useState<Polled<T>>({ value: undefined, at: undefined, count: 0 });
   const loadRef = useRef(load);
   loadRef.current = load;
+  const continueRef = useRef(continueWhile);
+  continueRef.current = continueWhile;
 
   useEffect(() => {
     const controller = new AbortController();
@@ -31,6 +35,7 @@ export function usePoll<T>(load: (signal: AbortSignal) => Promise<T>, intervalMs
         const value = await loadRef.current(controller.signal);
         if (controller.signal.aborted) return;
         setState((previous) => ({ value, at: performance.now(), count: previous.count + 1 }));
+        if (continueRef.current && !continueRef.current(value)) return;
       } catch {
         // Aborted (the component went away) or a failed load: the next tick tries again.
         if (controller.signal.aborted) return;

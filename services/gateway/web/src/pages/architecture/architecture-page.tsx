@@ -9,6 +9,7 @@ import { ChaosPanel } from './chaos-panel';
 import { Diagram } from './diagram';
 import { EdgeTable } from './edge-table';
 import { buildModel, EMPTY_MEMORY, remember, type Memory } from './model';
+import { ProviderCard } from './provider-card';
 import { ScaleControls } from './scale-controls';
 import { SCALABLE, serviceInfo } from '../../services';
 
@@ -58,9 +59,10 @@ export function ArchitecturePage() {
         title="Architecture"
         lead={
           <>
-            The gateway and four services, each its own database and one or more instances found through the registry, drawn from live data:
-            health every second, traffic figures and each instance's share over the last minute. Start some <Link to="/traffic">traffic</Link> to
-            see the calls flow; with the admin token, − / + scale a service.
+            The gateway and four services, each its own database and one or more instances found through the registry, and the simulated payment
+            provider the Payment service charges through, drawn from live data: health every second, traffic figures and each instance's share over
+            the last minute. Start some <Link to="/traffic">traffic</Link> to see the calls flow; with the admin token, − / + scale a service, inject
+            faults, and make the provider decline, fail or slow down.
           </>
         }
         actions={
@@ -79,6 +81,7 @@ export function ArchitecturePage() {
       <Diagram nodes={model.nodes} edges={model.edges} registry={model.registry} controlsFor={controlsFor} />
       <EdgeTable edges={model.edges} />
       <ChaosPanel token={token} answer={admin.value} onTokenChange={changeToken} />
+      <ProviderCard token={token} refused={admin.value !== undefined && (admin.value.status === 401 || admin.value.status === 403)} />
     </>
   );
 }

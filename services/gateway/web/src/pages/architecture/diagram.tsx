@@ -1,6 +1,6 @@
 import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { formatRate } from '../../format';
-import { serviceInfo } from '../../services';
+import { PROVIDER, serviceInfo } from '../../services';
 import { edgePath, type Box } from './edge-paths';
 import type { EdgeView, NodeView } from './model';
 import { NodeCard } from './node-card';
@@ -21,8 +21,9 @@ const sameBoxes = (a: Record<string, Box>, b: Record<string, Box>) => JSON.strin
  * The spec's diagram, live: the gateway above the four services, each service with its own
  * database and its instances, arrows for every call path with its calls per second. Arrows
  * carrying traffic move. The registry sits beside the gateway, outside the call graph (every
- * process registers there). On a narrow screen the boxes stack and the arrows give way to the
- * table of calls. `controlsFor` adds controls (scaling) to a service's box.
+ * process registers there). The payment provider, standing for an outside company, sits below the
+ * Payment service that charges through it. On a narrow screen the boxes stack and the arrows give
+ * way to the table of calls. `controlsFor` adds controls (scaling) to a service's box.
  */
 export function Diagram({ nodes, edges, registry, controlsFor }: { nodes: NodeView[]; edges: EdgeView[]; registry?: NodeView | undefined; controlsFor?: (service: string) => ReactNode }) {
   const container = useRef<HTMLDivElement>(null);
@@ -46,7 +47,8 @@ export function Diagram({ nodes, edges, registry, controlsFor }: { nodes: NodeVi
   }, [nodes.length, registry !== undefined]);
 
   const gateway = nodes.find((n) => n.name === 'gateway');
-  const services = nodes.filter((n) => n.name !== 'gateway');
+  const services = nodes.filter((n) => n.name !== 'gateway' && n.name !== PROVIDER);
+  const provider = nodes.find((n) => n.name === PROVIDER);
   const maxRate = Math.max(1, ...edges.map((e) => e.callsPerS ?? 0));
   const bind = (name: string) => (element: HTMLElement | null) => {
     if (element) elements.current.set(name, element);
@@ -102,11 +104,17 @@ export function Diagram({ nodes, edges, registry, controlsFor }: { nodes: NodeVi
           <NodeCard key={node.name} node={node} ref={bind(node.name)} controls={controlsFor?.(node.name)} />
         ))}
       </div>
+      {provider ? (
+        <div className="diagram-outside">
+          <NodeCard node={provider} ref={bind(provider.name)} />
+        </div>
+      ) : null}
       <p className="diagram-legend" aria-hidden="true">
         <span className="legend-line" /> calls by design <span className="legend-line is-active" /> carrying traffic, calls/s as the caller counts them
         <span className="legend-line is-half-open" /> breaker half-open <span className="legend-line is-open" /> breaker open
         {registry ? ' · every instance registers with the registry; callers ask it where the others are and balance over them' : ''}
         {services.length ? ` · ${services.map((s) => serviceInfo(s.name).label).join(', ')} each own one database` : ''}
+        {provider ? ' · the payment provider stands for an outside card processor, with its own ledger' : ''}
       </p>
     </div>
   );

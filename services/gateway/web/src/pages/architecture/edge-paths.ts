@@ -23,6 +23,14 @@ const BELOW: Record<string, Anchor> = {
   'payment-service>order-service': { from: 0.4, to: 0.78, depth: 44 },
 };
 
+/**
+ * Anchors for calls to a box drawn under its caller (the payment provider, under Payment): from the
+ * caller's bottom edge, at this share of its width, down to the callee's top, clear of the arcs.
+ */
+const DOWN: Record<string, number> = {
+  'payment-service>payment-provider': 0.78,
+};
+
 /** A drawn edge: its SVG path and where its label goes. */
 export interface EdgePath {
   d: string;
@@ -40,12 +48,23 @@ export function edgePath(from: string, to: string, boxes: Record<string, Box>, s
   const b = boxes[to];
   if (!a || !b) return undefined;
   if (from === 'gateway') {
+    // Only the boxes of the services' row hang under the gateway.
+    if (serviceIndex < 0) return undefined;
     const x1 = a.left + a.width * ((serviceIndex + 0.5) / 4);
     const y1 = a.top + a.height;
     const x2 = b.left + b.width / 2;
     const y2 = b.top;
     const mid = (y1 + y2) / 2;
     return { d: `M ${x1} ${y1} C ${x1} ${mid}, ${x2} ${mid}, ${x2} ${y2}`, labelX: (x1 + x2) / 2, labelY: mid };
+  }
+  const down = DOWN[`${from}>${to}`];
+  if (down !== undefined) {
+    const x1 = a.left + a.width * down;
+    const y1 = a.top + a.height;
+    const x2 = b.left + b.width / 2;
+    const y2 = b.top;
+    const mid = (y1 + y2) / 2;
+    return { d: `M ${x1} ${y1} C ${x1} ${mid}, ${x2} ${mid}, ${x2} ${y2}`, labelX: (x1 + x2) / 2, labelY: mid + 14 };
   }
   const anchor = BELOW[`${from}>${to}`];
   if (!anchor) return undefined;

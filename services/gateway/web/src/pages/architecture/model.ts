@@ -1,6 +1,6 @@
 import type { BreakerState, GatewayHealth, Overview, OverviewEdge, OverviewService } from '../../api/types';
 import type { Health } from '../../components/status';
-import { DESIGNED_EDGES, REGISTRY, SERVICES, type ServiceInfo } from '../../services';
+import { DESIGNED_EDGES, PROVIDER, REGISTRY, SERVICES, type ServiceInfo } from '../../services';
 
 /** How long a box stays red after its process was seen replaced (it died and was restarted between two polls). */
 export const RESTART_HOLD_MS = 3000;
@@ -78,8 +78,19 @@ export function remember(memory: Memory, health: GatewayHealth | undefined, now:
   return { pids, restarts };
 }
 
-function healthOf(name: string, health: GatewayHealth | undefined, gatewayReachable: boolean, memory: Memory, now: number): { health: Health; detail: string | undefined } {
+/** A process the gateway's `/health` does not list (the payment provider): its health from the overview's scrapes. */
+function scrapedHealth(figures: OverviewService | undefined): { health: Health; detail: string | undefined } {
+  if (!figures) return { health: 'unknown', detail: undefined };
+  const detail = figures.instances.find((i) => i.status === 'down')?.detail;
+  if (figures.status === 'ok') return { health: 'ok', detail: undefined };
+  if (figures.status === 'degraded') return { health: 'degraded', detail };
+  if (figures.status === 'down') return { health: 'down', detail: detail ?? 'Does not answer its health check' };
+  return { health: 'unknown', detail: undefined };
+}
+
+function healthOf(name: string, health: GatewayHealth | undefined, gatewayReachable: boolean, memory: Memory, now: number, figures?: OverviewService): { health: Health; detail: string | undefined } {
   if (!gatewayReachable) return name === 'gateway' ? { health: 'down', detail: 'The gateway does not answer' } : { health: 'unknown', detail: 'Unknown while the gateway does not answer' };
+  if (name !== 'gateway' && health && !health.services[name]) return scrapedHealth(figures);
   if (!health) return { health: 'unknown', detail: undefined };
   const restart = memory.restarts[name];
   const current = name === 'gateway' ? 'ok' : health.services[name]?.status;
@@ -147,10 +158,18 @@ function registryOf(health: GatewayHealth | undefined, overview: Overview | unde
 }
 
 /**
+ * Whether the system has the payment provider: the gateway lists it in its health or watches it in
+ * its overview. A gateway without one draws no box and no edge for it.
+ */
+const hasProvider = (health: GatewayHealth | undefined, overview: Overview | undefined) =>
+  health?.services[PROVIDER] !== undefined || overview?.services.some((s) => s.name === PROVIDER) === true;
+
+/**
  * The diagram from the latest answers: every service as a box with its instances (health from
  * `/health`, which asks each instance right now; figures and traffic shares from `/api/overview`),
- * every edge the system has by design or was seen calling, with its calls per second, and the
- * registry's box when there is one (outside the call graph).
+ * the payment provider's box when the gateway watches it (its health from the overview's scrapes,
+ * as `/health` does not list it), every edge the system has by design or was seen calling, with
+ * its calls per second, and the registry's box when there is one (outside the call graph).
  *
  * @example
  * const { nodes, edges } = buildModel({ health, overview, gatewayReachable: true, memory, now: performance.now() })
@@ -168,9 +187,11 @@ export function buildModel({
   memory: Memory;
   now: number;
 }): { nodes: NodeView[]; edges: EdgeView[]; registry: NodeView | undefined } {
-  const nodes = SERVICES.map((info): NodeView => {
+  const withProvider = hasProvider(health, overview);
+  const shown = SERVICES.filter((info) => info.name !== PROVIDER || withProvider);
+  const nodes = shown.map((info): NodeView => {
     const figures = overview?.services.find((s) => s.name === info.name);
-    const { health: status, detail } = healthOf(info.name, health, gatewayReachable, memory, now);
+    const { health: status, detail } = healthOf(info.name, health, gatewayReachable, memory, now, figures);
     const down = status === 'down';
     return {
       ...info,
@@ -185,7 +206,8 @@ export function buildModel({
     };
   });
   const seen = new Map<string, OverviewEdge>((overview?.edges ?? []).map((e) => [`${e.from}>${e.to}`, e]));
-  const edges: EdgeView[] = DESIGNED_EDGES.map(([from, to]) => {
+  const drawn = new Set(nodes.map((n) => n.name));
+  const edges: EdgeView[] = DESIGNED_EDGES.filter(([from, to]) => drawn.has(from) && drawn.has(to)).map(([from, to]) => {
     const figures = seen.get(`${from}>${to}`);
     seen.delete(`${from}>${to}`);
     return {

@@ -1,6 +1,7 @@
 import type { ReactNode, Ref } from 'react';
 import { StatusBadge } from '../../components/status';
 import { formatMs, formatRate, formatShare, formatUptime } from '../../format';
+import { PROVIDER } from '../../services';
 import type { NodeView } from './model';
 
 function Figure({ label, value, warn = false }: { label: string; value: string; warn?: boolean }) {
@@ -22,21 +23,29 @@ export function formatSharePercent(share: number | null): string {
  * traffic), its live figures and, for a service, its database. Red when it does not answer, or
  * when it was just replaced. `controls` (scaling) go under the instances.
  */
+/** A box's heading: "API Gateway", "Service registry", "Payment provider", "Order service". */
+export function nodeTitle(node: Pick<NodeView, 'name' | 'label'>): string {
+  if (node.name === 'gateway') return 'API Gateway';
+  if (node.name === 'registry') return 'Service registry';
+  if (node.name === PROVIDER) return 'Payment provider';
+  return `${node.label} service`;
+}
+
 export function NodeCard({ node, ref, controls }: { node: NodeView; ref?: Ref<HTMLElement>; controls?: ReactNode }) {
   const red = node.health === 'down' || node.health === 'restarted';
   const errorWarn = (node.errorRate ?? 0) > 0.01;
   return (
     <article
       ref={ref}
-      className={`node ${node.tone} health-${node.health} ${red ? 'is-red' : ''} ${node.database ? '' : 'node-gateway'} ${node.name === 'registry' ? 'node-registry' : ''}`}
+      className={`node ${node.tone} health-${node.health} ${red ? 'is-red' : ''} ${node.database ? '' : 'node-gateway'} ${node.name === 'registry' ? 'node-registry' : ''} ${node.name === PROVIDER ? 'node-provider' : ''}`}
       data-service={node.name}
       data-health={node.health}
-      aria-label={`${node.label}${node.name === 'gateway' || node.name === 'registry' ? '' : ' service'}: ${node.health}`}
+      aria-label={`${node.name === PROVIDER ? 'Payment provider' : `${node.label}${node.name === 'gateway' || node.name === 'registry' ? '' : ' service'}`}: ${node.health}`}
     >
       <header className="node-head">
         <div className="node-title">
           <span className="service-swatch" aria-hidden="true" />
-          <h3>{node.name === 'gateway' ? 'API Gateway' : node.name === 'registry' ? 'Service registry' : `${node.label} service`}</h3>
+          <h3>{nodeTitle(node)}</h3>
         </div>
         <StatusBadge status={node.health} />
       </header>

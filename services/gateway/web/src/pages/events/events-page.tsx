@@ -11,9 +11,10 @@ import { OutboxCard } from './outbox-card';
 const EVENTS_POLL_MS = 2000;
 
 /**
- * The events page: each service's transactional outbox (Order, Payment) through the gateway's
- * admin API, so a stuck relay, a growing lag or a dead letter shows without the service credential.
- * Polls only once the admin token is given (the same one, kept the same way, as the architecture view).
+ * The events page: each service's transactional outbox and inbox (Product, Order, Payment) through
+ * the gateway's admin API, so a stuck relay, a growing lag, a dead letter or a dropped duplicate
+ * shows without the service credential. Polls only once the admin token is given (the same one,
+ * kept the same way, as the architecture view).
  */
 export function EventsPage() {
   const [token, setToken] = useState(readAdminToken);
@@ -26,7 +27,7 @@ export function EventsPage() {
   };
   return (
     <>
-      <PageHeader title="Events" lead="What the Order and Payment services recorded in their outboxes, what the relay published, and the dead letters to send again." />
+      <PageHeader title="Events" lead="What the Product, Order and Payment services recorded in their outboxes, what the relay published, the dead letters to send again, and what each service's inbox applied (each event once, duplicates dropped)." />
       <Card id="events-token" title="Admin access">
         <AdminTokenForm token={token} refused={refused} onChange={changeToken} />
       </Card>

@@ -11,6 +11,8 @@ import { serviceInfo } from '../../services';
 
 type Recent = OutboxState['recent'][number];
 type DeadLetter = OutboxState['dead_letters'][number];
+type Inbox = OutboxState['inbox'];
+type Applied = Inbox['recent'][number];
 
 const RECENT: readonly Column<Recent>[] = [
   { header: 'Type', cell: (e) => e.type },
@@ -19,6 +21,42 @@ const RECENT: readonly Column<Recent>[] = [
   { header: 'Attempts', cell: (e) => e.attempts, numeric: true, className: 'hide-narrow' },
   { header: 'Time', cell: (e) => <time dateTime={e.created_at}>{formatTime(e.created_at)}</time>, cellClassName: 'muted' },
 ];
+
+const APPLIED: readonly Column<Applied>[] = [
+  { header: 'Type', cell: (e) => e.type },
+  { header: 'Event', cell: (e) => <code title={e.event_id}>{e.event_id.length > 12 ? `${e.event_id.slice(0, 12)}…` : e.event_id}</code>, className: 'hide-narrow', cellClassName: 'muted' },
+  { header: 'Applied', cell: (e) => <time dateTime={e.applied_at}>{formatTime(e.applied_at)}</time>, cellClassName: 'muted' },
+];
+
+/**
+ * What the service consumed: how many events it applied (each once, by id), how many deliveries
+ * of an already applied event it dropped, and the latest it applied.
+ */
+function InboxSection({ label, inbox }: { label: string; inbox: Inbox }) {
+  return (
+    <div className="inbox" data-applied={inbox.applied} data-duplicates={inbox.duplicates}>
+      <h3 className="events-subhead">Inbox</h3>
+      <dl className="stats events-stats inbox-stats">
+        <div>
+          <dt>Applied</dt>
+          <dd data-stat="applied">{inbox.applied}</dd>
+        </div>
+        <div>
+          <dt>Duplicates dropped</dt>
+          <dd data-stat="duplicates">{inbox.duplicates}</dd>
+        </div>
+      </dl>
+      <DataTable
+        label={`Latest events applied by ${label}`}
+        columns={APPLIED}
+        rows={inbox.recent}
+        rowKey={(e) => e.event_id}
+        rowProps={(e) => ({ 'data-inbox-type': e.type })}
+        empty="No event applied yet."
+      />
+    </div>
+  );
+}
 
 /** The dead letters, each with a button that asks its service to send it again. */
 function DeadLetters({ service, label, token, letters }: { service: string; label: string; token: string; letters: readonly DeadLetter[] }) {
@@ -54,7 +92,8 @@ function DeadLetters({ service, label, token, letters }: { service: string; labe
 
 /**
  * One service's outbox: its backlog, dead letters and lag at a glance, the latest events with
- * their state, and the dead letters to send again. A service that does not answer says why.
+ * their state, and the dead letters to send again; then its inbox, what it consumed. A service that
+ * does not answer says why.
  */
 export function OutboxCard({ entry, token }: { entry: AdminEvents['services'][number]; token: string }) {
   const label = serviceInfo(entry.service).label;
@@ -80,7 +119,7 @@ export function OutboxCard({ entry, token }: { entry: AdminEvents['services'][nu
                 </dd>
               </div>
             </dl>
-            <h3 className="events-subhead">Latest events</h3>
+            <h3 className="events-subhead">Outbox: latest events</h3>
             <DataTable
               label={`Latest events of ${label}`}
               columns={RECENT}
@@ -90,6 +129,7 @@ export function OutboxCard({ entry, token }: { entry: AdminEvents['services'][nu
               empty="No events recorded yet."
             />
             <DeadLetters service={entry.service} label={label} token={token} letters={outbox.dead_letters} />
+            {outbox.inbox ? <InboxSection label={label} inbox={outbox.inbox} /> : null}
           </>
         ) : (
           <p className="banner" role="status">

@@ -7,6 +7,7 @@ import { ResultNote } from '../../components/result-note';
 import { StatePill } from '../../components/status';
 import { formatMoney, numberOrText, orderTotal } from '../../format';
 import { useApiAction } from '../../hooks/use-api-action';
+import { Link } from '../../router';
 
 export interface OrderFormProps {
   users: readonly User[];
@@ -52,6 +53,7 @@ export function OrderForm({ users, products, onPlaced }: OrderFormProps) {
           {products.map((p) => (
             <option key={p.id} value={p.id}>
               #{p.id} {p.name} · {formatMoney(p.price)}
+              {p.stock === undefined ? '' : ` · ${p.stock} in stock`}
             </option>
           ))}
         </SelectField>
@@ -83,12 +85,12 @@ export function OrderForm({ users, products, onPlaced }: OrderFormProps) {
       {result ? (
         <ResultNote
           result={result}
-          success={result.data ? `Order #${result.data.id} placed: total ${formatMoney(result.data.total)}, ${result.data.status}` : 'Placed'}
+          success={result.data ? `Order #${result.data.id} placed: total ${formatMoney(result.data.total)}, ${result.data.status}${result.data.stock ? `, stock ${result.data.stock.toLowerCase()}` : ''}` : 'Placed'}
         />
       ) : null}
       {result?.data ? (
         <p className="placed" data-testid="placed-order">
-          Order <strong>#{result.data.id}</strong> · total <strong className="money" id="placed-total">{formatMoney(result.data.total)}</strong> <StatePill state={result.data.status} />
+          Order <Link to={`/orders/${result.data.id}`}>#{result.data.id}</Link> · total <strong className="money" id="placed-total">{formatMoney(result.data.total)}</strong> <StatePill state={result.data.status} />
         </p>
       ) : null}
     </Card>

@@ -1,0 +1,39 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { createServer, registerHealth, resolveServiceToken, type App, type Database } from '@microshop/chassis';
+import type { ProviderBehaviour } from '@microshop/contracts';
+import { createChargeRepository } from './data/charge-repository.js';
+import type { ProviderTables } from './data/tables.js';
+import { createBehaviourSetting } from './domain/behaviour.js';
+import type { ProviderDeps } from './domain/deps.js';
+import { registerProviderRoutes } from './routes/provider-routes.js';
+
+export interface ProviderAppOptions {
+  database: Database<ProviderTables>;
+  logLevel?: string | false;
+  bodyLimit?: number;
+  /** The credential every `/v1` route requires (the shop's key at the provider); unset: the development one. */
+  serviceToken?: string;
+  /** The behaviour at start (`PROVIDER_*`); unset: every charge succeeds at once. */
+  behaviour?: ProviderBehaviour;
+  now?: () => Date;
+  random?: ProviderDeps['random'];
+  sleep?: ProviderDeps['sleep'];
+}
+
+/** Builds the payment provider's app from its dependencies. Never listens: `main.ts` does, tests inject. */
+export async function buildApp({ database, logLevel, bodyLimit, serviceToken, behaviour, now = () => new Date(), random = Math.random, sleep = (ms) => delay(ms) }: ProviderAppOptions): Promise<App> {
+  const app = await createServer({
+    name: 'payment-provider',
+    description: 'A simulated card processor (standing for Stripe or Adyen) with its own ledger of charges and refunds. Database: provider.db.',
+    ...(logLevel === undefined ? {} : { logLevel }),
+    ...(bodyLimit === undefined ? {} : { bodyLimit }),
+    ...(serviceToken === undefined ? {} : { serviceToken }),
+  });
+  registerHealth(app, { service: 'payment-provider', checks: { database: database.ping } });
+  registerProviderRoutes(
+    app,
+    { charges: createChargeRepository(database.db), behaviour: createBehaviourSetting(behaviour), now, random, sleep },
+    resolveServiceToken(serviceToken),
+  );
+  return app;
+}
