@@ -1,4 +1,4 @@
-import type { Order, Payment, Product, User } from '@microshop/contracts';
+import type { ConsistencyReport, Order, Payment, Product, User } from '@microshop/contracts';
 import { request } from '@microshop/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSupervisedSystem, type SupervisedSystem } from './support/supervised-system.js';
@@ -103,5 +103,15 @@ describe('Paying once: concurrent payments and Idempotency-Key, end to end', () 
     expect(await paymentsOf([other.id])).toEqual([]);
     expect((await request<Order>(system.url, 'GET', `/api/orders/${other.id}`)).body.status).toBe('PENDING');
     expect(await violations([order.id, other.id])).toEqual([]);
+  });
+
+  test('After A1-A3, the consistency checker finds 0 violations, and the provider charged each paid order once', async () => {
+    const { status, body } = await request<ConsistencyReport>(system.url, 'GET', '/api/consistency');
+    expect(status).toBe(200);
+    expect(body.violations).toEqual([]);
+    expect(body.in_flight).toEqual([]);
+    expect(body.unavailable).toEqual([]);
+    // 100 (A1) + 1 (A2) + 1 (A3) payments, each charged once: no retry or race charged twice.
+    expect(body).toMatchObject({ payments_checked: 102, charges_checked: 102, ok: true });
   });
 });

@@ -148,7 +148,14 @@ describe.each(['HTTP', 'NATS JetStream'] as const)('Events under faults, over %s
     // Order learns of each reservation from Product's StockReserved; Order was the process being killed,
     // so a StockReserved it held unacked when it died comes again (NATS: after the ack wait).
     const learnt = Date.now();
-    for (const order of orders) await expect.poll(async () => (await kit.orderOf(order.id)).stock, { timeout: 15_000, interval: 100 }).toBe('RESERVED');
+    try {
+      for (const order of orders) await expect.poll(async () => (await kit.orderOf(order.id)).stock, { timeout: 15_000, interval: 100 }).toBe('RESERVED');
+    } catch (error) {
+      // What a failure needs to be understood: where Order's consumer stands, and what Order logged.
+      if (broker) console.log('order-service consumer:', JSON.stringify(await broker.jsm.consumers.info(stream, 'order-service')));
+      console.log(system.output().split('\n').filter((l) => l.includes('"order-service"') && !l.includes('"level":30')).slice(-20).join('\n'));
+      throw error;
+    }
     const learntMs = Date.now() - learnt;
     const productInbox = (await kit.outbox('product-service')).inbox;
     if (transport === 'HTTP') {
@@ -159,7 +166,10 @@ describe.each(['HTTP', 'NATS JetStream'] as const)('Events under faults, over %s
       // JetStream dropped the second publish of each event by its id (Nats-Msg-Id): the stream holds each once.
       const info = await broker?.jsm.streams.info(stream, { subjects_filter: 'e2e.faults.OrderCreated' });
       expect(info?.state.subjects?.['e2e.faults.OrderCreated']).toBe(20);
-      figures.push(`C1: 20 kills after publish; the stream holds 20 OrderCreated (duplicates dropped by Nats-Msg-Id), Product dropped ${productInbox.duplicates} more; consistent ${ms} ms later; every order RESERVED ${learntMs} ms after that`);
+      const restarts = system.output().split('\n').filter((l) => l.includes('past the end of its stream')).length;
+      figures.push(
+        `C1: 20 kills after publish; the stream holds 20 OrderCreated (duplicates dropped by Nats-Msg-Id), Product dropped ${productInbox.duplicates} more; consistent ${ms} ms later; every order RESERVED ${learntMs} ms after that; consumers started over by the watchdog: ${restarts}`,
+      );
     }
   });
 

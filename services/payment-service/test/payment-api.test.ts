@@ -1,8 +1,6 @@
 import { IDEMPOTENCY_KEY_HEADER, SERVICE_TOKEN_HEADER, type Payment, type Problem } from '@microshop/contracts';
-import { createTestDatabase, DIALECTS, request, type TestDatabase } from '@microshop/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { migrations } from '../src/data/migrations.js';
-import type { PaymentTables } from '../src/data/tables.js';
+import { DIALECTS, request } from '@microshop/testkit';
+import { describe, expect, test } from 'vitest';
 import { SAGA_CRASH_POINTS } from '../src/domain/saga.js';
 import {
   CALL_TIMEOUT_MS,
@@ -13,12 +11,9 @@ import {
   paymentRows,
   RUNNING_ELSEWHERE,
   sagaOf,
-  sagasLeftRunning,
   seedPayment,
   SERVICE_TOKEN,
-  startPaymentService,
-  type PaymentService,
-  type StartOptions,
+  usePaymentService,
 } from './payment-harness.js';
 
 const CREATED_AT = '2024-05-01T10:00:00.000Z';
@@ -31,24 +26,10 @@ const order = (id: number) => ({ id, user_id: 1, product_id: 2, quantity: 3, tot
  * saga does when the provider or the Order service misbehave later on is in payment-saga.test.ts.
  */
 describe.each(DIALECTS)('Payment service on %s', (dialect) => {
-  let testDb: TestDatabase<PaymentTables>;
-  let service: PaymentService | undefined;
   let nextOrderId = 1000;
 
-  const db = () => testDb.database.db;
-  const start = async (options: StartOptions = {}) => (service = await startPaymentService(testDb, options));
+  const { start, db } = usePaymentService(dialect);
 
-  beforeAll(async () => {
-    testDb = await createTestDatabase<PaymentTables>(dialect, migrations);
-  });
-  afterAll(async () => {
-    await testDb.drop();
-  });
-  afterEach(async () => {
-    await service?.close();
-    service = undefined;
-    expect(await sagasLeftRunning(db())).toEqual([]);
-  });
 
   describe('Paying an order', () => {
     test("When the spec's order 1 (total 2999.97, PENDING) is paid, then 201 COMPLETED for 2999.97, stored as 299997 cents, charged once as payment-<id>, and the order is set PAID with the service credential", async () => {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { resilienceOf, type App } from '@microshop/chassis';
 import { SERVICE_TOKEN_HEADER, type EventEnvelope, type Payment, type PaymentSaga } from '@microshop/contracts';
-import { listenOnFreePort, request, type JsonResponse, type TestDatabase } from '@microshop/testkit';
+import { createTestDatabase, listenOnFreePort, request, type DIALECTS, type JsonResponse, type TestDatabase } from '@microshop/testkit';
 import type { Kysely } from 'kysely';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { buildApp, type PaymentAppOptions } from '../src/app.js';
 import type { SagaSettings } from '../src/domain/deps.js';
+import { migrations } from '../src/data/migrations.js';
 import type { NewPaymentRow, PaymentRow, PaymentTables } from '../src/data/tables.js';
 import { startFakeOrders, type FakeOrders } from './fake-orders.js';
 import { startFakeProvider, type FakeProvider } from './fake-provider.js';
@@ -151,3 +152,32 @@ export const orderCancelled = (orderId: number, reason = 'cancelled'): EventEnve
 /** Delivers an event to `POST /internal/events` as a publisher's relay does: the whole envelope, with the service credential. */
 export const deliver = (url: string, envelope: EventEnvelope, headers: Record<string, string> = { [SERVICE_TOKEN_HEADER]: SERVICE_TOKEN }): Promise<JsonResponse<{ result: string }>> =>
   request(url, 'POST', '/internal/events', envelope, headers);
+
+/**
+ * The lifecycle every Payment test file shares, for one dialect: a fresh database for the file, a
+ * fresh service per test (`start`), closed after it, and a check that it left no saga running.
+ * Call it at the top of a `describe.each(DIALECTS)` body.
+ */
+export function usePaymentService(dialect: (typeof DIALECTS)[number]): { start(options?: StartOptions): Promise<PaymentService>; stop(): Promise<void>; db(): Kysely<PaymentTables> } {
+  let testDb: TestDatabase<PaymentTables>;
+  let service: PaymentService | undefined;
+  beforeAll(async () => {
+    testDb = await createTestDatabase<PaymentTables>(dialect, migrations);
+  });
+  afterAll(async () => {
+    await testDb.drop();
+  });
+  const stop = async () => {
+    await service?.close();
+    service = undefined;
+  };
+  afterEach(async () => {
+    await stop();
+    expect(await sagasLeftRunning(testDb.database.db)).toEqual([]);
+  });
+  return {
+    start: async (options = {}) => (service = await startPaymentService(testDb, options)),
+    stop,
+    db: () => testDb.database.db,
+  };
+}

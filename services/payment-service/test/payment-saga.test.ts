@@ -1,9 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Payment, Problem } from '@microshop/contracts';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '@microshop/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { migrations } from '../src/data/migrations.js';
-import type { PaymentTables } from '../src/data/tables.js';
+import { DIALECTS } from '@microshop/testkit';
+import { describe, expect, test } from 'vitest';
 import {
   deliver,
   eventsOf,
@@ -14,13 +12,11 @@ import {
   paymentRows,
   SAGA,
   sagaOf,
-  sagasLeftRunning,
   seedPayment,
   settled,
-  startPaymentService,
-  stepsOf,
-  type PaymentService,
+  usePaymentService,
   type StartOptions,
+  stepsOf,
 } from './payment-harness.js';
 
 const HOUR_MS = 3_600_000;
@@ -35,12 +31,9 @@ const HOUR_MS = 3_600_000;
  * counts below are exact; one shows the two layers together.
  */
 describe.each(DIALECTS)('Payment saga on %s', (dialect) => {
-  let testDb: TestDatabase<PaymentTables>;
-  let service: PaymentService | undefined;
   let nextOrderId = 5000;
 
-  const db = () => testDb.database.db;
-  const start = async (options: StartOptions = {}) => (service = await startPaymentService(testDb, options));
+  const { start, stop, db } = usePaymentService(dialect);
   /** The service with an order of `total` to pay, PENDING unless said otherwise. */
   const startWithOrder = async (order: { total?: number; stock?: 'AWAITING' | 'RESERVED' } = {}, options: StartOptions = {}) => {
     const started = await start(options);
@@ -49,17 +42,6 @@ describe.each(DIALECTS)('Payment saga on %s', (dialect) => {
     return { ...started, orderId };
   };
 
-  beforeAll(async () => {
-    testDb = await createTestDatabase<PaymentTables>(dialect, migrations);
-  });
-  afterAll(async () => {
-    await testDb.drop();
-  });
-  afterEach(async () => {
-    await service?.close();
-    service = undefined;
-    expect(await sagasLeftRunning(db())).toEqual([]);
-  });
 
   describe('When the provider declines, fails or is slow', () => {
     test('When the card is declined, then 402 naming order_id, the payment is FAILED (card declined) with PaymentFailed, the order is untouched, and a new payment of the order then succeeds', async () => {
@@ -76,6 +58,11 @@ describe.each(DIALECTS)('Payment saga on %s', (dialect) => {
       expect(failed).toMatchObject({ status: 'FAILED', reason: 'card declined', step: null, charge_id: null, amount_cents: 1234 });
       expect(await eventsOf(db(), failed?.id ?? 0)).toEqual([['PaymentFailed', { payment_id: failed?.id, order_id: orderId, reason: 'card declined' }]]);
       expect(provider.ledger.get(`payment-${failed?.id}`)?.status).toBe('DECLINED');
+      // The charge ran and was refused: the timeline shows it failed.
+      expect(await stepsOf(url, failed?.id ?? 0)).toEqual([
+        ['record', 'done'],
+        ['charge', 'failed'],
+      ]);
       expect(orders.statusUpdates()).toEqual([]);
       expect(orders.get(orderId)?.status).toBe('PENDING');
 
@@ -395,8 +382,7 @@ describe.each(DIALECTS)('Payment saga on %s', (dialect) => {
       expect(await paymentRows(db(), orderId)).toMatchObject([{ status: 'PENDING', lease_owner: expect.stringMatching(new RegExp(`^${INSTANCE_ID}/`)) }]);
 
       const closing = performance.now();
-      await service?.close();
-      service = undefined;
+      await stop();
 
       expect(performance.now() - closing).toBeLessThan(SAGA.leaseMs / 3);
       expect(await paymentRows(db(), orderId)).toMatchObject([{ status: 'PENDING', step: 'await_stock', lease_until: 0, lease_owner: null }]);

@@ -1,5 +1,5 @@
 import { EVENT_SCHEMAS, EventEnvelope } from '@microshop/contracts';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, JetStreamApiError, StorageType, type ConsumerConfig, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, JetStreamApiError, StorageType, type ConsumerConfig, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { compare, connect, nanos, parseSemVer, type NatsConnection } from '@nats-io/transport-node';
 import { matchesContract } from '../validation.js';
 import type { EventPublisher } from './transport.js';
@@ -43,6 +43,8 @@ export interface NatsConsumeOptions {
   maxBackoffMs?: number;
   /** A message given up: its handler failed `maxDeliver` times, or it is not a valid event (`event` undefined). */
   onDeadLetter?(event: EventEnvelope | undefined, error: unknown, message: { subject: string; seq: number }): void;
+  /** The consumer was found past the end of its stream and started over (see the watchdog in `startConsumer`). */
+  onStuck?(deliveredSeq: number, lastSeq: number): void;
 }
 
 /** A running consumer. `stop` lets the event being handled finish, and hands the others back to JetStream. */
@@ -68,6 +70,10 @@ export interface NatsBroker {
 }
 
 const STREAM_NOT_FOUND = 10059;
+/** How long one pull request stays open on the server. */
+const PULL_EXPIRES_MS = 2000;
+/** How often a consumer checks that its position is inside its stream. */
+const WATCHDOG_MS = 5000;
 
 /**
  * The broker transport (`BROKER_URL=nats://…`): events go to a durable JetStream stream, and each
@@ -134,7 +140,7 @@ async function startConsumer(
   stream: string,
   subjectOf: (type: string) => string,
   subjectPrefix: string,
-  { durable, types, handle, maxDeliver = 10, ackWaitMs = 5000, maxAckPending = 1, baseBackoffMs = 200, maxBackoffMs = 5000, onDeadLetter }: NatsConsumeOptions,
+  { durable, types, handle, maxDeliver = 10, ackWaitMs = 5000, maxAckPending = 1, baseBackoffMs = 200, maxBackoffMs = 5000, onDeadLetter, onStuck }: NatsConsumeOptions,
 ): Promise<NatsConsumer> {
   if (types.length === 0) throw new Error(`consumer ${durable}: no event types`);
   const wanted = new Set(types);
@@ -144,20 +150,21 @@ async function startConsumer(
   const filter: Partial<ConsumerConfig> =
     types.length === 1 ? { filter_subject: subjectOf(types[0]!) } : multiFilter ? { filter_subjects: types.map(subjectOf) } : { filter_subject: `${subjectPrefix}.>` };
   const config: Partial<ConsumerConfig> = { ack_policy: AckPolicy.Explicit, ack_wait: nanos(ackWaitMs), max_deliver: maxDeliver, max_ack_pending: maxAckPending, ...filter };
-  // The durable consumer outlives this process: created the first time, its settings updated after.
-  const exists = await jsm.consumers.info(stream, durable).then(
-    () => true,
+  // The durable consumer outlives this process: created the first time, and updated after only
+  // when its settings changed (an update of a consumer in use is not free: on nats-server 2.9 one
+  // was seen to lose its place in the stream, so a restart that changes nothing updates nothing).
+  const existing = await jsm.consumers.info(stream, durable).then(
+    (info) => info,
     (error: unknown) => {
-      if (error instanceof JetStreamApiError) return false;
+      if (error instanceof JetStreamApiError) return undefined;
       throw error;
     },
   );
-  if (exists) await jsm.consumers.update(stream, durable, config);
-  else await jsm.consumers.add(stream, { durable_name: durable, deliver_policy: DeliverPolicy.All, ...config });
+  if (!existing) await jsm.consumers.add(stream, { durable_name: durable, deliver_policy: DeliverPolicy.All, ...config });
+  else if (!sameSettings(existing.config, config)) await jsm.consumers.update(stream, durable, config);
 
-  const consumer = await js.consumers.get(stream, durable);
-  const messages = await consumer.consume({ max_messages: Math.max(1, maxAckPending) });
   let stopping = false;
+  let messages: ConsumerMessages | undefined;
 
   const giveUp = (msg: JsMsg, event: EventEnvelope | undefined, error: unknown) => {
     // Terminated, not deleted: the message stays in the stream for a person to look at or replay.
@@ -188,22 +195,57 @@ async function startConsumer(
     }
   };
 
-  const loop = (async () => {
-    for await (const msg of messages) {
-      // Pulled but not handled before `stop`: handed back at once, not after the ack wait.
-      if (stopping) msg.nak();
-      else await handleMessage(msg);
+  /** Pulls and handles messages until `messages` is closed (by `stop`, or by the watchdog to start over). */
+  const pull = async () => {
+    while (!stopping) {
+      const consumer = await js.consumers.get(stream, durable);
+      // Pull requests that expire quickly: those of a process that died (SIGKILL, no goodbye) would
+      // otherwise stay open on the server for 30 s, and a message routed to one waits out an ack wait
+      // with nobody to ack it (nats-server 2.9 does not drop them when the connection goes).
+      messages = await consumer.consume({ max_messages: Math.max(1, maxAckPending), expires: PULL_EXPIRES_MS });
+      for await (const msg of messages) {
+        // Pulled but not handled before `stop`: handed back at once, not after the ack wait.
+        if (stopping) msg.nak();
+        else await handleMessage(msg);
+      }
     }
-  })();
+  };
+  const loop = pull();
+  // A pull that fails (the connection closed for good) ends the consumer; `stop` still waits for it.
+  loop.catch(() => undefined);
+
+  /**
+   * A consumer whose position is past the end of its stream can never deliver again. nats-server
+   * 2.9 was seen to leave one so (delivered stream sequence 2^64-1, nothing pending) after its
+   * consumers were killed repeatedly mid-pull. The watchdog notices and starts the consumer over from
+   * the start of the stream: every event comes again, and the inbox drops those already applied.
+   */
+  const watchdog = setInterval(() => {
+    void (async () => {
+      const [info, streamInfo] = await Promise.all([jsm.consumers.info(stream, durable), jsm.streams.info(stream)]);
+      if (stopping || info.delivered.stream_seq <= streamInfo.state.last_seq) return;
+      onStuck?.(info.delivered.stream_seq, streamInfo.state.last_seq);
+      await jsm.consumers.delete(stream, durable).catch(() => false);
+      await jsm.consumers.add(stream, { durable_name: durable, deliver_policy: DeliverPolicy.All, ...config }).catch(() => undefined);
+      await messages?.close();
+    })().catch(() => undefined);
+  }, WATCHDOG_MS);
+  watchdog.unref();
 
   return {
     async stop() {
       if (stopping) return;
       stopping = true;
-      await messages.close();
+      clearInterval(watchdog);
+      await messages?.close();
       await loop.catch(() => undefined);
     },
   };
+}
+
+/** True when every setting in `wanted` already has that value in `current`. */
+function sameSettings(current: Partial<ConsumerConfig>, wanted: Partial<ConsumerConfig>): boolean {
+  return Object.entries(wanted).every(([key, value]) => JSON.stringify(current[key as keyof ConsumerConfig] ?? null) === JSON.stringify(value ?? null));
 }
 
 /** The envelope of a message, checked against the contract of its type and version. */

@@ -69,6 +69,7 @@ export function registerServiceEvents<DB extends EventTables>(app: App, options:
           if (handler) await applyOnce(db, event, (trx) => handler(event, trx));
         },
         maxDeliver,
+        onStuck: (delivered, last) => app.log.error({ delivered, last }, `the ${service} consumer was past the end of its stream (delivered ${delivered}, last ${last}): started over from the start, the inbox drops what was applied`),
         onDeadLetter: (event, error, message) =>
           app.log.error({ err: error, event_id: event?.id, subject: message.subject, seq: message.seq }, `gave up on ${event?.type ?? 'a message'} ${event?.id ?? `#${message.seq}`} after ${maxDeliver} deliveries`),
       });

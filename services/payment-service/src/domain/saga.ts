@@ -151,7 +151,8 @@ export function createSagaRunner(deps: PaymentDeps, instance: string): SagaRunne
         }
         crashPoint('saga.after_charge');
         if (outcome.outcome === 'succeeded') return next(row, 'confirm', `charged ${amount(row)} (${outcome.charge.id})`, { charge_id: outcome.charge.id });
-        if (outcome.outcome === 'declined') return final(row, 'FAILED', `declined: ${outcome.detail}`, 'card declined');
+        // The step ran, and its answer is a refusal: logged as failed, the payment ends FAILED.
+        if (outcome.outcome === 'declined') return { ...final(row, 'FAILED', '', 'card declined'), log: entry('charge', 'failed', row.attempts + 1, `declined: ${outcome.detail}`) };
         return final(row, 'FAILED', `the charge was voided: ${outcome.detail}`, 'charge voided');
       }
       case 'confirm': {
