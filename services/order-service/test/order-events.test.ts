@@ -1,10 +1,11 @@
-import { createDiscovery, type App, type Discovery } from '@microshop/chassis';
+import type { App, Discovery } from '@microshop/chassis';
 import { SERVICE_TOKEN_HEADER, type EventEnvelope, type OutboxState } from '@microshop/contracts';
 import { createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, type FakeService, type TestDatabase } from '@microshop/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { migrations } from '../src/data/migrations.js';
 import type { OrderTables } from '../src/data/tables.js';
+import { startFakeSubscribers, type FakeSubscribers } from './fake-subscribers.js';
 
 const SERVICE_TOKEN = 'order-events-test-service-token';
 const withToken = { [SERVICE_TOKEN_HEADER]: SERVICE_TOKEN };
@@ -18,7 +19,7 @@ describe.each(DIALECTS)('Order events on %s', (dialect) => {
   let testDb: TestDatabase<OrderTables>;
   let users: FakeService;
   let products: FakeService;
-  let payments: FakeService;
+  let subscribers: FakeSubscribers;
   let discovery: Discovery;
   let app: App;
   let url: string;
@@ -29,23 +30,18 @@ describe.each(DIALECTS)('Order events on %s', (dialect) => {
   beforeAll(async () => {
     testDb = await createTestDatabase<OrderTables>(dialect, migrations);
     users = await startFakeService();
-    products = await startFakeService();
     users.on('GET', '/api/users/:id', (_call, { id }) => ({ body: { id: Number(id), name: 'Ann', email: 'ann@example.com', created_at: '2024-01-01T00:00:00.000Z' } }));
-    products.on('GET', '/api/products/:id', (_call, { id }) => ({ body: { id: Number(id), name: 'Laptop', price: 999.99, description: null, created_at: '2024-01-01T00:00:00.000Z' } }));
     // The subscribers of the Order service's events (EVENT_SUBSCRIPTIONS), where the relay delivers them.
-    products.on('POST', '/internal/events', () => ({ body: { result: 'applied' } }));
-    payments = await startFakeService();
-    payments.on('POST', '/internal/events', () => ({ body: { result: 'applied' } }));
-    discovery = createDiscovery({ serviceToken: SERVICE_TOKEN, refreshMs: 60_000, targets: { 'product-service': products.url, 'payment-service': payments.url } });
+    subscribers = await startFakeSubscribers(SERVICE_TOKEN);
+    ({ products, discovery } = subscribers);
+    products.on('GET', '/api/products/:id', (_call, { id }) => ({ body: { id: Number(id), name: 'Laptop', price: 999.99, description: null, created_at: '2024-01-01T00:00:00.000Z' } }));
     app = await buildApp({ database: testDb.database, serviceToken: SERVICE_TOKEN, userService: users.url, productService: products.url, discovery, timeoutMs: 500, logLevel: false });
     url = await listenOnFreePort(app);
   });
   afterAll(async () => {
     await app.close();
-    await discovery.close();
+    await subscribers.close();
     await users.close();
-    await products.close();
-    await payments.close();
     await testDb.drop();
   });
 
@@ -59,7 +55,7 @@ describe.each(DIALECTS)('Order events on %s', (dialect) => {
       { path: '/internal/events', headers: { [SERVICE_TOKEN_HEADER]: SERVICE_TOKEN }, body: { id: event?.id, type: 'OrderCreated' } },
     ]);
     // Payment does not consume OrderCreated.
-    expect(payments.calls).toEqual([]);
+    expect(subscribers.payments.calls).toEqual([]);
   });
 
   test('When an order is set PAID, then OrderPaid is recorded; a refused transition records nothing', async () => {

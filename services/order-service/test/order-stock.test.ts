@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createDiscovery, resetTestPoints, type App, type Discovery } from '@microshop/chassis';
+import { resetTestPoints, type App, type Discovery } from '@microshop/chassis';
 import { SERVICE_TOKEN_HEADER, type EventData, type EventEnvelope, type EventType, type Order, type Problem, type Product, type User } from '@microshop/contracts';
 import { createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, type FakeService, type TestDatabase } from '@microshop/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { buildApp, type OrderAppOptions } from '../src/app.js';
 import { migrations } from '../src/data/migrations.js';
 import type { OrderTables } from '../src/data/tables.js';
+import { startFakeSubscribers, type FakeSubscribers } from './fake-subscribers.js';
 
 const SERVICE_TOKEN = 'order-stock-test-service-token';
 const withToken = { [SERVICE_TOKEN_HEADER]: SERVICE_TOKEN };
@@ -38,6 +39,7 @@ describe.each(DIALECTS)('Orders with stock on %s', (dialect) => {
   let users: FakeService;
   let products: FakeService;
   let payments: FakeService;
+  let subscribers: FakeSubscribers;
   let discovery: Discovery;
   let app: App;
   let url: string;
@@ -78,15 +80,12 @@ describe.each(DIALECTS)('Orders with stock on %s', (dialect) => {
     testDb = await createTestDatabase<OrderTables>(dialect, migrations);
     users = await startFakeService();
     users.on('GET', '/api/users/:id', (_call, { id }) => ({ body: userOf(Number(id)) }));
-    products = await startFakeService();
+    subscribers = await startFakeSubscribers(SERVICE_TOKEN);
+    ({ products, payments, discovery } = subscribers);
     products.on('GET', '/api/products/:id', (_call, { id }) => {
       const product = catalogue[Number(id)];
       return product ? { body: product } : { status: 404, body: { type: '/problems/not-found', title: 'Not found', status: 404, detail: 'No such product' } };
     });
-    products.on('POST', '/internal/events', () => ({ body: { result: 'applied' } }));
-    payments = await startFakeService();
-    payments.on('POST', '/internal/events', () => ({ body: { result: 'applied' } }));
-    discovery = createDiscovery({ serviceToken: SERVICE_TOKEN, refreshMs: 60_000, targets: { 'product-service': products.url, 'payment-service': payments.url } });
   });
   beforeEach(async () => {
     clock = PLACED_AT;
@@ -96,10 +95,8 @@ describe.each(DIALECTS)('Orders with stock on %s', (dialect) => {
     await app.close();
   });
   afterAll(async () => {
-    await discovery.close();
+    await subscribers.close();
     await users.close();
-    await products.close();
-    await payments.close();
     await testDb.drop();
   });
 
