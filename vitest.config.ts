@@ -13,10 +13,42 @@ export default defineConfig({
       },
       {
         test: {
+          // Offline checks of deploy/: the Dockerfile, compose.yaml and the Kubernetes manifests.
+          name: 'deploy',
+          include: ['test/deploy/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           // The end-to-end suites start the real processes on the spec's fixed ports: one at a time.
           fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+        },
+      },
+      {
+        test: {
+          // The same end-to-end files against the modular monolith (npm start -- --monolith): those
+          // that do not depend on services being separate processes (see docs/topologies.md). After
+          // the other projects, never beside them: both start whole systems.
+          name: 'e2e-monolith',
+          include: [
+            'test/e2e/spec-examples.test.ts',
+            'test/e2e/consistency.test.ts',
+            'test/e2e/events.test.ts',
+            'test/e2e/idempotency.test.ts',
+            'test/e2e/ui-shop.test.ts',
+            'test/e2e/ui-saga.test.ts',
+            'test/e2e/ui-events.test.ts',
+            'test/e2e/ui-breaker.test.ts',
+            'test/e2e/ui-pages.test.ts',
+          ],
+          env: { MICROSHOP_TOPOLOGY: 'monolith' },
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
           testTimeout: 60_000,
           hookTimeout: 90_000,
         },

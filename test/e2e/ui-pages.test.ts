@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser, screenshot, WIDTHS, type TestBrowser } from './support/browser.js';
 import { ROOT_DIR, startSystem, waitFor, type System } from './support/system.js';
+import { onMonolith, TOPOLOGY } from './support/topology.js';
 
 /** The admin credential the system under test uses: ADMIN_TOKEN, or the development one `npm start` made. */
 const adminToken = () => process.env.ADMIN_TOKEN || readFileSync(path.join(ROOT_DIR, '.microshop/admin-token'), 'utf8').trim();
@@ -72,6 +73,22 @@ describe('The web UI: every page, with traffic flowing', () => {
       const edge = overview.edges.find((e) => e.from === 'order-service' && e.to === 'product-service');
       return (order?.requests_per_s ?? 0) > 0 && (edge?.calls_per_s ?? 0) > 0;
     }, 20_000);
+  });
+
+  test(`The architecture view says which topology runs (${TOPOLOGY}): the monolith's banner names the one process, and its modules show as in-process`, async () => {
+    await page.setViewportSize(WIDTHS.desktop);
+    await page.goto(`${gateway}/architecture`);
+    await page.locator('.node[data-service="order-service"][data-health="ok"]').first().waitFor({ timeout: 20_000 });
+    const banner = page.locator('[data-topology="monolith"]');
+    if (onMonolith) {
+      await banner.waitFor({ timeout: 10_000 });
+      expect(await banner.textContent()).toContain('Modular monolith');
+      expect(await page.locator('.node[data-service="order-service"] .instance-id').first().textContent()).toBe('in-process');
+    } else {
+      await page.waitForTimeout(1500);
+      expect(await banner.count()).toBe(0);
+      expect(await page.locator('.node[data-service="order-service"] .instance-id').first().textContent()).toBe('#1');
+    }
   });
 
   for (const { path, name, ready } of PAGES) {

@@ -27,3 +27,5 @@ export * from './service-client.js';
 export * from './telemetry/index.js';
 export * from './validation.js';
 export * from './test-hooks.js';
+export * from './modules/index.js';
+export * from './serving.js';

@@ -9,8 +9,9 @@ import { withPeerService } from './telemetry/peer.js';
 import { isRetryable } from './resilience/resilient-call.js';
 import { createLoadBalancer, type BalancingStrategy, type EjectionPolicy, type InstanceStats } from './discovery/load-balancer.js';
 import type { Resolver } from './discovery/instance.js';
+import type { CallTarget } from './modules/in-process.js';
 import { staticResolver } from './discovery/static-resolver.js';
-import { instanceCalls, instanceEjections } from './metrics/instance-metrics.js';
+import { instanceMetrics } from './metrics/instance-metrics.js';
 
 export interface ServiceClientOptions {
   /** The neighbour's name, used in errors, e.g. `product-service`. */
@@ -60,6 +61,14 @@ export interface CallOptions {
   passServerErrors?: boolean;
   /** `text`: the body comes back as the text received (e.g. Prometheus metrics); default `json`. */
   responseType?: 'json' | 'text';
+}
+
+/** An undici pool as a {@link CallTarget}: the chassis client's requests over keep-alive HTTP connections. */
+function overHttp(pool: Dispatcher): CallTarget {
+  return {
+    request: ({ method, ...options }) => pool.request({ ...options, method: method as Dispatcher.HttpMethod }),
+    close: () => pool.close(),
+  };
 }
 
 /** True for a 5xx problem body that names another service than `target`: passed on, not the target's own failure. */
@@ -167,19 +176,23 @@ export function createServiceClient({
   const balancer = createLoadBalancer({ strategy: balancing, ...(ejection ? { ejection } : {}) });
   // One keep-alive pool per instance, opened on first use; pools of instances that left are closed
   // once their calls are done.
-  const pools = new Map<string, Dispatcher>();
+  const pools = new Map<string, CallTarget>();
+  // Instances that are modules of this process (the modular monolith): called in-process, without a socket.
+  let inProcess = new Map<string, CallTarget>();
   let listed: readonly unknown[] | undefined;
-  const poolOf = (url: string): Dispatcher => {
+  const poolOf = (url: string): CallTarget => {
+    const target = inProcess.get(url);
+    if (target) return target;
     let pool = pools.get(url);
     if (!pool) {
       // Each call leaves from its caller's context (trace parent, traceparent header), even when it waits for a connection.
-      pool = keepCallerContext(new Pool(url, {
+      pool = overHttp(keepCallerContext(new Pool(url, {
         connections: resilience ? Math.max(connections, resilience.settings.bulkhead_max_concurrent) : connections,
         connect,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         keepAliveTimeout: 10_000,
-      }));
+      })));
       pools.set(url, pool);
     }
     return pool;
@@ -189,6 +202,7 @@ export function createServiceClient({
     if (instances !== listed) {
       listed = instances;
       balancer.retain(instances);
+      inProcess = new Map(instances.flatMap((instance) => (instance.target ? [[instance.url, instance.target] as const] : [])));
       const urls = new Set(instances.map((instance) => instance.url));
       for (const [url, pool] of pools) {
         if (urls.has(url)) continue;
@@ -275,15 +289,15 @@ export function createServiceClient({
             const remaining = Math.max(1, end - Date.now());
             const answer = await tryOn(instance, { ...input, budgetMs: remaining, firstByteMs: Math.max(1, Math.min(remaining, firstByteEnd - Date.now())) });
             balancer.succeeded(instance);
-            if (!monitoring) instanceCalls.inc({ target: service, instance: instance.id, outcome: 'ok' });
+            if (!monitoring) instanceMetrics().calls.inc({ target: service, instance: instance.id, outcome: 'ok' });
             return answer;
           } catch (error) {
             if (!(error instanceof UpstreamFailure)) {
               balancer.succeeded(instance);
               throw error;
             }
-            if (balancer.failed(instance)) instanceEjections.inc({ target: service, instance: instance.id });
-            if (!monitoring) instanceCalls.inc({ target: service, instance: instance.id, outcome: error.kind });
+            if (balancer.failed(instance)) instanceMetrics().ejections.inc({ target: service, instance: instance.id });
+            if (!monitoring) instanceMetrics().calls.inc({ target: service, instance: instance.id, outcome: error.kind });
             // Refused or no route (kind unreachable) and connect timeouts (kind timeout): the request never left.
             const neverSent = isConnectFailure(error.cause);
             const another = instances.some((candidate) => !tried.has(candidate.url));

@@ -20,3 +20,4 @@ export * from './scaling.js';
 export * from './events.js';
 export * from './consistency.js';
 export * from './provider.js';
+export * from './bench.js';

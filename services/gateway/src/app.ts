@@ -1,4 +1,4 @@
-import { createServer, createServiceClient, resilienceOf, resolveAdminToken, resolverOf, resolveServiceToken, trimUrl, type App, type BalancingStrategy, type Discovery, type Resolver, type ServiceClient } from '@microshop/chassis';
+import { createServer, createServiceClient, fromRoot, pinnedResolver, resilienceOf, resolveAdminToken, resolverOf, resolveServiceToken, trimUrl, type App, type BalancingStrategy, type Discovery, type Resolver, type ServiceClient } from '@microshop/chassis';
 import { SERVICE_TOKEN_HEADER, type BackendName } from '@microshop/contracts';
 import { connectAdminClients } from './clients/admin-clients.js';
 import { createResources } from './clients/resources.js';
@@ -8,6 +8,7 @@ import { createApiDocs } from './domain/api-docs.js';
 import { createLiveOverview, type WatchedService } from './domain/overview/live-overview.js';
 import { PUBLIC_ROUTES } from './public-routes.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerBenchRoutes, TOPOLOGIES_FILE } from './routes/bench-routes.js';
 import { registerConsistencyRoutes } from './routes/consistency-routes.js';
 import { registerDetailsRoutes } from './routes/details-routes.js';
 import { registerDocsRoutes } from './routes/docs-routes.js';
@@ -70,6 +71,8 @@ export interface GatewayAppOptions {
   serviceToken?: string;
   /** The supervisor's control endpoint; absent: process control answers 503. */
   supervisorUrl?: string;
+  /** The topology comparison `GET /api/bench/topologies` serves; default `docs/bench/topologies.json` at the repository root. */
+  topologiesFile?: string;
 }
 
 const VERSION = '0.1.0';
@@ -91,6 +94,7 @@ export async function buildApp({
   adminToken: configuredAdminToken,
   serviceToken: configuredServiceToken,
   supervisorUrl,
+  topologiesFile = fromRoot(TOPOLOGIES_FILE),
   balancing,
   discovery,
   registry,
@@ -103,6 +107,8 @@ export async function buildApp({
     docs: false,
     ...(logLevel === undefined ? {} : { logLevel }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
+    // Its own resilience routes accept the same credential as every service's, not a development one.
+    ...(configuredServiceToken === undefined ? {} : { serviceToken: configuredServiceToken }),
   });
   const { upstreams, close } = connectUpstreams({ services, callTimeoutMs, probeTimeoutMs: healthTimeoutMs, balancing, resilience: resilienceOf(app) });
   app.addHook('onClose', close);
@@ -111,7 +117,7 @@ export async function buildApp({
     // The registry does not register itself: one instance, named as the supervisor names it.
     const resolver: Resolver =
       typeof registry === 'string' ? { service: 'registry', source: 'static', instances: () => [{ id: 'registry-1', url: trimUrl(registry) }] } : registry;
-    const pinned = instanceClients((baseUrl) => createServiceClient({ service: 'registry', baseUrl, timeoutMs: healthTimeoutMs, connections: 2, monitoring: true }));
+    const pinned = instanceClients((instance) => createServiceClient({ service: 'registry', resolver: pinnedResolver('registry', instance), timeoutMs: healthTimeoutMs, connections: 2, monitoring: true }));
     watched.push({ service: 'registry', instances: () => resolver.instances(), probeOf: (instance) => pinned.of(instance) });
     app.addHook('onClose', pinned.close);
   }
@@ -120,7 +126,7 @@ export async function buildApp({
   let providerClient: ServiceClient | undefined;
   if (provider !== undefined) {
     const resolver = resolverOf('payment-provider', provider);
-    const pinned = instanceClients((baseUrl) => createServiceClient({ service: 'payment-provider', baseUrl, timeoutMs: healthTimeoutMs, connections: 2, monitoring: true }));
+    const pinned = instanceClients((instance) => createServiceClient({ service: 'payment-provider', resolver: pinnedResolver('payment-provider', instance), timeoutMs: healthTimeoutMs, connections: 2, monitoring: true }));
     watched.push({ service: 'payment-provider', instances: () => resolver.instances(), probeOf: (instance) => pinned.of(instance) });
     providerClient = createServiceClient({ service: 'payment-provider', resolver, timeoutMs: Math.max(healthTimeoutMs, 5000), connections: 2, monitoring: true, headers: { [SERVICE_TOKEN_HEADER]: serviceToken } });
     const client = providerClient;
@@ -154,6 +160,7 @@ export async function buildApp({
   registerEventRoutes(app, { clients: admin, adminToken });
   registerConsistencyRoutes(app, { upstreams, admin, provider: providerClient });
   if (providerClient) registerProviderRoutes(app, { provider: providerClient, adminToken });
+  registerBenchRoutes(app, { topologiesFile });
   const ui = uiDir === undefined ? undefined : loadUiBundle(uiDir);
   registerHomeRoutes(app, PUBLIC_ROUTES, { uiBuilt: ui !== undefined });
   if (ui) registerUiRoutes(app, ui);

@@ -3,3 +3,4 @@ export { loadConfig, serviceTargets, SERVICE_URL_VARIABLES, type GatewayConfig }
 export { openApiPath, PUBLIC_ROUTES, type PublicRoute } from './public-routes.js';
 export { GatewayHealth, ServiceHealth } from './schemas.js';
 export { mergeOpenApi, type OpenApiDocument } from './domain/merge-openapi.js';
+export { openGateway, type Gateway } from './module.js';

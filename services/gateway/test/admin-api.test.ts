@@ -199,6 +199,95 @@ describe('Gateway admin API: scaling and instances', () => {
   });
 });
 
+describe('Gateway admin API: rollouts', () => {
+  const ref = (replica: number, pid: number, port: number) => ({ instance_id: `order-service-${replica}`, replica, pid, port });
+  const ROLLOUT = {
+    service: 'order-service',
+    replicas: 1,
+    started_at: '2030-01-01T00:00:00.000Z',
+    duration_ms: 5400,
+    replaced: [{ old: ref(1, 900, 5003), new: ref(1, 902, 5003) }],
+    temporary: ref(2, 901, 6013),
+    steps: [
+      { started: ref(2, 901, 6013), stopped: ref(1, 900, 5003), healthy_ms: 900, start_ms: 950, drain_ms: 1700 },
+      { started: ref(1, 902, 5003), stopped: ref(2, 901, 6013), healthy_ms: 940, start_ms: 1000, drain_ms: 1750 },
+    ],
+    instances: [{ service: 'order-service', instance_id: 'order-service-1', replica: 1, pid: 902, port: 5003, state: 'running' }],
+  };
+
+  it('When a service is rolled out, then the supervisor is asked with the admin credential and its account of the rollout comes back', async () => {
+    supervisor = await startFakeService();
+    supervisor.on('POST', '/services/:service/rollout', () => ({ body: ROLLOUT }));
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    const answer = await call('POST', '/api/admin/services/order-service/rollout', undefined, { [ADMIN_TOKEN_HEADER]: ADMIN });
+    expect(answer).toEqual({ status: 200, body: ROLLOUT });
+    expect(supervisor.calls).toHaveLength(1);
+    expect(supervisor.calls[0]).toMatchObject({ method: 'POST', path: '/services/order-service/rollout' });
+    expect(supervisor.calls[0]?.headers[ADMIN_TOKEN_HEADER]).toBe(ADMIN);
+    expect(gateway.allCalls()).toEqual([]);
+  });
+
+  it.each([
+    ['no admin credential', 401, {}],
+    ['a wrong admin credential', 403, { [ADMIN_TOKEN_HEADER]: 'admin-api-test-admin-tokeX' }],
+    ['the service credential instead', 401, { [SERVICE_TOKEN_HEADER]: SERVICE }],
+  ])('When a rollout is asked with %s, then %i naming the header and the supervisor hears nothing', async (_name, status, headers) => {
+    supervisor = await startFakeService();
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    expect(await call('POST', '/api/admin/services/order-service/rollout', undefined, headers)).toMatchObject({ status, body: { field: ADMIN_TOKEN_HEADER } });
+    expect(supervisor.calls).toEqual([]);
+  });
+
+  it('When the service is not one of the four, then 400 naming the service and the supervisor hears nothing', async () => {
+    supervisor = await startFakeService();
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    const answer = await call('POST', '/api/admin/services/gateway/rollout', undefined, { [ADMIN_TOKEN_HEADER]: ADMIN });
+    expect(answer.status).toBe(400);
+    expect(JSON.stringify(answer.body)).toContain('service');
+    expect(supervisor.calls).toEqual([]);
+  });
+
+  it.each([
+    [404, 'No service named order-service is supervised here'],
+    [409, 'A rollout of order-service is already running'],
+    [409, 'order-service is being scaled: roll it out once that is done'],
+    [503, 'order-service-2 did not become healthy within 30 s. The rollout of order-service stopped after 0 of 2 steps; serving now: order-service-1.'],
+  ])('When the supervisor refuses the rollout with %i, then that problem is passed on', async (status, detail) => {
+    supervisor = await startFakeService();
+    supervisor.on('POST', '/services/:service/rollout', () => ({ status, body: { type: 'about:blank', title: 'Refused', status, detail }, headers: { 'content-type': 'application/problem+json' } }));
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    const answer = await call('POST', '/api/admin/services/order-service/rollout', undefined, { [ADMIN_TOKEN_HEADER]: ADMIN });
+    expect(answer).toMatchObject({ status, body: { status, detail } });
+  });
+
+  it.each([
+    ['no supervisor is configured', false],
+    ['the supervisor does not answer', true],
+  ])('When %s, then a rollout answers 503 naming it', async (_name, configured) => {
+    const supervisorUrl = configured ? `http://127.0.0.1:${await freePort()}` : undefined;
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, ...(supervisorUrl ? { supervisorUrl } : {}) });
+    const answer = await call('POST', '/api/admin/services/order-service/rollout', undefined, { [ADMIN_TOKEN_HEADER]: ADMIN });
+    expect(answer.status).toBe(503);
+    expect(answer.body as Problem).toMatchObject({ status: 503, service: 'supervisor' });
+    expect((answer.body as Problem).detail).toContain('supervisor');
+  });
+
+  it('When the supervisor refuses the gateway’s admin credential, then 502, not the caller’s fault', async () => {
+    supervisor = await startFakeService();
+    supervisor.on('POST', '/services/:service/rollout', () => ({ status: 403, body: { type: 'about:blank', title: 'Admin credential refused', status: 403 } }));
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    const answer = await call('POST', '/api/admin/services/order-service/rollout', undefined, { [ADMIN_TOKEN_HEADER]: ADMIN });
+    expect(answer).toMatchObject({ status: 502, body: { service: 'supervisor' } });
+  });
+
+  it('When the OpenAPI document is read, then the rollout is documented next to the replicas route', async () => {
+    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    const document = (await (await fetch(`${gateway.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { tags?: string[] }>> };
+    expect(document.paths['/api/admin/services/{service}/rollout']?.post).toBeDefined();
+    expect(document.paths['/api/admin/services/{service}/replicas']?.put).toBeDefined();
+  });
+});
+
 describe('Gateway admin API: the gateway’s own resilience', () => {
   it('When the gateway’s retries are switched off, then its own state says so and no service is called', async () => {
     gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });

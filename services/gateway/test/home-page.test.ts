@@ -111,7 +111,7 @@ describe('Gateway: / when the web UI is built', () => {
     rmSync(uiDir, { recursive: true, force: true });
   });
 
-  test.each(['/', '/shop', '/architecture', '/traces', '/traces/4bf92f3577b34da6a3ce929d0e0e4736', '/charts', '/traffic'])(
+  test.each(['/', '/shop', '/architecture', '/traces', '/traces/4bf92f3577b34da6a3ce929d0e0e4736', '/charts', '/traffic', '/compare'])(
     'When %s is opened, then the UI page comes back, not cached, under a policy with no inline code and no framing',
     async (pagePath) => {
       const page = await fetch(`${gw.url}${pagePath}`);

@@ -1,4 +1,4 @@
-import { createServer, registerHealth, registerIdempotency, registerServiceEvents, registerTestHooks, resilienceOf, type App, type Database, type Discovery, type NatsBroker } from '@microshop/chassis';
+import { createServer, registerHealth, registerIdempotency, registerServiceEvents, registerTestHooks, resilienceOf, whenServing, type App, type Database, type Discovery, type NatsBroker } from '@microshop/chassis';
 import { connectOrderDesk, type OrderDeskOptions } from './clients/order-desk.js';
 import { connectProvider } from './clients/provider.js';
 import { createPaymentRepository } from './data/payment-repository.js';
@@ -52,7 +52,7 @@ export async function buildApp({ database, provider, providerTimeoutMs = 4000, s
   const deps = { payments, orders, provider: providerClient, saga: { ...DEFAULT_SAGA, ...saga }, now, ...(random ? { random } : {}) };
   const runner = createSagaRunner(deps, instanceId);
   const worker = createSagaWorker(deps, runner, sagaPollMs === undefined ? {} : { pollMs: sagaPollMs });
-  app.addHook('onListen', async () => worker.start());
+  whenServing(app, () => worker.start());
   app.addHook('preClose', async () => {
     // Every saga, in the background or behind a request, stops after its current step and lets its lease go.
     await Promise.all([runner.stop(), worker.stop()]);

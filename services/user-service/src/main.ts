@@ -1,14 +1,10 @@
-import { listen, migrateToLatest, openDatabase, registrationFrom, resolveServiceToken, start } from '@microshop/chassis';
-import { buildApp } from './app.js';
+import { listen, registrationFrom, resolveServiceToken, start } from '@microshop/chassis';
 import { loadConfig } from './config.js';
-import { migrations } from './data/migrations.js';
-import type { UserTables } from './data/tables.js';
+import { openUserService } from './module.js';
 
 start('user-service', async () => {
   const config = loadConfig();
-  const database = await openDatabase<UserTables>({ url: config.DATABASE_URL, file: config.DATABASE_FILE, schema: config.DATABASE_SCHEMA });
-  await migrateToLatest(database, migrations);
-  const app = await buildApp({ database, logLevel: config.LOG_LEVEL, bodyLimit: config.BODY_LIMIT_BYTES, ...(config.SERVICE_TOKEN === undefined ? {} : { serviceToken: config.SERVICE_TOKEN }) });
-  await listen(app, { name: 'user-service', port: config.PORT, host: config.HOST, onClose: database.close, registration: registrationFrom(config, resolveServiceToken(config.SERVICE_TOKEN)) });
-  app.log.info({ database: database.location }, `user-service ready on http://${config.HOST}:${config.PORT}`);
+  const { app, database } = await openUserService(config);
+  await listen(app, { name: 'user-service', port: config.PORT, host: config.HOST, registration: registrationFrom(config, resolveServiceToken(config.SERVICE_TOKEN)) });
+  app.log.info({ database }, `user-service ready on http://${config.HOST}:${config.PORT}`);
 });

@@ -1,3 +1,4 @@
+import { onMonolith } from './topology.js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -87,12 +88,14 @@ export async function launchBrowser(): Promise<TestBrowser> {
 }
 
 /**
- * Saves a full-page PNG of what the page shows now as `docs/screenshots/<name>.png`, from the top
- * of the page, with animations settled.
+ * Saves a full-page PNG of what the page shows now as `docs/screenshots/<name>.png` (in a run against
+ * the monolith, under the temporary directory), from the top of the page, with animations settled.
  */
 export async function screenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  // The README shows the microservices; a run against the monolith keeps its pictures out of docs/.
+  const dir = onMonolith ? path.join(tmpdir(), 'microshop-monolith-screenshots') : SCREENSHOT_DIR;
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
   await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
   return file;

@@ -7,7 +7,9 @@ import {
   createReporter,
   createSupervisor,
   freePorts,
+  MONOLITH,
   PROCESS_NAMES,
+  planMonolith,
   planSystem,
   replicaPlanner,
   replicaPortsFor,
@@ -19,6 +21,7 @@ import {
   type Supervisor,
 } from '@microshop/supervisor';
 import { ROOT_DIR } from './system.js';
+import { onMonolith } from './topology.js';
 
 /** The whole system under the real supervisor code, in this test process, on free ports. */
 export interface SupervisedSystem {
@@ -50,6 +53,12 @@ export interface SupervisedSystemOptions {
   logLevel?: string;
   /** How many instances of each backend to start (default 1); replicas 2+ get free ports too. */
   replicas?: Partial<Record<BackendName, number>>;
+  /**
+   * Run the modular monolith (every module and the gateway in one process, beside the payment
+   * provider) instead of a process per service. Default: the suite's topology (`MICROSHOP_TOPOLOGY`);
+   * a system with replicas is always microservices.
+   */
+  monolith?: boolean;
   /** How soon a crashed process is restarted (default the supervisor's: 250 ms doubling); crash tests that kill a process many times keep it short. */
   backoff?: BackoffPolicy;
 }
@@ -66,7 +75,7 @@ export interface SupervisedSystemOptions {
  * const system = await startSupervisedSystem({ replicas: { 'order-service': 2 } })
  * await fetch(`${system.url}/api/admin/services`, { headers: { 'x-admin-token': system.adminToken } })
  */
-export async function startSupervisedSystem({ gatewayEnv = {}, env: extraEnv = {}, logLevel = 'warn', replicas = {}, backoff }: SupervisedSystemOptions = {}): Promise<SupervisedSystem> {
+export async function startSupervisedSystem({ gatewayEnv = {}, env: extraEnv = {}, logLevel = 'warn', replicas = {}, backoff, monolith = onMonolith && Object.keys(replicas).length === 0 }: SupervisedSystemOptions = {}): Promise<SupervisedSystem> {
   const dir = mkdtempSync(path.join(tmpdir(), 'microshop-supervised-'));
   const adminToken = `e2e-admin-${Math.random().toString(36).slice(2)}-token`;
   const serviceToken = `e2e-service-${Math.random().toString(36).slice(2)}-token`;
@@ -84,13 +93,14 @@ export async function startSupervisedSystem({ gatewayEnv = {}, env: extraEnv = {
   };
   const options = { databaseDir: dir, only: PROCESS_NAMES, logFormat: 'json' as const, replicas };
   const controlUrl = `http://127.0.0.1:${controlPort}`;
-  const plans = planSystem(options, { ...context, replicaPorts: await replicaPortsFor(replicas) }).map((plan) =>
-    plan.name === 'gateway' ? { ...plan, env: { ...plan.env, ADMIN_TOKEN: adminToken, SUPERVISOR_URL: controlUrl, ...gatewayEnv } } : plan,
-  );
+  // The gateway's settings go to the process that holds it: the gateway, or the monolith.
+  const front = monolith ? MONOLITH.name : 'gateway';
+  const planned = monolith ? planMonolith(options, context) : planSystem(options, { ...context, replicaPorts: await replicaPortsFor(replicas) });
+  const plans = planned.map((plan) => (plan.name === front ? { ...plan, env: { ...plan.env, ADMIN_TOKEN: adminToken, SUPERVISOR_URL: controlUrl, ...gatewayEnv } } : plan));
 
   let lines = '';
   const output: OutputOptions = { format: 'json', colour: false, nameWidth: 18, sink: { write: (_stream, line) => void (lines += `${line}\n`) } };
-  const scaling = { services: SCALABLE, maxReplicas: MAX_REPLICAS, plan: replicaPlanner(options, context) };
+  const scaling = { services: monolith ? [] : SCALABLE, maxReplicas: MAX_REPLICAS, plan: replicaPlanner(options, context) };
   const supervisor = createSupervisor({ plans, scaling, cwd: ROOT_DIR, output, reporter: createReporter(output, process.pid), ...(backoff ? { backoff } : {}) });
   let control: ControlServer | undefined = await startControlServer({ supervisor, adminToken, port: controlPort });
   try {

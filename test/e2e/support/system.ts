@@ -1,3 +1,4 @@
+import { onMonolith } from './topology.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -113,7 +114,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function startSystem({ only, replicas, args = [], env = {}, timeoutMs = 60_000 }: StartOptions = {}): Promise<System> {
   const databaseDir = mkdtempSync(path.join(tmpdir(), 'microshop-e2e-'));
   const scaled = Object.entries(replicas ?? {}).map(([name, count]) => `${name}=${count}`);
-  const run = runSupervisor(['--database-dir', databaseDir, ...(only ? ['--only', only.join(',')] : []), ...(scaled.length > 0 ? ['--replicas', scaled.join(',')] : []), ...args], env);
+  // The suite's topology: the monolith when asked for (MICROSHOP_TOPOLOGY), unless processes are picked or scaled.
+  const topology = onMonolith && !only && scaled.length === 0 && !args.includes('--monolith') ? ['--monolith'] : [];
+  const run = runSupervisor(['--database-dir', databaseDir, ...(only ? ['--only', only.join(',')] : []), ...(scaled.length > 0 ? ['--replicas', scaled.join(',')] : []), ...topology, ...args], env);
   // The ready line as printed (pretty), or the ready record (`--log-format json`).
   const isReady = () => run.output().split('\n').some((line) => line.trim() === READY_LINE || line.includes(`"msg":"${READY_LINE}"`));
 

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 
 /** What one load run measured. */
@@ -8,27 +10,92 @@ export interface LoadResult {
   /** Requests answered with a status other than 2xx, plus socket errors and timeouts. */
   errors: number;
   requests: number;
+  /** Open loop: requests not sent because the system had fallen more than a second behind; closed loop: 0. */
+  unsent: number;
 }
 
-export interface LoadOptions {
+/** A request sent right after the target's answer, built from it (the payment for the order just created). */
+export interface FollowUp {
+  method: 'GET' | 'POST';
+  url: string;
+  /** The body, from the JSON answer of the request before; undefined: that answer cannot be followed up (the flow starts again). */
+  body(previous: unknown): string | undefined;
+}
+
+/** What a scenario repeats: one request, or one request and its follow-up (a flow of two). */
+export interface LoadTarget {
   url: string;
   method: 'GET' | 'POST';
   body?: string | undefined;
+  /** A second request of the same flow, sent once the first is answered 2xx. */
+  then?: FollowUp | undefined;
+}
+
+export interface LoadOptions extends LoadTarget {
   connections: number;
   durationSeconds: number;
   /** Called about once a second with the seconds elapsed. */
   onTick?: (elapsedSeconds: number) => void;
 }
 
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** What autocannon carries from one request of a flow to the next, per connection. */
+interface FlowContext {
+  previous?: unknown;
+}
+
+/** The autocannon request list of a target: one request, or the flow of two with the answer of the first carried to the second. */
+function flowRequests(target: LoadTarget): autocannon.Request[] | undefined {
+  const { then } = target;
+  if (!then) return undefined;
+  const first = new URL(target.url);
+  const second = new URL(then.url);
+  return [
+    {
+      method: target.method,
+      path: first.pathname + first.search,
+      headers: target.body ? JSON_HEADERS : {},
+      ...(target.body ? { body: target.body } : {}),
+      onResponse: (status, body, context) => {
+        (context as FlowContext).previous = status >= 200 && status < 300 ? parseJson(body) : undefined;
+      },
+    },
+    {
+      method: then.method,
+      path: second.pathname + second.search,
+      headers: JSON_HEADERS,
+      // A falsy answer sends autocannon back to the first request of the flow.
+      setupRequest: (request, context) => {
+        const { previous } = context as FlowContext;
+        const body = previous === undefined ? undefined : then.body(previous);
+        return (body === undefined ? null : { ...request, body }) as autocannon.Request;
+      },
+    },
+  ];
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Sends requests on `connections` keep-alive connections, each waiting for its answer before the
- * next (closed loop), for `durationSeconds`, and reports throughput and latency.
+ * next (closed loop), for `durationSeconds`, and reports throughput and latency. A target with a
+ * follow-up repeats the flow of both requests; each request counts.
  */
-export async function runLoad({ url, method, body, connections, durationSeconds, onTick }: LoadOptions): Promise<LoadResult> {
+export async function runLoad({ url, method, body, then, connections, durationSeconds, onTick }: LoadOptions): Promise<LoadResult> {
   let elapsed = 0;
+  const requests = flowRequests({ url, method, body, then });
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
-      { url, method, connections, duration: durationSeconds, headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body } : {}) },
+      requests
+        ? { url: new URL(url).origin, connections, duration: durationSeconds, requests }
+        : { url, method, connections, duration: durationSeconds, headers: body ? JSON_HEADERS : {}, ...(body ? { body } : {}) },
       (error, finished) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(finished)),
     );
     instance.on('tick', () => onTick?.(++elapsed));
@@ -39,5 +106,114 @@ export async function runLoad({ url, method, body, connections, durationSeconds,
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
     requests: result.requests.total,
+    unsent: 0,
+  };
+}
+
+export interface OpenLoadOptions extends LoadTarget {
+  /** Requests offered per second; a flow of two requests starts at half that rate. */
+  ratePerSecond: number;
+  /** The most connections open at once; requests beyond them wait for one, their wait counted in their latency. */
+  connections: number;
+  durationSeconds: number;
+  onTick?: (elapsedSeconds: number) => void;
+  /** How long one request may take before it counts as an error. */
+  timeoutMs?: number;
+}
+
+/** The value below which `share` of the sorted values lie (nearest rank). */
+export function percentile(sorted: readonly number[], share: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1));
+  return sorted[rank] ?? 0;
+}
+
+/**
+ * Offers a fixed rate of requests (open loop): each flow starts at its scheduled time, whether or
+ * not earlier ones have been answered, for `durationSeconds`. A request's latency runs from the time
+ * it was due to be sent, so waiting for a free connection or for a late timer counts (no
+ * coordinated omission). A flow that would start while more than a second's worth of requests is
+ * still waiting is not sent (counted in `unsent`): the run stays bounded when the system falls
+ * behind, and the shortfall shows.
+ */
+export async function runOpenLoad({ url, method, body, then, ratePerSecond, connections, durationSeconds, onTick, timeoutMs = 10_000 }: OpenLoadOptions): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const latencies: number[] = [];
+  let errors = 0;
+  let unsent = 0;
+  let answered = 0;
+  let waiting = 0;
+
+  const send = (target: string, verb: string, payload: string | undefined, dueAt: number): Promise<{ ok: boolean; text: string }> =>
+    new Promise((resolve) => {
+      const request = http.request(target, { method: verb, agent, timeout: timeoutMs, headers: payload ? { ...JSON_HEADERS, 'content-length': Buffer.byteLength(payload) } : {} }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          latencies.push(performance.now() - dueAt);
+          answered++;
+          const ok = (response.statusCode ?? 0) >= 200 && (response.statusCode ?? 0) < 300;
+          if (!ok) errors++;
+          resolve({ ok, text });
+        });
+        response.on('error', () => {
+          errors++;
+          resolve({ ok: false, text: '' });
+        });
+      });
+      request.on('timeout', () => request.destroy(new Error('timeout')));
+      request.on('error', () => {
+        errors++;
+        resolve({ ok: false, text: '' });
+      });
+      request.end(payload);
+    });
+
+  const flow = async (dueAt: number) => {
+    waiting++;
+    try {
+      const first = await send(url, method, body, dueAt);
+      if (!then || !first.ok) return;
+      const next = then.body(parseJson(first.text));
+      if (next !== undefined) await send(then.url, then.method, next, performance.now());
+    } finally {
+      waiting--;
+    }
+  };
+
+  const steps = then ? 2 : 1;
+  const intervalMs = (1000 * steps) / ratePerSecond;
+  const backlog = Math.max(connections, Math.ceil(ratePerSecond / steps));
+  const started = performance.now();
+  const endAt = started + durationSeconds * 1000;
+  const flows: Promise<void>[] = [];
+  let due = started;
+  let ticked = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (due <= now && due < endAt) {
+        if (waiting >= backlog) unsent += steps;
+        else flows.push(flow(due));
+        due += intervalMs;
+      }
+      const elapsed = Math.floor((now - started) / 1000);
+      while (ticked < elapsed && ticked < durationSeconds) onTick?.(++ticked);
+      if (due >= endAt) return resolve();
+      setTimeout(tick, Math.max(0, Math.min(due - performance.now(), 50)));
+    };
+    tick();
+  });
+  await Promise.all(flows);
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    requestsPerSecond: answered / durationSeconds,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    errors,
+    requests: answered,
+    unsent,
   };
 }

@@ -6,6 +6,8 @@ import { parseBenchArgs, USAGE } from './args.js';
 import { formatTable, saveReport } from './report.js';
 import { runBench } from './run.js';
 import { ROOT_DIR } from './system.js';
+import { runTopologies } from './topologies.js';
+import { formatTopologyTable, saveTopologyReport } from './topology-report.js';
 
 const parsed = (() => {
   try {
@@ -31,8 +33,18 @@ const say = (line: string) => {
   else process.stdout.write(`${line}\n`);
 };
 
-const report = await runBench(parsed, say, pinned);
-if (tty) process.stdout.write('\n');
-process.stdout.write(`\n${report.scenario}: ${report.description}\n\n${formatTable(report)}\n\n`);
-const files = saveReport(report, path.resolve(ROOT_DIR, parsed.outDir));
-process.stdout.write(`Saved ${files.map((f) => path.relative(ROOT_DIR, f)).join(' and ')}\n`);
+if (parsed.topologies) {
+  // The command as typed, so the report (and the page that shows it) says how to make it again.
+  const command = ['npm run bench --', ...process.argv.slice(2)].join(' ');
+  const report = await runTopologies(parsed, say, pinned, command);
+  if (tty) process.stdout.write('\n');
+  process.stdout.write(`\nMicroservices vs modular monolith (ratios: monolith / microservices)\n\n${formatTopologyTable(report)}\n\n`);
+  const files = saveTopologyReport(report, path.resolve(ROOT_DIR, parsed.outDir));
+  process.stdout.write(`Saved ${files.map((f) => path.relative(ROOT_DIR, f)).join(' and ')}\n`);
+} else {
+  const report = await runBench(parsed, say, pinned);
+  if (tty) process.stdout.write('\n');
+  process.stdout.write(`\n${report.scenario}: ${report.description}\n\n${formatTable(report)}\n\n`);
+  const files = saveReport(report, path.resolve(ROOT_DIR, parsed.outDir));
+  process.stdout.write(`Saved ${files.map((f) => path.relative(ROOT_DIR, f)).join(' and ')}\n`);
+}

@@ -6,7 +6,7 @@ import { sampleInFlight } from './in-flight.js';
 import { cpuByService, sampleAll, sampleEach } from './process-usage.js';
 import { median, type BenchReport, type VariantSummary } from './report.js';
 import { SCENARIOS } from './scenarios.js';
-import { startSystem } from './system.js';
+import { startSystem, startWithRetry } from './system.js';
 
 interface Measured extends LoadResult {
   cpuSeconds: number;
@@ -33,7 +33,10 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
     const order = round % 2 === 1 ? variants : [...variants].reverse();
     for (const variant of order) {
       say(`round ${round}/${args.rounds} · ${variant.name}: starting the system`);
-      const system = await startSystem({ env: variant.env, args: variant.args ?? [], cpus: pinned ? '1' : undefined });
+      const system = await startWithRetry(
+        () => startSystem({ env: variant.env, args: variant.args ?? [], cpus: pinned ? '1' : undefined }),
+        () => say(`round ${round}/${args.rounds} · ${variant.name}: the system did not start; trying once more`),
+      );
       try {
         const request = await scenario.prepare(system);
         if (variant.setup) {

@@ -1,11 +1,12 @@
+import type { LoadTarget } from './load.js';
 import type { BenchSystem } from './system.js';
 
 /** One request pattern to measure. */
 export interface Scenario {
   name: string;
   description: string;
-  /** Creates what the requests need (users, products) and returns the request to repeat. */
-  prepare(system: BenchSystem): Promise<{ url: string; method: 'GET' | 'POST'; body?: string }>;
+  /** Creates what the requests need (users, products, orders) and returns the request (or flow of two) to repeat. */
+  prepare(system: BenchSystem): Promise<LoadTarget>;
 }
 
 async function post<T>(url: string, body: unknown): Promise<T> {
@@ -19,6 +20,29 @@ async function seedShop(system: BenchSystem): Promise<{ userId: number; productI
   const user = await post<{ id: number }>(`${gateway}/api/users`, { name: 'Bench', email: `bench-${Date.now()}@example.com` });
   const product = await post<{ id: number }>(`${gateway}/api/products`, { name: 'Laptop', price: 999.99 });
   return { userId: user.id, productId: product.id };
+}
+
+/** Orders to list in `list-orders`: one page of them, each with its user and product embedded. */
+const LISTED_ORDERS = 20;
+
+/** Three users, three products and {@link LISTED_ORDERS} orders spread over them. */
+async function seedOrders(system: BenchSystem): Promise<void> {
+  const gateway = system.url('gateway');
+  const users: number[] = [];
+  const products: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    users.push((await post<{ id: number }>(`${gateway}/api/users`, { name: `Bench ${i}`, email: `bench-${i}-${Date.now()}@example.com` })).id);
+    products.push((await post<{ id: number }>(`${gateway}/api/products`, { name: `Product ${i}`, price: 10 + i })).id);
+  }
+  for (let i = 0; i < LISTED_ORDERS; i++) {
+    await post(`${gateway}/api/orders`, { user_id: users[i % users.length], product_id: products[i % products.length], quantity: 1 + (i % 3) });
+  }
+}
+
+/** The order id of a JSON answer to `POST /api/orders`, or undefined. */
+function orderIdOf(answer: unknown): number | undefined {
+  const id = typeof answer === 'object' && answer !== null ? (answer as { id?: unknown }).id : undefined;
+  return typeof id === 'number' ? id : undefined;
 }
 
 /** The scenarios `npm run bench` knows, by name. */
@@ -37,6 +61,36 @@ export const SCENARIOS: Record<string, Scenario> = {
     async prepare(system) {
       const { productId } = await seedShop(system);
       return { url: `${system.url('gateway')}/api/products/${productId}`, method: 'GET' };
+    },
+  },
+  'pay-order': {
+    name: 'pay-order',
+    description:
+      'The payment saga, two requests per flow: POST /api/orders, then POST /api/payments for that order through the gateway: payment → order (claim) → provider (charge, its own process in both topologies) → order (PAID); each request counts',
+    async prepare(system) {
+      const { userId, productId } = await seedShop(system);
+      const gateway = system.url('gateway');
+      return {
+        url: `${gateway}/api/orders`,
+        method: 'POST',
+        body: JSON.stringify({ user_id: userId, product_id: productId, quantity: 1 }),
+        then: {
+          method: 'POST',
+          url: `${gateway}/api/payments`,
+          body: (order) => {
+            const id = orderIdOf(order);
+            return id === undefined ? undefined : JSON.stringify({ order_id: id });
+          },
+        },
+      };
+    },
+  },
+  'list-orders': {
+    name: 'list-orders',
+    description: `GET /api/orders?limit=${LISTED_ORDERS} through the gateway: gateway → order, one select, its users and products embedded (user ∥ product, one batched call each)`,
+    async prepare(system) {
+      await seedOrders(system);
+      return { url: `${system.url('gateway')}/api/orders?limit=${LISTED_ORDERS}`, method: 'GET' };
     },
   },
   health: {

@@ -1,9 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus as osCpus, tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_TOKEN_HEADER, DEFAULT_SUPERVISOR_CONTROL_PORT, SERVICES, type ServiceName, type SupervisedInstance } from '@microshop/contracts';
+
+const TASKSET = '/usr/bin/taskset';
 
 /** The repository root. */
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -24,7 +27,7 @@ export interface StartOptions {
   env: Record<string, string>;
   /** Extra supervisor arguments (e.g. `--replicas order-service=2`). */
   args?: readonly string[];
-  /** Pin the system's processes to these CPUs (`taskset -c`), leaving the others to the load generator. */
+  /** Pin the system's processes to these CPUs (`taskset -a -cp`, once they are up), leaving the others to the load generator. */
   cpus?: string | undefined;
 }
 
@@ -36,8 +39,12 @@ export async function startSystem({ env, args: extra = [], cpus }: StartOptions)
   const databaseDir = mkdtempSync(path.join(tmpdir(), 'microshop-bench-'));
   const supervisor = path.join(ROOT_DIR, 'tools/supervisor/dist/main.js');
   const args = [supervisor, '--database-dir', databaseDir, '--log-format', 'json', ...extra];
-  const pinned = cpus !== undefined && existsSync('/usr/bin/taskset');
-  const child: ChildProcess = spawn(pinned ? '/usr/bin/taskset' : process.execPath, pinned ? ['-c', cpus, process.execPath, ...args] : args, {
+  const pinned = cpus !== undefined && existsSync(TASKSET);
+  // Started on every CPU (not the load generator's one this process is pinned to), pinned once up
+  // (below): seven processes starting on one busy core can miss the supervisor's start-up budget,
+  // and only the measurement needs the pinning.
+  const everyCpu = `0-${Math.max(0, osCpus().length - 1)}`;
+  const child: ChildProcess = spawn(pinned ? TASKSET : process.execPath, pinned ? ['-c', everyCpu, process.execPath, ...args] : args, {
     cwd: ROOT_DIR,
     env: { ...process.env, LOG_LEVEL: 'warn', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,19 +65,64 @@ export async function startSystem({ env, args: extra = [], cpus }: StartOptions)
 
   const url = (name: ServiceName) => `http://127.0.0.1:${SERVICES[name].port}`;
   const adminToken = () => process.env.ADMIN_TOKEN || readFileSync(path.join(ROOT_DIR, '.microshop/admin-token'), 'utf8').trim();
-  return {
-    url,
-    adminToken,
-    async pids() {
-      // Every instance, replicas included, as the supervisor's control endpoint lists them.
-      const control = `http://127.0.0.1:${process.env.SUPERVISOR_CONTROL_PORT || DEFAULT_SUPERVISOR_CONTROL_PORT}/processes`;
-      const instances = (await (await fetch(control, { headers: { [ADMIN_TOKEN_HEADER]: adminToken() } })).json()) as SupervisedInstance[];
-      return Object.fromEntries(instances.filter((i) => i.pid !== null).map((i) => [i.instance_id, i.pid as number]));
-    },
-    async stop() {
-      child.kill('SIGINT');
-      await exited;
-      rmSync(databaseDir, { recursive: true, force: true });
-    },
+  const pids = async () => {
+    // Every instance, replicas included, as the supervisor's control endpoint lists them.
+    const control = `http://127.0.0.1:${process.env.SUPERVISOR_CONTROL_PORT || DEFAULT_SUPERVISOR_CONTROL_PORT}/processes`;
+    const instances = (await (await fetch(control, { headers: { [ADMIN_TOKEN_HEADER]: adminToken() } })).json()) as SupervisedInstance[];
+    return Object.fromEntries(instances.filter((i) => i.pid !== null).map((i) => [i.instance_id, i.pid as number]));
   };
+  const stop = async () => {
+    child.kill('SIGINT');
+    await exited;
+    rmSync(databaseDir, { recursive: true, force: true });
+  };
+  if (pinned && cpus !== undefined) {
+    try {
+      // Every thread of the supervisor and of each process; a process the supervisor restarts inherits it.
+      for (const pid of [child.pid, ...Object.values(await pids())]) {
+        if (pid !== undefined) execFileSync(TASKSET, ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
+      }
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
+  return { url, adminToken, pids, stop };
+}
+
+/**
+ * Starts a system, and once more if the first start fails: on a busy machine a process can miss its
+ * health deadline, and one lost start should not lose a run of many minutes. A second failure throws.
+ */
+export async function startWithRetry<T>(
+  start: () => Promise<T>,
+  onRetry: (error: unknown) => void,
+  // The failed supervisor stops what it started: wait for the spec's ports to be let go.
+  settle: () => Promise<void> = () => untilPortsFree(Object.values(SERVICES).map((s) => s.port), 20_000),
+): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    onRetry(error);
+    await settle();
+    return start();
+  }
+}
+
+/** Resolves once nothing listens on any of the ports on loopback, or when `timeoutMs` has passed. */
+async function untilPortsFree(ports: readonly number[], timeoutMs: number): Promise<void> {
+  const listening = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect({ port, host: '127.0.0.1' });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!(await Promise.all(ports.map(listening))).some(Boolean)) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }

@@ -14,7 +14,16 @@ export interface Options {
   logFormat: LogFormat;
   /** How many instances to start of the services named in `--replicas`; the others run one. */
   replicas: Readonly<Partial<Record<BackendName, number>>>;
+  /**
+   * `microservices`: a process per service (the default); `monolith`: every service module and the
+   * gateway in one process (`--monolith`), beside the payment provider, an outside party in both.
+   * Unset: `microservices`.
+   */
+  topology?: Topology;
 }
+
+/** How the system runs: a process per service, or the same modules in one process. */
+export type Topology = 'microservices' | 'monolith';
 
 /** The outcome of reading the command line: options to run with, a request for help, or an error. */
 export type ParsedArgs = { kind: 'run'; options: Options } | { kind: 'help' } | { kind: 'error'; message: string };
@@ -41,6 +50,9 @@ Options:
                             run N instances of a service (1 to ${MAX_REPLICAS}; default 1): the first on
                             its spec port, the others on free ports, all sharing its database.
                             Scalable: ${SCALABLE.join(', ')}
+  --monolith                the modular monolith: the four service modules and the gateway in one
+                            process (calls between them in-process, a database each), beside the
+                            payment provider; not with --only or --replicas
   --log-format pretty|json  pretty: one readable line per log entry (default);
                             json: the processes' JSON log lines, untouched
   --help                    show this text
@@ -54,7 +66,7 @@ Environment:
   NO_COLOR                  set to turn colours off
 `;
 
-const FLAGS = ['--database-dir', '--only', '--replicas', '--log-format', '--help'] as const;
+const FLAGS = ['--database-dir', '--only', '--replicas', '--log-format', '--monolith', '--help'] as const;
 type Flag = (typeof FLAGS)[number];
 
 const isFlag = (value: string): value is Flag => (FLAGS as readonly string[]).includes(value);
@@ -107,6 +119,12 @@ export function parseArgs(argv: readonly string[], { cwd, defaultDatabaseDir }: 
       if (equals > 0) return { kind: 'error', message: '--help takes no value.' };
       return { kind: 'help' };
     }
+    if (name === '--monolith') {
+      if (equals > 0) return { kind: 'error', message: '--monolith takes no value.' };
+      if (values.has(name)) return { kind: 'error', message: '--monolith is given twice.' };
+      values.set(name, 'yes');
+      continue;
+    }
     let value: string | undefined;
     if (equals > 0) {
       value = arg.slice(equals + 1);
@@ -142,6 +160,13 @@ export function parseArgs(argv: readonly string[], { cwd, defaultDatabaseDir }: 
   const replicas = replicasValue === undefined ? {} : parseReplicas(replicasValue, only);
   if ('error' in replicas) return { kind: 'error', message: replicas.error };
 
+  const topology: Topology = values.has('--monolith') ? 'monolith' : 'microservices';
+  if (topology === 'monolith') {
+    // One process holds every module: there is no process to leave out or to run twice.
+    const clash = onlyValue !== undefined ? '--only' : replicasValue !== undefined ? '--replicas' : undefined;
+    if (clash) return { kind: 'error', message: `--monolith runs every module in one process: it cannot be combined with ${clash}.` };
+  }
+
   const databaseDir = path.resolve(cwd, values.get('--database-dir') ?? defaultDatabaseDir);
-  return { kind: 'run', options: { databaseDir, only, logFormat, replicas } };
+  return { kind: 'run', options: { databaseDir, only, logFormat, replicas, topology } };
 }

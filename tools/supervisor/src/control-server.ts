@@ -11,7 +11,7 @@ export interface ControlServer {
 }
 
 export interface ControlServerOptions {
-  supervisor: Pick<Supervisor, 'processes' | 'control' | 'scale'>;
+  supervisor: Pick<Supervisor, 'processes' | 'control' | 'scale' | 'rollout'>;
   /** The admin credential every request must carry in `x-admin-token`. */
   adminToken: string;
   /** 0 for any free port. */
@@ -66,6 +66,14 @@ export function parseReplicasBody(body: unknown, maxReplicas = MAX_REPLICAS): { 
   return { replicas };
 }
 
+/** Checks the body of `POST /services/:service/rollout`: nothing, or an empty JSON object. */
+export function parseRolloutBody(body: unknown): Record<string, never> | { field: string; reason: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { field: 'body', reason: 'must be a JSON object' };
+  const extra = Object.keys(body)[0];
+  if (extra !== undefined) return { field: extra, reason: 'is not a known property' };
+  return {};
+}
+
 const TITLES: Record<ControlError['status'], string> = { 400: 'Invalid request', 404: 'No such process', 409: 'Conflict', 503: 'Not healthy' };
 
 /**
@@ -76,7 +84,11 @@ const TITLES: Record<ControlError['status'], string> = { 400: 'Invalid request',
  *   one instance (`order-service-2`) or a service's replica 1 (`order-service`);
  * - `PUT /services/:service/replicas` with `{ replicas }`: scales a service and answers
  *   `ServiceReplicas` once new instances are healthy or old ones are draining (404 unknown service,
- *   409 not scalable or not running, 503 a new instance never became healthy).
+ *   409 not scalable or not running, 503 a new instance never became healthy);
+ * - `POST /services/:service/rollout` (no body, or `{}`): replaces every instance of a service by a
+ *   fresh process, one at a time, and answers `ServiceRollout` once done (404 unknown service, 409
+ *   not scalable, not running, or a rollout or scaling of it already running; 503 a new instance
+ *   never became healthy, and the rollout stopped there).
  *
  * @example
  * const control = await startControlServer({ supervisor, adminToken, port: 5099 })
@@ -92,6 +104,23 @@ export async function startControlServer({ supervisor, adminToken, port, host = 
     if (request.method === 'GET' && url.pathname === '/processes') return send(response, 200, supervisor.processes());
     const match = /^\/processes\/([a-z0-9-]+)$/.exec(url.pathname);
     const scaling = /^\/services\/([a-z0-9-]+)\/replicas$/.exec(url.pathname);
+    const rollout = /^\/services\/([a-z0-9-]+)\/rollout$/.exec(url.pathname);
+    if (request.method === 'POST' && rollout?.[1]) {
+      let body: unknown;
+      try {
+        body = await readJson(request);
+      } catch {
+        return problem(response, 400, 'Invalid request', 'The body is not JSON (or larger than 4 KiB)', 'body');
+      }
+      const parsed = parseRolloutBody(body);
+      if ('field' in parsed) return problem(response, 400, 'Invalid request', `${parsed.field}: ${parsed.reason}`, parsed.field);
+      try {
+        return send(response, 200, await supervisor.rollout(rollout[1]));
+      } catch (error) {
+        if (error instanceof ControlError) return problem(response, error.status, TITLES[error.status], error.message);
+        throw error;
+      }
+    }
     if ((request.method === 'POST' && match?.[1]) || (request.method === 'PUT' && scaling?.[1])) {
       let body: unknown;
       try {

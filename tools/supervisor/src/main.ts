@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, USAGE } from './args.js';
 import { createReporter, createTerminal, SUPERVISOR_NAME, type OutputOptions } from './output.js';
-import { missingEntries, planSystem, replicaPlanner, usesSqlite, type PlanContext } from './plan.js';
+import { MONOLITH, missingEntries, planMonolith, planSystem, replicaPlanner, usesSqlite, type PlanContext } from './plan.js';
 import { findTakenPort, portTakenMessage, replicaPortsFor } from './ports.js';
 import { summaryLines, summaryRecord } from './summary.js';
 import { ADMIN_TOKEN_FILE, resolveAdminToken } from './admin-token.js';
@@ -56,7 +56,8 @@ async function main(): Promise<void> {
     logLevel: process.env.LOG_LEVEL || 'info',
   };
   // Replica 1 of each service keeps its spec port; the extra replicas get free ones.
-  const planned = planSystem(options, { ...context, replicaPorts: await replicaPortsFor(options.replicas) });
+  const monolith = options.topology === 'monolith';
+  const planned = monolith ? planMonolith(options, context) : planSystem(options, { ...context, replicaPorts: await replicaPortsFor(options.replicas) });
 
   const taken = await findTakenPort(planned);
   if (taken) fail(1, portTakenMessage(taken));
@@ -64,9 +65,14 @@ async function main(): Promise<void> {
   const adminToken = resolveAdminToken(ROOT_DIR, process.env.ADMIN_TOKEN || undefined);
   let control: ControlServer | undefined;
   try {
-    // Loopback only: kill, pause, resume and restart for the gateway's admin API.
+    // Loopback only: kill, pause, resume, restart, scaling and rollouts for the gateway's admin API.
     control = await startControlServer({
-      supervisor: { processes: () => supervisor.processes(), control: (...args) => supervisor.control(...args), scale: (...args) => supervisor.scale(...args) },
+      supervisor: {
+        processes: () => supervisor.processes(),
+        control: (...args) => supervisor.control(...args),
+        scale: (...args) => supervisor.scale(...args),
+        rollout: (service) => supervisor.rollout(service),
+      },
       adminToken,
       port: controlPort,
     });
@@ -74,7 +80,9 @@ async function main(): Promise<void> {
     process.stderr.write(`The control endpoint cannot listen on 127.0.0.1:${controlPort} (${error instanceof Error ? error.message : String(error)}): process controls are off.\n`);
   }
   const controlUrl = control ? `http://127.0.0.1:${control.port}` : undefined;
-  const plans = planned.map((plan) => (plan.name === 'gateway' && controlUrl ? { ...plan, env: { ...plan.env, SUPERVISOR_URL: controlUrl } } : plan));
+  // The gateway (alone, or inside the monolith) reaches process controls here.
+  const front = monolith ? MONOLITH.name : 'gateway';
+  const plans = planned.map((plan) => (plan.name === front && controlUrl ? { ...plan, env: { ...plan.env, SUPERVISOR_URL: controlUrl } } : plan));
 
   let shuttingDown = false;
   const colour = options.logFormat === 'pretty' && colourEnabled(process.stdout.isTTY === true, process.env);
@@ -90,7 +98,8 @@ async function main(): Promise<void> {
     }),
   };
   const reporter = createReporter(output, process.pid);
-  const scaling = { services: SCALABLE.filter((s) => options.only.includes(s)), maxReplicas: MAX_REPLICAS, plan: replicaPlanner(options, context) };
+  // A monolith has no service process to add: scaling and rollouts are refused (no such service here).
+  const scaling = { services: monolith ? [] : SCALABLE.filter((s) => options.only.includes(s)), maxReplicas: MAX_REPLICAS, plan: replicaPlanner(options, context) };
   const supervisor = createSupervisor({ plans, scaling, cwd: ROOT_DIR, output, reporter });
 
   async function shutdown(reason: string, quiet = false): Promise<void> {
@@ -122,7 +131,7 @@ async function main(): Promise<void> {
   try {
     const running = await supervisor.start();
     const tokenHint = process.env.ADMIN_TOKEN ? 'the ADMIN_TOKEN you set' : `cat ${ADMIN_TOKEN_FILE}`;
-    const said = { adminToken: tokenHint, replicas: options.replicas };
+    const said = { adminToken: tokenHint, replicas: options.replicas, gateway: front };
     reporter.block(summaryLines(running, { colour, ...said }), summaryRecord(running, said));
   } catch (error) {
     if (error instanceof StartCancelled || shuttingDown) return;

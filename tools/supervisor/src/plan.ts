@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Options } from './args.js';
 import type { ProcessPlan } from './supervisor.js';
 import type { ServiceName } from '@microshop/contracts';
-import { REGISTRY, SYSTEM, childEnvironment, dataLocationOf, environmentOf, instanceId, internalUrl, type ReplicaSlot, type SystemProcess } from './topology.js';
+import { REGISTRY, SYSTEM, childEnvironment, dataLocationOf, databaseUrlVariable, environmentOf, instanceId, internalUrl, type ReplicaSlot, type SystemProcess } from './topology.js';
 
 /** What a plan needs to know about the machine it runs on. */
 export interface PlanContext {
@@ -108,7 +108,70 @@ export function replicaPlanner(options: Pick<Options, 'databaseDir'>, context: P
   return (service, replica, port) => planInstance(processNamed(service), { replica, port }, options, context);
 }
 
-/** The entry files of `only` that have not been built yet, relative to the root. */
-export function missingEntries(options: Pick<Options, 'only'>, rootDir: string): string[] {
+/** The modular monolith's process: its name in plans, summaries and control requests, and its entry point. */
+export const MONOLITH = { name: 'monolith', entry: 'services/monolith/dist/main.js' } as const;
+
+/** The modules the monolith process holds: a control request naming one of them acts on the whole process. */
+export const MONOLITH_MODULES: readonly ServiceName[] = ['user-service', 'product-service', 'order-service', 'payment-service', 'gateway'];
+
+/** `order-service` → `ORDER_SERVICE_PORT`: the variable that sets a module's own port in the monolith. */
+const modulePortVariable = (name: ServiceName) => `${name.replace(/-/g, '_').toUpperCase()}_PORT`;
+
+/**
+ * The plans of the modular monolith (`--monolith`): the payment provider, an outside party in every
+ * topology, in its own process as always (without a registry: nothing runs one), then the monolith
+ * process holding the four service modules and the gateway, on the gateway's port, each module also
+ * on its own port (the spec's, or its port in `context.ports`). Each module keeps its own database:
+ * the same files (or PostgreSQL schemas) the services use, so either topology can start on the
+ * other's data.
+ *
+ * @example
+ * planMonolith({ databaseDir: '/srv/db', only: PROCESS_NAMES, logFormat: 'pretty', replicas: {}, topology: 'monolith' }, context)
+ * // [payment-provider-1 (5011), monolith-1 (5000, modules on 5001–5004)]
+ */
+export function planMonolith(options: Pick<Options, 'databaseDir'>, context: PlanContext): ProcessPlan[] {
+  const { rootDir, env, nodePath, guardFile, telemetryModule, logLevel, ports = {} } = context;
+  const provider = planInstance(processNamed('payment-provider'), { replica: 1, port: ports['payment-provider'] ?? SYSTEM.find((p) => p.name === 'payment-provider')?.port ?? 0 }, options, context);
+  // No registry runs beside the monolith: the provider registers nowhere.
+  const providerEnv = Object.fromEntries(Object.entries(provider.env).filter(([key]) => key !== 'REGISTRY_URL' && key !== 'INSTANCE_ID'));
+  const port = ports.gateway ?? SYSTEM.find((p) => p.name === 'gateway')?.port ?? 0;
+  const own: Record<string, string> = {
+    PORT: String(port),
+    OTEL_SERVICE_NAME: MONOLITH.name,
+    LOG_LEVEL: logLevel,
+    DATABASE_DIR: options.databaseDir,
+    PAYMENT_PROVIDER_URL: internalUrl('payment-provider', ports),
+  };
+  for (const name of MONOLITH_MODULES) {
+    if (name === 'gateway') continue;
+    if (ports[name] !== undefined) own[modulePortVariable(name)] = String(ports[name]);
+    // PostgreSQL: the same choice as each service would make (a database of its own, or a schema of its own in a shared one).
+    const data = dataLocationOf(processNamed(name), options.databaseDir, env);
+    if (data?.kind === 'postgres' && data.schema === undefined) own[databaseUrlVariable(name)] = data.url;
+    if (data?.kind === 'postgres' && data.schema !== undefined) own.DATABASE_URL = data.url;
+  }
+  const preloads = ['--import', guardFile, ...(telemetryModule === null ? [] : ['--import', telemetryModule])];
+  const databases = MONOLITH_MODULES.filter((name) => name !== 'gateway').map((name) => describeDatabase(processNamed(name), options.databaseDir, env));
+  return [
+    { ...provider, env: providerEnv },
+    {
+      name: MONOLITH.name,
+      replica: 1,
+      instanceId: instanceId(MONOLITH.name, 1),
+      command: nodePath,
+      args: [...preloads, path.join(rootDir, MONOLITH.entry)],
+      env: childEnvironment(env, own),
+      port,
+      baseUrl: `http://127.0.0.1:${port}`,
+      stage: 2,
+      database: databases.join(', '),
+      modules: MONOLITH_MODULES,
+    },
+  ];
+}
+
+/** The entry files of `only` (or of the monolith) that have not been built yet, relative to the root. */
+export function missingEntries(options: Pick<Options, 'only' | 'topology'>, rootDir: string): string[] {
+  if (options.topology === 'monolith') return [MONOLITH.entry, processNamed('payment-provider').entry].filter((entry) => !existsSync(path.join(rootDir, entry)));
   return SYSTEM.filter((proc) => options.only.includes(proc.name) && !existsSync(path.join(rootDir, proc.entry))).map((proc) => proc.entry);
 }

@@ -1,11 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { DEFAULT_PAUSE_S, MAX_PROCESS_HOLD_S, type ProcessAction, type ServiceReplicas, type SupervisedInstance } from '@microshop/contracts';
+import {
+  DEFAULT_PAUSE_S,
+  MAX_PROCESS_HOLD_S,
+  type ProcessAction,
+  type ReplacedInstance,
+  type RolloutInstance,
+  type RolloutStep,
+  type ServiceReplicas,
+  type ServiceRollout,
+  type SupervisedInstance,
+} from '@microshop/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_BACKOFF, nextRestart, type BackoffPolicy } from './backoff.js';
 import { describeAnswer, isReady, probeHealth, type HealthAnswer } from './health.js';
 import { splitLines } from './lines.js';
 import { freePorts } from './ports.js';
 import { createProcessLog, type OutputOptions, type ProcessLog, type Reporter, type StreamName } from './output.js';
+import { registrySpotOf, registryStatus, type RegistryAnswer } from './registration.js';
 import { PROCESS_COLOURS } from './style.js';
 
 /** Everything needed to run one child process (one instance of a service) and know when it is up. */
@@ -27,6 +38,11 @@ export interface ProcessPlan {
   stage: number;
   /** Where its data lives, for the summary; `null` when it has none. */
   database: string | null;
+  /**
+   * The service modules it holds when it holds several (the modular monolith): a control request
+   * naming one of them acts on this whole process, as a crash of one module would.
+   */
+  modules?: readonly string[];
 }
 
 /** A child that is running now. */
@@ -49,14 +65,20 @@ export interface SupervisorTimings {
   stopTimeoutMs: number;
   /** How long a restarted process gets to become healthy before a warning. */
   recoveryTimeoutMs: number;
+  /**
+   * In a rollout, how long after a new instance passes in the registry an old one is still kept
+   * before its SIGTERM: long enough for every caller to have refreshed its lists once (each does
+   * every second), so that a caller still sending to the old one fails over to the new one at once.
+   */
+  rolloutSettleMs?: number;
 }
 
-/** The default {@link SupervisorTimings}: 30 s to start, polls every 150 ms, 10 s to stop. */
-export const DEFAULT_TIMINGS: SupervisorTimings = { startTimeoutMs: 30_000, pollIntervalMs: 150, stopTimeoutMs: 10_000, recoveryTimeoutMs: 30_000 };
+/** The default {@link SupervisorTimings}: 30 s to start, polls every 150 ms, 10 s to stop, 1.5 s between a new instance registered and an old one drained. */
+export const DEFAULT_TIMINGS: SupervisorTimings = { startTimeoutMs: 30_000, pollIntervalMs: 150, stopTimeoutMs: 10_000, recoveryTimeoutMs: 30_000, rolloutSettleMs: 1500 };
 
 /** Which services can change their number of instances at run time, and how a new one is run. */
 export interface ScalingOptions {
-  /** The services {@link Supervisor.scale} accepts; any other supervised one answers 409. */
+  /** The services {@link Supervisor.scale} and {@link Supervisor.rollout} accept; any other supervised one answers 409. */
   services: readonly string[];
   maxReplicas: number;
   /** The plan of replica `replica` of `service` listening on `port`, a free port the supervisor chose. */
@@ -125,9 +147,23 @@ export interface Supervisor {
    * with 503). Down: sends SIGTERM to the highest slots, which show `draining` until they exit
    * (SIGKILL after the stop timeout; never restarted), and resolves at once. Requests for one
    * service run one after the other. Rejects with {@link ControlError}: 404 unknown service, 409
-   * not scalable or not running, 400 a count outside 1..maxReplicas.
+   * not scalable or not running or being rolled out, 400 a count outside 1..maxReplicas.
    */
   scale(service: string, replicas: number): Promise<ServiceReplicas>;
+  /**
+   * Replaces every instance of `service` by a fresh process (whatever code is built now), one at a
+   * time, never with fewer than its N instances serving. A temporary instance in slot N + 1 on a
+   * free port is started first; then, from the highest slot down to replica 1, the old instance of
+   * the slot gets SIGTERM (`rolloutSettleMs` after the instance before it passed in the registry) (it leaves the registry, serves `DRAIN_MS` more, and exits), and once it
+   * has exited a new process takes the same slot, instance id and port, and is waited for (healthy,
+   * and passing in the registry when the instance registers) before the next old one is drained; at
+   * the end the temporary instance is drained. Replica 1 so gets its spec port back, and the ports
+   * of every slot stay what the summary printed. Resolves once all is done, with each step and its
+   * durations. Rejects with {@link ControlError}: 404 unknown service, 409 not scalable, not running,
+   * or already being scaled or rolled out; 503 a new instance that never became healthy (it is
+   * removed again; the rollout stops there, with N instances still serving).
+   */
+  rollout(service: string): Promise<ServiceRollout>;
 }
 
 /** A control request the supervisor cannot carry out; `status` is the HTTP status that says why. */
@@ -217,6 +253,10 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
   // Services in start order: they order the listings and pick each service's colour.
   const services = [...new Set(plans.map((plan) => plan.name))];
   const scalingQueue = new Map<string, Promise<unknown>>();
+  /** Scale requests queued or running, per service; a rollout waits for none and is refused while any is there. */
+  const pendingScales = new Map<string, number>();
+  /** The services being rolled out now. */
+  const rollouts = new Set<string>();
 
   const enlist = (plan: ProcessPlan): Member => {
     const label = plan.replica === 1 ? plan.name : plan.instanceId;
@@ -345,6 +385,25 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
     }
   };
 
+  /** Polls the registry until it lists `member`'s process as passing; nothing to wait for when the process does not register. */
+  const waitUntilRegistered = async (member: Member, deadline: number, signal: AbortSignal): Promise<void> => {
+    const spot = registrySpotOf(member.plan, cwd);
+    if (!spot) return;
+    let last: RegistryAnswer | undefined;
+    for (;;) {
+      if (signal.aborted) throw new StartCancelled();
+      if (!member.alive) throw await exitedDuringStart(member);
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        const said = last === undefined ? 'it was never asked' : last.status === null ? `the registry did not answer (${last.problem ?? 'unknown'})` : `its status there was ${last.status}`;
+        throw new StartupError(member.label, `${member.label} was not passing in the registry within ${Math.round((deadline - member.startedAt) / 1000)} s: ${said}.`, member.log.recent());
+      }
+      last = await registryStatus(spot, member.pid ?? 0, Math.min(1000, remaining));
+      if (last.status === 'passing') return;
+      await sleep(t.pollIntervalMs, undefined, { signal }).catch(() => undefined);
+    }
+  };
+
   const watchRecovery = async (member: Member): Promise<void> => {
     const pid = member.pid;
     try {
@@ -383,7 +442,7 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
   const find = (nameOrInstance: string): Member | undefined =>
     [...members]
       .sort((a, b) => Number(a.draining) - Number(b.draining))
-      .find((m) => m.plan.instanceId === nameOrInstance || (m.plan.name === nameOrInstance && m.plan.replica === 1));
+      .find((m) => m.plan.instanceId === nameOrInstance || (m.plan.name === nameOrInstance && m.plan.replica === 1) || (m.plan.modules?.includes(nameOrInstance) ?? false));
 
   const control = (nameOrInstance: string, action: ProcessAction, forS?: number): SupervisedInstance => {
     const member = find(nameOrInstance);
@@ -465,8 +524,10 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
     // The new instance registers under the same id as a draining one in this slot: let that one go first.
     await Promise.all(members.filter((m) => m.plan.name === service && m.plan.replica === replica && m.draining).map((m) => m.closed));
     if (phase !== 'running') throw new StartCancelled();
-    const [port = 0] = await freePorts(1);
-    const member = enlist(config.plan(service, replica, port));
+    // Replica 1 (gone after a rollout cut short) comes back on its own port; the others get free ones.
+    const own = replica === 1 ? plans.find((plan) => plan.name === service && plan.replica === 1) : undefined;
+    const [port = 0] = own ? [own.port] : await freePorts(1);
+    const member = enlist(own ?? config.plan(service, replica, port));
     members.push(member);
     launch(member);
     reporter.info(`${member.label} started as pid ${member.pid ?? '?'} on port ${port} (${reason})`, fields(member));
@@ -487,9 +548,13 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
     const active = members.filter((m) => m.plan.name === service && !m.draining).sort((a, b) => a.plan.replica - b.plan.replica);
     const reason = `scaling ${service} from ${active.length} to ${replicas}`;
     if (replicas < active.length) {
-      active.filter((m) => m.plan.replica > replicas).reverse().forEach((member) => drain(member, reason));
+      // The highest slots go (a rollout cut short can leave a gap in the numbering).
+      active.slice(replicas).reverse().forEach((member) => drain(member, reason));
     } else if (replicas > active.length) {
-      const slots = Array.from({ length: replicas - active.length }, (_, index) => active.length + index + 1);
+      // The lowest free slots are filled.
+      const taken = new Set(active.map((m) => m.plan.replica));
+      const slots: number[] = [];
+      for (let slot = 1; slots.length < replicas - active.length; slot++) if (!taken.has(slot)) slots.push(slot);
       const results = await Promise.allSettled(slots.map((replica) => addReplica(scaling, service, replica, reason)));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason instanceof StartCancelled ? new ControlError(409, `The supervisor is ${phase}: scaling ${service} was cut short`) : failed.reason;
@@ -507,9 +572,147 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
       return Promise.reject(new ControlError(400, `replicas must be a whole number from 1 to ${scaling.maxReplicas}`));
     }
     if (phase !== 'running') return Promise.reject(new ControlError(409, `The supervisor is ${phase}: services can be scaled once every process is up`));
-    const next = (scalingQueue.get(service) ?? Promise.resolve()).catch(() => undefined).then(() => resize(service, replicas));
+    if (rollouts.has(service)) return Promise.reject(new ControlError(409, `${service} is being rolled out: scale it once the rollout is done`));
+    pendingScales.set(service, (pendingScales.get(service) ?? 0) + 1);
+    const next = (scalingQueue.get(service) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => resize(service, replicas))
+      .finally(() => pendingScales.set(service, (pendingScales.get(service) ?? 1) - 1));
     scalingQueue.set(service, next);
     return next;
+  };
+
+  const refOf = (member: Member): RolloutInstance => ({
+    instance_id: member.plan.instanceId,
+    replica: member.plan.replica,
+    pid: member.alive ? (member.pid ?? null) : null,
+    port: member.plan.port,
+  });
+
+  /**
+   * Starts `plan` as a new instance and waits until it is healthy and passing in the registry.
+   * One that is not within the start timeout is removed again: {@link ControlError} 503.
+   */
+  const bringUp = async (plan: ProcessPlan, reason: string): Promise<{ member: Member; healthyMs: number; ms: number; registers: boolean }> => {
+    if (phase !== 'running') throw new StartCancelled();
+    const member = enlist(plan);
+    members.push(member);
+    const began = performance.now();
+    launch(member);
+    reporter.info(`${member.label} started as pid ${member.pid ?? '?'} on port ${plan.port} (${reason})`, fields(member));
+    let healthyMs = 0;
+    try {
+      const deadline = Date.now() + t.startTimeoutMs;
+      await waitUntilReady(member, deadline, cancel.signal);
+      healthyMs = performance.now() - began;
+      await waitUntilRegistered(member, deadline, cancel.signal);
+    } catch (error) {
+      if (!(error instanceof StartupError)) throw error;
+      const message = member.alive ? error.message : `${member.label} exited before it became healthy.`;
+      reporter.warn(`${message} Removing it again.`, fields(member));
+      drain(member, 'never became healthy');
+      throw new ControlError(503, message);
+    }
+    const ms = performance.now() - began;
+    const registers = registrySpotOf(plan, cwd) !== undefined;
+    reporter.info(
+      registers
+        ? `${member.label} is healthy and registered (pid ${member.pid ?? '?'}: healthy ${Math.round(healthyMs)} ms, passing in the registry ${Math.round(ms)} ms after its start)`
+        : `${member.label} is healthy (pid ${member.pid ?? '?'}, ${Math.round(ms)} ms after its start)`,
+      fields(member),
+    );
+    return { member, healthyMs, ms, registers };
+  };
+
+  /** Once `incoming` is up: lets every caller learn of it before an old instance goes (see `rolloutSettleMs`). */
+  const settle = async (incoming: { registers: boolean }): Promise<void> => {
+    if (!incoming.registers || !t.rolloutSettleMs) return;
+    await sleep(t.rolloutSettleMs, undefined, { signal: cancel.signal }).catch(() => undefined);
+    if (phase !== 'running') throw new StartCancelled();
+  };
+
+  /** Drains `member` (SIGTERM: it deregisters, serves DRAIN_MS, closes) and resolves with the milliseconds until it exited. */
+  const retire = async (member: Member, reason: string): Promise<number> => {
+    const began = performance.now();
+    drain(member, reason);
+    await member.closed;
+    return performance.now() - began;
+  };
+
+  const replaceAll = async (config: ScalingOptions, service: string): Promise<ServiceRollout> => {
+    const startedAt = new Date();
+    const began = performance.now();
+    // From the highest slot down: replica 1, on the spec port, is replaced last.
+    const olds = members.filter((m) => m.plan.name === service && !m.draining).sort((a, b) => b.plan.replica - a.plan.replica);
+    if (olds.length === 0) throw new ControlError(409, `${service} has no instance to replace`);
+    // Above every slot of the service, draining ones included: its instance id is nobody else's.
+    const spareSlot = Math.max(...members.filter((m) => m.plan.name === service).map((m) => m.plan.replica)) + 1;
+    const total = olds.length + 1;
+    const steps: RolloutStep[] = [];
+    const replaced: ReplacedInstance[] = [];
+    const reason = `rolling out ${service}`;
+    reporter.info(`${reason}: ${olds.length} instance${olds.length === 1 ? '' : 's'} to replace one at a time, through a temporary one in slot ${spareSlot}`, { process: service });
+    try {
+      const [sparePort = 0] = await freePorts(1);
+      let incoming = await bringUp(config.plan(service, spareSlot, sparePort), `${reason}: temporary, serves while each instance is replaced`);
+      const temporary = incoming.member;
+      const temporaryRef = refOf(temporary);
+      for (const old of olds) {
+        const stopped = refOf(old);
+        await settle(incoming);
+        const drainMs = await retire(old, `${reason}: ${incoming.member.label} (pid ${incoming.member.pid ?? '?'}) serves in its place`);
+        steps.push({ started: refOf(incoming.member), stopped, healthy_ms: Math.round(incoming.healthyMs), start_ms: Math.round(incoming.ms), drain_ms: Math.round(drainMs) });
+        // The same slot, instance id, port and environment: a fresh process of the code on disk.
+        incoming = await bringUp(old.plan, `${reason}: replaces pid ${stopped.pid ?? '-'}`);
+        replaced.push({ old: stopped, new: refOf(incoming.member) });
+      }
+      await settle(incoming);
+      const drainMs = await retire(temporary, `${reason}: every slot replaced, the temporary instance leaves`);
+      steps.push({ started: refOf(incoming.member), stopped: temporaryRef, healthy_ms: Math.round(incoming.healthyMs), start_ms: Math.round(incoming.ms), drain_ms: Math.round(drainMs) });
+      const durationMs = Math.round(performance.now() - began);
+      replaced.sort((a, b) => a.new.replica - b.new.replica);
+      const changes = replaced.map(({ old, new: now }) => `${now.instance_id} pid ${old.pid ?? '-'} → ${now.pid ?? '?'} (port ${now.port})`).join(', ');
+      reporter.info(`${service} rolled out in ${(durationMs / 1000).toFixed(1)} s: ${changes}`, { process: service, duration_ms: durationMs });
+      return {
+        service,
+        replicas: olds.length,
+        started_at: startedAt.toISOString(),
+        duration_ms: durationMs,
+        replaced,
+        temporary: temporaryRef,
+        steps,
+        instances: ordered().filter((m) => m.plan.name === service).map(describe),
+      };
+    } catch (error) {
+      const done = `${steps.length} of ${total} steps`;
+      if (error instanceof StartCancelled) throw new ControlError(409, `The supervisor is ${phase}: the rollout of ${service} was cut short after ${done}`);
+      if (error instanceof ControlError) {
+        const serving = members.filter((m) => m.plan.name === service && !m.draining && m.alive).map((m) => m.plan.instanceId);
+        throw new ControlError(error.status, `${error.message} The rollout of ${service} stopped after ${done}; serving now: ${serving.join(', ') || 'none'}.`);
+      }
+      throw error;
+    }
+  };
+
+  const rollout = async (service: string): Promise<ServiceRollout> => {
+    const holder = plans.find((plan) => plan.modules?.includes(service));
+    if (holder && !services.includes(service)) {
+      throw new ControlError(409, `${service} runs inside ${holder.name} with ${holder.modules?.filter((m) => m !== service).join(', ') ?? 'other modules'}: it cannot be deployed alone; restarting ${holder.name} restarts every module`);
+    }
+    if (!services.includes(service)) throw new ControlError(404, `No service named ${service} is supervised here`);
+    if (!scaling?.services.includes(service)) {
+      const which = scaling?.services.length ? `only ${scaling.services.join(', ')} can` : 'none can here';
+      throw new ControlError(409, `${service} cannot be rolled out without stopping it: it cannot run as two instances at once; ${which}`);
+    }
+    if (phase !== 'running') throw new ControlError(409, `The supervisor is ${phase}: services can be rolled out once every process is up`);
+    if (rollouts.has(service)) throw new ControlError(409, `A rollout of ${service} is already running`);
+    if ((pendingScales.get(service) ?? 0) > 0) throw new ControlError(409, `${service} is being scaled: roll it out once that is done`);
+    rollouts.add(service);
+    try {
+      return await replaceAll(scaling, service);
+    } finally {
+      rollouts.delete(service);
+    }
   };
 
   return {
@@ -569,5 +772,6 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
     processes: () => ordered().map(describe),
     control,
     scale,
+    rollout,
   };
 }

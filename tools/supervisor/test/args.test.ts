@@ -20,6 +20,7 @@ describe('Command line', () => {
       only: ['registry', 'user-service', 'product-service', 'payment-provider', 'order-service', 'payment-service', 'gateway'],
       logFormat: 'pretty',
       replicas: {},
+      topology: 'microservices',
     });
   });
 

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_TOKEN_HEADER, type ServiceReplicas, type SupervisedInstance } from '@microshop/contracts';
+import { ADMIN_TOKEN_HEADER, type ServiceReplicas, type ServiceRollout, type SupervisedInstance } from '@microshop/contracts';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startControlServer, type ControlServer } from '../src/control-server.js';
 import { createReporter, type OutputOptions } from '../src/output.js';
@@ -185,6 +185,51 @@ describe('Supervisor control endpoint', () => {
     expect(await call('PUT', '/services/front/replicas', { replicas: 2 })).toMatchObject({ status: 409, body: { detail: expect.stringContaining('front cannot be scaled') as unknown } });
     expect((await call('PUT', '/services/alpha/replicas', { replicas: 2 }, null)).status).toBe(401);
     expect(((await call('GET', '/processes')).body as SupervisedInstance[]).map((i) => i.instance_id)).toEqual(['alpha-1', 'front-1']);
+  });
+
+  test('When POST /services/:service/rollout runs, then it answers once every instance is replaced: old and new pids on the same ports, each step with its durations; the other processes keep theirs', async () => {
+    const { plan, pid, call } = await system();
+    await call('PUT', '/services/alpha/replicas', { replicas: 2 });
+    const before = (await call('GET', '/processes')).body as SupervisedInstance[];
+    const answer = await call('POST', '/services/alpha/rollout');
+    expect(answer.status).toBe(200);
+    const rollout = answer.body as ServiceRollout;
+    expect(rollout).toMatchObject({ service: 'alpha', replicas: 2, temporary: { instance_id: 'alpha-3', replica: 3 } });
+    expect(Date.parse(rollout.started_at)).not.toBeNaN();
+    expect(rollout.duration_ms).toBeGreaterThan(0);
+    expect(rollout.replaced.map(({ old, new: now }) => [now.instance_id, old.pid, old.port === now.port, now.pid !== old.pid])).toEqual([
+      ['alpha-1', pid, true, true],
+      ['alpha-2', before[1]?.pid, true, true],
+    ]);
+    expect(rollout.replaced[0]?.new.port).toBe(plan.port);
+    expect(rollout.steps).toHaveLength(3);
+    for (const step of rollout.steps) {
+      expect(step.start_ms).toBeGreaterThan(0);
+      expect(step.drain_ms).toBeGreaterThanOrEqual(0);
+    }
+    const after = (await call('GET', '/processes')).body as SupervisedInstance[];
+    expect(after.map((i) => [i.instance_id, i.pid, i.port, i.state])).toEqual([
+      ['alpha-1', rollout.replaced[0]?.new.pid, plan.port, 'running'],
+      ['alpha-2', rollout.replaced[1]?.new.pid, before[1]?.port, 'running'],
+      ['front-1', before[2]?.pid, before[2]?.port, 'running'],
+    ]);
+    expect(await healthPid(plan, 2000)).toBe(rollout.replaced[0]?.new.pid);
+  });
+
+  test('When a rollout request is wrong or not possible, then 401 or 403 without the credential, 400 naming the field, 404 for an unknown service, 409 for one that cannot be rolled out or is already being rolled out', async () => {
+    const { pid, call } = await system();
+    expect(await call('POST', '/services/alpha/rollout', undefined, null)).toMatchObject({ status: 401, body: { field: ADMIN_TOKEN_HEADER } });
+    expect(await call('POST', '/services/alpha/rollout', undefined, 'control-test-admin-tokeX')).toMatchObject({ status: 403, body: { field: ADMIN_TOKEN_HEADER } });
+    expect(await call('POST', '/services/alpha/rollout', { replicas: 2 })).toMatchObject({ status: 400, body: { field: 'replicas' } });
+    expect(await call('POST', '/services/alpha/rollout', [1])).toMatchObject({ status: 400, body: { field: 'body' } });
+    expect(await call('POST', '/services/omega/rollout')).toMatchObject({ status: 404, body: { detail: 'No service named omega is supervised here' } });
+    expect(await call('POST', '/services/front/rollout', {})).toMatchObject({ status: 409, body: { detail: expect.stringContaining('front cannot be rolled out') as unknown } });
+    expect(await call('GET', '/services/alpha/rollout')).toMatchObject({ status: 404 });
+    expect(((await call('GET', '/processes')).body as SupervisedInstance[])[0]?.pid).toBe(pid);
+
+    const [first, second] = await Promise.all([call('POST', '/services/alpha/rollout'), call('POST', '/services/alpha/rollout')]);
+    expect([first.status, second.status].sort()).toEqual([200, 409]);
+    expect([first, second].find((answer) => answer.status === 409)?.body).toMatchObject({ status: 409, detail: 'A rollout of alpha is already running' });
   });
 
   test('When the supervisor is stopping, then a scaling request is refused with 409', async () => {

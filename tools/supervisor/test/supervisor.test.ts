@@ -1,8 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SupervisedInstance } from '@microshop/contracts';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createReporter, type OutputOptions, type StreamName } from '../src/output.js';
-import { ControlError, createSupervisor, StartupError, type ProcessPlan, type ScalingOptions, type Supervisor } from '../src/supervisor.js';
+import { ControlError, createSupervisor, StartupError, type ProcessPlan, type ScalingOptions, type Supervisor, type SupervisorTimings } from '../src/supervisor.js';
 
 const FAKE_SERVICE = fileURLToPath(new URL('./fixtures/fake-service.mjs', import.meta.url));
 const FAST = { startTimeoutMs: 5000, pollIntervalMs: 50, stopTimeoutMs: 1000, recoveryTimeoutMs: 5000 };
@@ -66,7 +71,7 @@ async function eventually<T>(check: () => Promise<T | undefined> | T | undefined
 }
 
 const supervisors: Supervisor[] = [];
-function supervise(plans: ProcessPlan[], backoff = QUICK_BACKOFF, timings = FAST, scaling?: ScalingOptions) {
+function supervise(plans: ProcessPlan[], backoff = QUICK_BACKOFF, timings: Partial<SupervisorTimings> = FAST, scaling?: ScalingOptions) {
   const lines: { stream: StreamName; line: string }[] = [];
   const output: OutputOptions = { format: 'pretty', colour: false, nameWidth: 12, sink: { write: (stream, line) => lines.push({ stream, line }) } };
   const supervisor = createSupervisor({ plans, scaling, cwd: process.cwd(), output, reporter: createReporter(output, process.pid), backoff, timings });
@@ -286,5 +291,246 @@ describe('Supervisor scaling', () => {
     const { instances } = await supervisor.scale('alpha', 3);
     await supervisor.stop();
     for (const { pid } of instances) expect(isAlive(pid ?? 0)).toBe(false);
+  });
+});
+
+/** A stand-in for the registry: keeps what the fakes register (PUT, with their pid) and lists it, passing or not. */
+async function fakeRegistry(token: string, { passing = true } = {}) {
+  const registered = new Map<string, { service: string; instance_id: string; pid: number }>();
+  const registrations: string[] = [];
+  const server = http.createServer((request, response) => {
+    if (request.headers['x-service-token'] !== token) {
+      response.writeHead(401).end();
+      return;
+    }
+    const url = new URL(request.url ?? '/', 'http://registry');
+    const one = /^\/v1\/services\/([^/]+)\/instances\/([^/]+)$/.exec(url.pathname);
+    const all = /^\/v1\/services\/([^/]+)\/instances$/.exec(url.pathname);
+    if (request.method === 'PUT' && one?.[1] && one[2]) {
+      const [, service, id] = one;
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        registered.set(id, { service, instance_id: id, pid: (JSON.parse(body) as { pid: number }).pid });
+        registrations.push(id);
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    } else if (request.method === 'GET' && all?.[1]) {
+      const instances = [...registered.values()].filter((i) => i.service === all[1]).map((i) => ({ ...i, status: passing ? 'passing' : 'starting' }));
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ service: all[1], instances }));
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    registrations,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The supervisor's own lines about `service` from the rollout on, as `start|ready|term|exit <label>` (ready: healthy, and registered when it registers). */
+function rolloutEvents(text: string, service: string): string[] {
+  const lines = text.split('\n').filter((line) => line.startsWith('supervisor'));
+  const from = lines.findIndex((line) => line.includes(`rolling out ${service}:`));
+  return lines.slice(from).flatMap((line) => {
+    const match = / INFO +(\S+) (?:\(pid \d+\) )?(started as pid|is healthy|draining: SIGTERM|drained: exited)/.exec(line);
+    const kind = { 'started as pid': 'start', 'is healthy': 'ready', 'draining: SIGTERM': 'term', 'drained: exited': 'exit' } as const;
+    return match?.[1] && match[2] ? [`${kind[match[2] as keyof typeof kind]} ${match[1]}`] : [];
+  });
+}
+
+const statusOf = (promise: Promise<unknown>) => promise.then(() => 200, (error: unknown) => (error instanceof ControlError ? error.status : 500));
+
+describe('Supervisor rollout', () => {
+  test('When a service with 2 instances is rolled out, then each slot gets a new process on its own port, one at a time through a temporary third, and no other process changes', async () => {
+    const drain = { FAKE_DRAIN_MS: '300' };
+    const { supervisor, text } = supervise([await fake('alpha', drain), await fake('front', {}, 2)], QUICK_BACKOFF, FAST, fakeScaling(['alpha'], drain));
+    await supervisor.start();
+    const before = (await supervisor.scale('alpha', 2)).instances;
+    const front = supervisor.processes().find((p) => p.service === 'front');
+    const samples: SupervisedInstance[][] = [];
+    const sampler = setInterval(() => samples.push(supervisor.processes().filter((p) => p.service === 'alpha')), 10);
+    const answer = await supervisor.rollout('alpha').finally(() => clearInterval(sampler));
+
+    expect(answer).toMatchObject({ service: 'alpha', replicas: 2, temporary: { instance_id: 'alpha-3', replica: 3 } });
+    expect(answer.replaced.map((r) => [r.old.instance_id, r.new.instance_id])).toEqual([
+      ['alpha-1', 'alpha-1'],
+      ['alpha-2', 'alpha-2'],
+    ]);
+    for (const [index, { old, new: now }] of answer.replaced.entries()) {
+      expect(old.pid).toBe(before[index]?.pid);
+      expect(now.port).toBe(before[index]?.port);
+      expect(now.pid).not.toBe(old.pid);
+      expect(isAlive(old.pid ?? 0)).toBe(false);
+      expect(await healthPid({ baseUrl: `http://127.0.0.1:${now.port}` } as ProcessPlan)).toBe(now.pid);
+    }
+    expect(answer.steps.map((step) => [step.started.instance_id, step.stopped.instance_id])).toEqual([
+      ['alpha-3', 'alpha-2'],
+      ['alpha-2', 'alpha-1'],
+      ['alpha-1', 'alpha-3'],
+    ]);
+    for (const step of answer.steps) expect(step.drain_ms).toBeGreaterThanOrEqual(250);
+    expect(isAlive(answer.temporary.pid ?? 0)).toBe(false);
+    expect(answer.instances.map((i) => [i.instance_id, i.port, i.state])).toEqual(before.map((i) => [i.instance_id, i.port, 'running']));
+    expect(supervisor.processes().find((p) => p.service === 'front')).toEqual(front);
+
+    // Each new instance was healthy before the next old one got SIGTERM, and that one had exited before its slot started again.
+    expect(rolloutEvents(text(), 'alpha')).toEqual([
+      'start alpha-3', 'ready alpha-3', 'term alpha-2', 'exit alpha-2',
+      'start alpha-2', 'ready alpha-2', 'term alpha', 'exit alpha',
+      'start alpha', 'ready alpha', 'term alpha-3', 'exit alpha-3',
+    ]);
+    // Never fewer than two instances up, never two leaving at once.
+    expect(samples.length).toBeGreaterThan(10);
+    for (const sample of samples) {
+      expect(sample.filter((i) => i.state === 'running').length).toBeGreaterThanOrEqual(2);
+      expect(sample.filter((i) => i.state === 'draining').length).toBeLessThanOrEqual(1);
+    }
+    expect(text()).toMatch(/alpha rolled out in [\d.]+ s: alpha-1 pid \d+ → \d+ \(port \d+\), alpha-2 pid \d+ → \d+ \(port \d+\)/);
+  });
+
+  test('When a single instance that registers is rolled out, then a temporary second one carries it, each new one is waited for until the registry lists it passing (and its callers have had time to learn of it), and replica 1 gets its port back', async () => {
+    const token = 'supervisor-test-service-token';
+    const registry = await fakeRegistry(token);
+    try {
+      const env = { REGISTRY_URL: registry.url, SERVICE_TOKEN: token, FAKE_REGISTER_DELAY_MS: '300', FAKE_DRAIN_MS: '100' };
+      const alpha = await fake('alpha', env);
+      const { supervisor, text } = supervise([alpha, await fake('front', {}, 2)], QUICK_BACKOFF, { ...FAST, rolloutSettleMs: 400 }, fakeScaling(['alpha'], env));
+      const [first, other] = await supervisor.start();
+      const answer = await supervisor.rollout('alpha');
+      // Each old instance went 400 ms after the one taking over passed in the registry.
+      const total = answer.steps.reduce((sum, step) => sum + step.start_ms + step.drain_ms, 0);
+      expect(answer.duration_ms).toBeGreaterThanOrEqual(total + 2 * 400);
+      expect(text()).toMatch(/alpha-2 is healthy and registered \(pid \d+: healthy \d+ ms, passing in the registry \d+ ms after its start\)/);
+      expect(answer.replicas).toBe(1);
+      expect(answer.temporary).toMatchObject({ instance_id: 'alpha-2', replica: 2 });
+      expect(answer.temporary.port).not.toBe(alpha.port);
+      expect(answer.replaced).toEqual([
+        { old: { instance_id: 'alpha-1', replica: 1, pid: first?.pid, port: alpha.port }, new: { instance_id: 'alpha-1', replica: 1, pid: expect.any(Number) as unknown, port: alpha.port } },
+      ]);
+      expect(answer.steps).toHaveLength(2);
+      // Healthy at once, but not counted as up before it had registered (300 ms after it listened).
+      for (const step of answer.steps) expect(step.start_ms).toBeGreaterThanOrEqual(300);
+      expect(registry.registrations).toEqual(expect.arrayContaining(['alpha-2', 'alpha-1']));
+      expect(await healthPid(alpha)).toBe(answer.replaced[0]?.new.pid);
+      expect(supervisor.processes().map((p) => [p.instance_id, p.pid])).toEqual([
+        ['alpha-1', answer.replaced[0]?.new.pid],
+        ['front-1', other?.pid],
+      ]);
+    } finally {
+      await registry.close();
+    }
+  });
+
+  test('When a new instance never passes in the registry, then the rollout fails with 503 before anything old is stopped, and the temporary instance is removed', async () => {
+    const token = 'supervisor-test-service-token';
+    const registry = await fakeRegistry(token, { passing: false });
+    try {
+      const env = { REGISTRY_URL: registry.url, SERVICE_TOKEN: token };
+      const { supervisor } = supervise([await fake('alpha', env)], QUICK_BACKOFF, { ...FAST, startTimeoutMs: 800 }, fakeScaling(['alpha'], env));
+      const [first] = await supervisor.start();
+      await expect(supervisor.rollout('alpha')).rejects.toMatchObject({
+        status: 503,
+        message: expect.stringMatching(/^alpha-2 was not passing in the registry within 1 s: its status there was starting\. The rollout of alpha stopped after 0 of 2 steps; serving now: alpha-1\.$/) as unknown,
+      });
+      await eventually(() => (supervisor.processes().length === 1 ? true : undefined));
+      expect(supervisor.processes()[0]).toMatchObject({ instance_id: 'alpha-1', pid: first?.pid, state: 'running' });
+    } finally {
+      await registry.close();
+    }
+  });
+
+  test('When the new process of a slot does not start, then the rollout stops with 503, the temporary instance keeps serving in its place, and scaling fills the slot again on its own port', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'supervisor-rollout-'));
+    const broken = path.join(dir, 'broken-build');
+    try {
+      const alpha = await fake('alpha', { FAKE_EXIT_IF_FILE: broken });
+      const { supervisor } = supervise([alpha], QUICK_BACKOFF, FAST, fakeScaling(['alpha']));
+      await supervisor.start();
+      writeFileSync(broken, '');
+      await expect(supervisor.rollout('alpha')).rejects.toMatchObject({
+        status: 503,
+        message: 'alpha exited before it became healthy. The rollout of alpha stopped after 1 of 2 steps; serving now: alpha-2.',
+      });
+      await eventually(() => (supervisor.processes().length === 1 ? true : undefined));
+      expect(supervisor.processes()[0]).toMatchObject({ instance_id: 'alpha-2', state: 'running' });
+      rmSync(broken);
+      const scaled = await supervisor.scale('alpha', 2);
+      expect(scaled.instances.map((i) => [i.instance_id, i.state])).toEqual([
+        ['alpha-1', 'running'],
+        ['alpha-2', 'running'],
+      ]);
+      expect(scaled.instances[0]?.port).toBe(alpha.port);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('When the service is a module of a process that holds several, then its rollout is refused with 409 saying it cannot be deployed alone', async () => {
+    const whole = { ...(await fake('whole')), modules: ['alpha', 'beta', 'front'] };
+    const { supervisor } = supervise([whole], QUICK_BACKOFF, FAST, fakeScaling([]));
+    const [running] = await supervisor.start();
+    await expect(supervisor.rollout('alpha')).rejects.toMatchObject({
+      status: 409,
+      message: 'alpha runs inside whole with beta, front: it cannot be deployed alone; restarting whole restarts every module',
+    });
+    expect(supervisor.processes()[0]?.pid).toBe(running?.pid);
+  });
+
+  test('When a rollout is not possible, then it is refused: unknown service 404; unscalable, not started, already rolling out or scaling 409', async () => {
+    const drain = { FAKE_DRAIN_MS: '200' };
+    const { supervisor } = supervise([await fake('alpha', drain), await fake('beta'), await fake('front', {}, 2)], QUICK_BACKOFF, FAST, fakeScaling(['alpha', 'beta'], drain));
+    expect(await statusOf(supervisor.rollout('alpha'))).toBe(409); // not started yet
+    await supervisor.start();
+    expect(await statusOf(supervisor.rollout('omega'))).toBe(404);
+    await expect(supervisor.rollout('front')).rejects.toMatchObject({ status: 409, message: expect.stringContaining('front cannot be rolled out') as unknown });
+
+    const running = supervisor.rollout('alpha');
+    await expect(supervisor.rollout('alpha')).rejects.toMatchObject({ status: 409, message: 'A rollout of alpha is already running' });
+    await expect(supervisor.scale('alpha', 2)).rejects.toMatchObject({ status: 409, message: expect.stringContaining('alpha is being rolled out') as unknown });
+    // Another service is not held up.
+    const scaling = supervisor.scale('beta', 2);
+    await expect(supervisor.rollout('beta')).rejects.toMatchObject({ status: 409, message: expect.stringContaining('beta is being scaled') as unknown });
+    expect(await statusOf(scaling)).toBe(200);
+    expect(await statusOf(running)).toBe(200);
+    expect(await statusOf(supervisor.rollout('beta'))).toBe(200);
+    expect(supervisor.processes().map((p) => p.instance_id)).toEqual(['alpha-1', 'beta-1', 'beta-2', 'front-1']);
+  });
+});
+
+describe('Supervisor, monolith topology: one process holding several modules', () => {
+  const MODULES = ['user-service', 'product-service', 'order-service', 'payment-service', 'gateway'];
+
+  test('When a module of the monolith is controlled by its name, then the whole monolith process is, and the process beside it is not', async () => {
+    const provider = await fake('payment-provider');
+    const monolith: ProcessPlan = { ...fakeOn('monolith', 1, await freePort(), {}, 2), modules: MODULES };
+    // As for --monolith: no service can be scaled.
+    const { supervisor } = supervise([provider, monolith], QUICK_BACKOFF, FAST, fakeScaling([]));
+    const [providerRun, monolithRun] = await supervisor.start();
+
+    expect(supervisor.control('order-service', 'pause', 30)).toMatchObject({ instance_id: 'monolith-1', state: 'paused', pid: monolithRun?.pid });
+    expect(supervisor.processes().map((p) => [p.instance_id, p.state])).toEqual([
+      ['payment-provider-1', 'running'],
+      ['monolith-1', 'paused'],
+    ]);
+    expect(supervisor.control('gateway', 'resume')).toMatchObject({ instance_id: 'monolith-1', state: 'running' });
+    expect(supervisor.control('monolith', 'pause', 30)).toMatchObject({ instance_id: 'monolith-1', state: 'paused' });
+    expect(supervisor.control('monolith-1', 'resume')).toMatchObject({ instance_id: 'monolith-1', state: 'running' });
+    expect(supervisor.control('payment-provider', 'pause', 30)).toMatchObject({ instance_id: 'payment-provider-1', state: 'paused' });
+    expect(supervisor.control('payment-provider', 'resume')).toMatchObject({ instance_id: 'payment-provider-1', state: 'running' });
+    expect(() => supervisor.control('registry', 'kill')).toThrow(expect.objectContaining({ status: 404 }));
+
+    // Killing one module kills the process holding it: it is restarted as a whole, the provider untouched.
+    supervisor.control('payment-service', 'kill');
+    const restarted = await eventually(async () => {
+      const pid = await healthPid(monolith);
+      return pid !== undefined && pid !== monolithRun?.pid ? pid : undefined;
+    });
+    expect(isAlive(monolithRun?.pid ?? 0)).toBe(false);
+    expect(supervisor.processes()[1]).toMatchObject({ instance_id: 'monolith-1', pid: restarted, state: 'running' });
+    expect(await healthPid(provider)).toBe(providerRun?.pid);
+    await expect(supervisor.scale('monolith', 2)).rejects.toMatchObject({ status: 409 });
   });
 });

@@ -12,6 +12,18 @@ export function staticResolver(service: string, urls: readonly string[]): Resolv
   return { service, source: 'static', instances: () => instances };
 }
 
+/**
+ * Exactly one instance, as discovery listed it (an in-process module keeps its target): for what must
+ * reach every instance rather than any one, such as health checks and metric scrapes.
+ *
+ * @example
+ * createServiceClient({ service: 'order-service', resolver: pinnedResolver('order-service', instance), timeoutMs: 500 })
+ */
+export function pinnedResolver(service: string, instance: ServiceInstance): Resolver {
+  const instances: readonly ServiceInstance[] = Object.freeze([instance]);
+  return { service, source: 'static', instances: () => instances };
+}
+
 /** A neighbour given either as a base URL (one fixed instance) or as a resolver. */
 export type ServiceTarget = string | Resolver;
 

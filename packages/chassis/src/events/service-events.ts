@@ -1,3 +1,4 @@
+import { whenServing } from '../serving.js';
 import { EVENT_SUBSCRIPTIONS, type EventType } from '@microshop/contracts';
 import type { Kysely } from 'kysely';
 import type { Discovery } from '../discovery/discovery.js';
@@ -60,7 +61,7 @@ export function registerServiceEvents<DB extends EventTables>(app: App, options:
 
   let consumer: NatsConsumer | undefined;
   if (broker && handled.length > 0) {
-    app.addHook('onListen', async () => {
+    whenServing(app, async () => {
       consumer = await broker.consume({
         durable: service,
         types: handled,

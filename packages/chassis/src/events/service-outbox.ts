@@ -1,3 +1,4 @@
+import { whenServing } from '../serving.js';
 import { OutboxState, subscribersOf, type EventType } from '@microshop/contracts';
 import { Type } from 'typebox';
 import type { Kysely } from 'kysely';
@@ -86,7 +87,7 @@ export function registerServiceOutbox<DB extends EventTables>(app: App, options:
     onError: (event, error, dead) =>
       app.log[dead ? 'error' : 'warn']({ event_id: event.id, type: event.type, err: error }, dead ? `${event.type} ${event.id} is a dead letter: publishing failed too often` : `publishing ${event.type} ${event.id} failed: retrying`),
   });
-  app.addHook('onListen', async () => relay.start());
+  whenServing(app, () => relay.start());
   app.addHook('onClose', async () => {
     await relay.stop();
     await publisher.close();

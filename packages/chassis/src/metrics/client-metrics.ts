@@ -1,6 +1,6 @@
 import { Counter, Histogram } from 'prom-client';
 import { errors as undiciErrors } from 'undici';
-import { LATENCY_BUCKETS_S, METRIC_PREFIX, metricsRegistry } from './registry.js';
+import { LATENCY_BUCKETS_S, METRIC_PREFIX, perRegistry } from './registry.js';
 
 /**
  * How a call to another service ended: `ok` (1xx–3xx), `client_error` (4xx), `server_error` (5xx),
@@ -9,22 +9,22 @@ import { LATENCY_BUCKETS_S, METRIC_PREFIX, metricsRegistry } from './registry.js
  */
 export type CallOutcome = 'ok' | 'client_error' | 'server_error' | 'timeout' | 'unreachable' | 'not_sent';
 
-/** Calls made to other services, by target service, method and outcome. */
-export const clientCalls = new Counter({
-  name: `${METRIC_PREFIX}http_client_requests_total`,
-  help: 'Calls to other services, by target service, method and outcome (ok, client_error, server_error, timeout, unreachable, not_sent)',
-  labelNames: ['target', 'method', 'outcome'] as const,
-  registers: [metricsRegistry],
-});
-
-/** How long calls to other services took, connect to last byte, by target service, method and outcome. */
-export const clientDuration = new Histogram({
-  name: `${METRIC_PREFIX}http_client_request_duration_seconds`,
-  help: 'Time a call to another service took, connect to last byte, by target service, method and outcome',
-  labelNames: ['target', 'method', 'outcome'] as const,
-  buckets: [...LATENCY_BUCKETS_S],
-  registers: [metricsRegistry],
-});
+/** Calls made to other services (`calls`) and how long they took, connect to last byte (`duration`), by target service, method and outcome. */
+export const clientMetrics = perRegistry((registry) => ({
+  calls: new Counter({
+    name: `${METRIC_PREFIX}http_client_requests_total`,
+    help: 'Calls to other services, by target service, method and outcome (ok, client_error, server_error, timeout, unreachable, not_sent)',
+    labelNames: ['target', 'method', 'outcome'] as const,
+    registers: [registry],
+  }),
+  duration: new Histogram({
+    name: `${METRIC_PREFIX}http_client_request_duration_seconds`,
+    help: 'Time a call to another service took, connect to last byte, by target service, method and outcome',
+    labelNames: ['target', 'method', 'outcome'] as const,
+    buckets: [...LATENCY_BUCKETS_S],
+    registers: [registry],
+  }),
+}));
 
 /** The outcome of a call that got an answer. */
 export function outcomeOfStatus(status: number): CallOutcome {
@@ -48,6 +48,7 @@ export function outcomeOfFailure(error: unknown): 'timeout' | 'unreachable' {
 
 /** Counts one call and records its duration. */
 export function recordCall(target: string, method: string, outcome: CallOutcome, seconds: number): void {
-  clientCalls.inc({ target, method, outcome });
-  clientDuration.observe({ target, method, outcome }, seconds);
+  const metrics = clientMetrics();
+  metrics.calls.inc({ target, method, outcome });
+  metrics.duration.observe({ target, method, outcome }, seconds);
 }

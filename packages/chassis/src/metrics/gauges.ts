@@ -1,5 +1,5 @@
 import { Gauge } from 'prom-client';
-import { METRIC_PREFIX, metricsRegistry } from './registry.js';
+import { METRIC_PREFIX, registryOf } from './registry.js';
 
 /** What a gauge is: its name without the `microshop_` prefix, its help text and its labels. */
 export interface GaugeDefinition<L extends string> {
@@ -12,7 +12,8 @@ export interface GaugeDefinition<L extends string> {
 }
 
 /**
- * Declares a gauge on the process registry as `microshop_<name>`; declaring the same name again
+ * Declares a gauge on the registry of the current work (the process's, or the current module's: see
+ * `registryOf`) as `microshop_<name>`; declaring the same name again
  * returns the gauge already there. This is the place for the state the later parts of the system
  * expose, each in its own module next to the code it describes:
  *
@@ -27,7 +28,9 @@ export interface GaugeDefinition<L extends string> {
  */
 export function defineGauge<L extends string>({ name, help, labelNames = [], collect }: GaugeDefinition<L>): Gauge<L> {
   const fullName = `${METRIC_PREFIX}${name}`;
-  const existing = metricsRegistry.getSingleMetric(fullName);
+  // The registry of the work that declares it: the process's, or a module's in a modular monolith.
+  const registry = registryOf();
+  const existing = registry.getSingleMetric(fullName);
   if (existing) {
     if (!(existing instanceof Gauge)) throw new Error(`${fullName} is already registered, and is not a gauge`);
     return existing as Gauge<L>;
@@ -36,7 +39,7 @@ export function defineGauge<L extends string>({ name, help, labelNames = [], col
     name: fullName,
     help,
     labelNames,
-    registers: [metricsRegistry],
+    registers: [registry],
     ...(collect ? { collect(this: Gauge<L>) { return collect(this); } } : {}),
   });
 }

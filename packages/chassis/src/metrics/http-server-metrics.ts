@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { LATENCY_BUCKETS_S, METRIC_PREFIX, collectProcessMetrics, metricsRegistry } from './registry.js';
+import { LATENCY_BUCKETS_S, METRIC_PREFIX, collectProcessMetrics, metricsRegistry, metricsText, perRegistry } from './registry.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -21,48 +21,50 @@ declare module 'fastify' {
 /** The `route` label of a request that matched no route: one label, whatever the URL. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-/** Requests answered, by method, route pattern (`/api/orders/:id`, never the raw URL) and status code. */
-export const httpRequests = new Counter({
-  name: `${METRIC_PREFIX}http_server_requests_total`,
-  help: 'HTTP requests answered, by method, route pattern and status code (monitoring routes excluded)',
-  labelNames: ['method', 'route', 'status_code'] as const,
-  registers: [metricsRegistry],
-});
-
-/** How long requests took, from arrival to the last byte sent, by method, route pattern and status class. */
-export const httpDuration = new Histogram({
-  name: `${METRIC_PREFIX}http_server_request_duration_seconds`,
-  help: 'Time from a request arriving to its answer being sent, by method, route pattern and status class (2xx, 4xx, 5xx)',
-  labelNames: ['method', 'route', 'status_class'] as const,
-  buckets: [...LATENCY_BUCKETS_S],
-  registers: [metricsRegistry],
-});
-
-/** Requests to monitoring routes (health checks, scrapes), kept apart from the traffic. */
-export const monitoringRequests = new Counter({
-  name: `${METRIC_PREFIX}http_monitoring_requests_total`,
-  help: 'Requests to monitoring routes (/health, /metrics, the live overview), by route and status code',
-  labelNames: ['route', 'status_code'] as const,
-  registers: [metricsRegistry],
-});
-
 /**
- * Requests being handled right now (monitoring routes excluded): arrived, not yet answered or
- * abandoned. What piles up when a neighbour is slow and nothing bounds the wait.
+ * The request metrics of one registry (the process's, or a module's in a modular monolith):
+ * - `requests`: requests answered, by method, route pattern (`/api/orders/:id`, never the raw URL) and status code;
+ * - `duration`: from arrival to the last byte sent, by method, route pattern and status class;
+ * - `monitoring`: requests to monitoring routes (health checks, scrapes), kept apart from the traffic;
+ * - `inFlight`: requests being handled right now (monitoring routes excluded): what piles up when a
+ *   neighbour is slow and nothing bounds the wait;
+ * - `info`: always 1, labelled with the service, its version and the process id.
  */
-export const httpInFlight = new Gauge({
-  name: `${METRIC_PREFIX}http_server_requests_in_flight`,
-  help: 'Requests being handled right now: arrived and not yet answered (monitoring routes excluded)',
-  registers: [metricsRegistry],
-});
+export const serverMetrics = perRegistry((registry) => ({
+  requests: new Counter({
+    name: `${METRIC_PREFIX}http_server_requests_total`,
+    help: 'HTTP requests answered, by method, route pattern and status code (monitoring routes excluded)',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    registers: [registry],
+  }),
+  duration: new Histogram({
+    name: `${METRIC_PREFIX}http_server_request_duration_seconds`,
+    help: 'Time from a request arriving to its answer being sent, by method, route pattern and status class (2xx, 4xx, 5xx)',
+    labelNames: ['method', 'route', 'status_class'] as const,
+    buckets: [...LATENCY_BUCKETS_S],
+    registers: [registry],
+  }),
+  monitoring: new Counter({
+    name: `${METRIC_PREFIX}http_monitoring_requests_total`,
+    help: 'Requests to monitoring routes (/health, /metrics, the live overview), by route and status code',
+    labelNames: ['route', 'status_code'] as const,
+    registers: [registry],
+  }),
+  inFlight: new Gauge({
+    name: `${METRIC_PREFIX}http_server_requests_in_flight`,
+    help: 'Requests being handled right now: arrived and not yet answered (monitoring routes excluded)',
+    registers: [registry],
+  }),
+  info: new Gauge({
+    name: `${METRIC_PREFIX}service_info`,
+    help: 'Which service this process runs: always 1, labelled with the service name, its version and the process id',
+    labelNames: ['service', 'version', 'pid'] as const,
+    registers: [registry],
+  }),
+}));
 
-/** Always 1; its labels say which service, version and process this is. */
-export const serviceInfo = new Gauge({
-  name: `${METRIC_PREFIX}service_info`,
-  help: 'Which service this process runs: always 1, labelled with the service name, its version and the process id',
-  labelNames: ['service', 'version', 'pid'] as const,
-  registers: [metricsRegistry],
-});
+/** The content type of the Prometheus text format. */
+const METRICS_CONTENT_TYPE = metricsRegistry.contentType;
 
 /** The route pattern a request matched, or {@link UNMATCHED_ROUTE}. */
 export function routeLabel(request: FastifyRequest): string {
@@ -77,12 +79,13 @@ export function statusClass(status: number): string {
 function countResponse(request: FastifyRequest, reply: FastifyReply): void {
   const route = routeLabel(request);
   const code = String(reply.statusCode);
+  const metrics = serverMetrics();
   if (request.routeOptions.config?.monitoring === true) {
-    monitoringRequests.inc({ route, status_code: code });
+    metrics.monitoring.inc({ route, status_code: code });
     return;
   }
-  httpRequests.inc({ method: request.method, route, status_code: code });
-  httpDuration.observe({ method: request.method, route, status_class: statusClass(reply.statusCode) }, reply.elapsedTime / 1000);
+  metrics.requests.inc({ method: request.method, route, status_code: code });
+  metrics.duration.observe({ method: request.method, route, status_class: statusClass(reply.statusCode) }, reply.elapsedTime / 1000);
 }
 
 export interface MetricsOptions {
@@ -101,17 +104,18 @@ export interface MetricsOptions {
  */
 export function registerMetrics(app: FastifyInstance, { service, version }: MetricsOptions): void {
   collectProcessMetrics();
-  serviceInfo.set({ service, version, pid: String(process.pid) }, 1);
+  serverMetrics().info.set({ service, version, pid: String(process.pid) }, 1);
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config?.monitoring === true) return;
-    httpInFlight.inc();
+    const { inFlight } = serverMetrics();
+    inFlight.inc();
     // 'close' comes once per response, answered or abandoned by the client.
-    reply.raw.once('close', () => httpInFlight.dec());
+    reply.raw.once('close', () => inFlight.dec());
   });
   app.addHook('onResponse', async (request, reply) => countResponse(request, reply));
   app.get(
     '/metrics',
     { config: { monitoring: true }, schema: { hide: true } },
-    async (_request, reply) => reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()),
+    async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await metricsText()),
   );
 }

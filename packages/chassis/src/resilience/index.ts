@@ -5,7 +5,7 @@
  */
 export { DEFAULT_RESILIENCE_SETTINGS, loadResilienceSettings, ResilienceConfig } from './config.js';
 export { currentDeadline, parseBudget, registerDeadline, runWithDeadline } from './deadline.js';
-export { breakerStateGauge, breakerTransitions, clientRejected, clientRetries } from './metrics.js';
+export { resilienceMetrics } from './metrics.js';
 export { breakerStateName, createResilience, UpstreamFailure, type Guard, type Resilience, type ResilienceOptions } from './resilience.js';
 export { createRetryBudget, fullJitterDelay, type RetryBudget } from './retry-budget.js';
 export { registerResilience, resilienceOf, type RegisterResilienceOptions } from './routes.js';

@@ -2,7 +2,7 @@ import { BulkheadPolicy, type CircuitBreakerPolicy, CircuitState, ConsecutiveBre
 import type { BreakerState, ResilienceState, ResilienceSwitches, SetResilienceSwitches } from '@microshop/contracts';
 import type { FastifyBaseLogger } from 'fastify';
 import { DEFAULT_RESILIENCE_SETTINGS, type Settings } from './config.js';
-import { BREAKER_STATE_VALUE, breakerStateGauge, breakerTransitions } from './metrics.js';
+import { BREAKER_STATE_VALUE, resilienceMetrics } from './metrics.js';
 import { createRetryBudget, type RetryBudget } from './retry-budget.js';
 
 /**
@@ -85,12 +85,13 @@ export function createResilience({ service, settings: given = {}, switches: init
       { halfOpenAfter: settings.breaker_half_open_after_ms, breaker: new ConsecutiveBreaker(settings.breaker_failures) },
     );
     let openedAt = 0;
-    breakerStateGauge.set({ target }, 0);
+    resilienceMetrics().breakerState.set({ target }, 0);
     breaker.onStateChange((state) => {
       const name = breakerStateName(state);
       if (name === 'open') openedAt = Date.now();
-      breakerStateGauge.set({ target }, BREAKER_STATE_VALUE[name]);
-      breakerTransitions.inc({ target, to: name });
+      const metrics = resilienceMetrics();
+      metrics.breakerState.set({ target }, BREAKER_STATE_VALUE[name]);
+      metrics.breakerTransitions.inc({ target, to: name });
       const line = { breaker: target, state: name, service };
       if (name === 'open') log?.warn(line, `circuit breaker to ${target} is open: calls fail fast for ${settings.breaker_half_open_after_ms} ms`);
       else log?.info(line, `circuit breaker to ${target} is ${name}`);

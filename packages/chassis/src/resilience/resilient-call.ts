@@ -3,7 +3,7 @@ import { BUDGET_HEADER } from '@microshop/contracts';
 import { BrokenCircuitError, BulkheadRejectedError, IsolatedCircuitError } from 'cockatiel';
 import { AppError } from '../errors.js';
 import { currentDeadline } from './deadline.js';
-import { clientRejected, clientRetries } from './metrics.js';
+import { resilienceMetrics } from './metrics.js';
 import { UpstreamFailure, type Resilience } from './resilience.js';
 import { fullJitterDelay } from './retry-budget.js';
 
@@ -98,7 +98,7 @@ export async function resilientCall({ service, method, headers, timeoutMs, deadl
     } catch (error) {
       if (guard && (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError)) {
         onRejected();
-        clientRejected.inc({ target: service, reason: 'breaker_open' });
+        resilienceMetrics().rejected.inc({ target: service, reason: 'breaker_open' });
         throw new AppError({
           status: 503,
           code: 'circuit-open',
@@ -110,7 +110,7 @@ export async function resilientCall({ service, method, headers, timeoutMs, deadl
       }
       if (guard && error instanceof BulkheadRejectedError) {
         onRejected();
-        clientRejected.inc({ target: service, reason: 'bulkhead_full' });
+        resilienceMetrics().rejected.inc({ target: service, reason: 'bulkhead_full' });
         throw AppError.unavailable(
           service,
           `${service} already has ${resilience?.settings.bulkhead_max_concurrent ?? 0} calls in flight and ${resilience?.settings.bulkhead_queue ?? 0} waiting: this call was refused`,
@@ -131,10 +131,10 @@ export async function resilientCall({ service, method, headers, timeoutMs, deadl
       const delay = fullJitterDelay(n, settings.retry_base_ms, settings.retry_max_delay_ms, random);
       if (Date.now() + delay >= end) throw error;
       if (!guard.retryBudget.tryRetry()) {
-        clientRejected.inc({ target: service, reason: 'retry_budget' });
+        resilienceMetrics().rejected.inc({ target: service, reason: 'retry_budget' });
         throw error;
       }
-      clientRetries.inc({ target: service });
+      resilienceMetrics().retries.inc({ target: service });
       await sleep(delay);
     }
   }

@@ -5,7 +5,8 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { currentModule } from '../modules/scope.js';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { TelemetrySettings } from './config.js';
 import { fanOutExporter, gatewayExporter } from './exporters.js';
@@ -22,6 +23,20 @@ function exporterFor(settings: TelemetrySettings): SpanExporter {
   if (settings.toBackend) exporters.push(new OTLPTraceExporter());
   return exporters.length === 1 && exporters[0] ? exporters[0] : fanOutExporter(exporters);
 }
+
+/** The span attribute naming the module a span belongs to, in a process that runs several (the modular monolith). */
+export const MODULE_ATTRIBUTE = 'microshop.module';
+
+/** Marks each span started inside a module (see `inModule`) with the module's name; elsewhere it does nothing. */
+const moduleNamer: SpanProcessor = {
+  onStart(span: Span) {
+    const module = currentModule();
+    if (module !== undefined) span.setAttribute(MODULE_ATTRIBUTE, module);
+  },
+  onEnd: () => undefined,
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
 
 /** `/api/products/2?x=1` → `/api/products/2`. */
 const pathOf = (url: string) => url.split('?', 1)[0] ?? url;
@@ -79,7 +94,7 @@ export function startTelemetry(settings: TelemetrySettings): NodeSDK {
       'process.pid': process.pid,
     }),
     autoDetectResources: false,
-    spanProcessors: [new BatchSpanProcessor(exporterFor(settings), { scheduledDelayMillis: settings.exportDelayMs })],
+    spanProcessors: [moduleNamer, new BatchSpanProcessor(exporterFor(settings), { scheduledDelayMillis: settings.exportDelayMs })],
     instrumentations: instrumentations(),
   });
   sdk.start();

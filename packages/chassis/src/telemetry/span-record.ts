@@ -17,7 +17,7 @@ export interface SpanRecord {
   parentSpanId?: string | undefined;
   name: string;
   kind: SpanKindName;
-  /** `service.name` of the process that recorded it. */
+  /** `service.name` of the process that recorded it; in a modular monolith, the module's name. */
   service: string;
   /** `service.instance.id` of that process, when known. */
   instance?: string | undefined;
@@ -53,7 +53,9 @@ export function plainAttributes(attributes: Attributes | undefined): Record<stri
 export function toSpanRecord(span: ReadableSpan): SpanRecord {
   const { traceId, spanId } = span.spanContext();
   const resource = span.resource.attributes;
-  const service = resource['service.name'];
+  // In a modular monolith each span names its module: the service it belongs to, as if it ran alone.
+  const module = span.attributes['microshop.module'];
+  const service = typeof module === 'string' ? module : resource['service.name'];
   const instance = resource['service.instance.id'];
   const code = span.status.code === SpanStatusCode.ERROR ? 'error' : span.status.code === SpanStatusCode.OK ? 'ok' : 'unset';
   return {

@@ -1,10 +1,48 @@
-import { createServiceClient, resolverOf, type ServiceClient, type ServiceInstance } from '@microshop/chassis';
+import { createServiceClient, pinnedResolver, resolverOf, type ServiceClient, type ServiceInstance } from '@microshop/chassis';
 import { ADMIN_TOKEN_HEADER, BACKENDS, SERVICE_TOKEN_HEADER, type BackendName } from '@microshop/contracts';
+import { Pool } from 'undici';
 import { byId, instanceClients } from './instance-clients.js';
 import type { ServiceLocation } from './upstreams.js';
 
 /** How long a scaling request may take: the supervisor answers once the new instances are ready (or the old ones drained). */
 export const SCALE_TIMEOUT_MS = 30_000;
+
+/** How long a rollout may take: the supervisor answers once every instance is replaced, each one started and the old one drained (a few seconds per instance). */
+export const ROLLOUT_TIMEOUT_MS = 180_000;
+
+/** One answer of the supervisor: its status and parsed body. */
+export interface SupervisorAnswer<T> {
+  status: number;
+  body: T;
+}
+
+/**
+ * Calls to the supervisor that may take longer than any call through the chassis client (which
+ * stops waiting after its 60 s safety cap when, as here, it runs without timeouts): a rollout of
+ * several instances. With the admin credential, within `timeoutMs`.
+ */
+export interface LongSupervisorCalls {
+  post<T>(path: string, body: unknown): Promise<SupervisorAnswer<T>>;
+  close(): Promise<void>;
+}
+
+function longSupervisorCalls(supervisorUrl: string, adminToken: string, timeoutMs: number): LongSupervisorCalls {
+  const pool = new Pool(new URL(supervisorUrl).origin, { connections: 4, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  return {
+    async post<T>(path: string, body: unknown): Promise<SupervisorAnswer<T>> {
+      const response = await pool.request({
+        method: 'POST',
+        path,
+        headers: { accept: 'application/json', 'content-type': 'application/json', [ADMIN_TOKEN_HEADER]: adminToken },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = await response.body.text();
+      return { status: response.statusCode, body: (text ? JSON.parse(text) : undefined) as T };
+    },
+    close: () => pool.close(),
+  };
+}
 
 /** One service's internal endpoints: every instance has its own faults and switches, so each is reached on its own. */
 export interface InternalTarget {
@@ -22,6 +60,8 @@ export interface AdminClients {
   supervisor: ServiceClient | undefined;
   /** The same, with the longer budget scaling needs. */
   scaler: ServiceClient | undefined;
+  /** The supervisor's long operations (a rollout), with the budget of a whole rollout. */
+  deployer: LongSupervisorCalls | undefined;
   close(): Promise<void>;
 }
 
@@ -37,7 +77,7 @@ export interface AdminClientOptions {
 export function connectAdminClients({ services, serviceToken, adminToken, supervisorUrl, timeoutMs }: AdminClientOptions): AdminClients {
   const pools = BACKENDS.map((service) => {
     const resolver = resolverOf(service, services[service]);
-    const pinned = instanceClients((baseUrl) => createServiceClient({ service, baseUrl, timeoutMs, connections: 2, monitoring: true, headers: { [SERVICE_TOKEN_HEADER]: serviceToken } }));
+    const pinned = instanceClients((instance) => createServiceClient({ service, resolver: pinnedResolver(service, instance), timeoutMs, connections: 2, monitoring: true, headers: { [SERVICE_TOKEN_HEADER]: serviceToken } }));
     const target: InternalTarget = {
       service,
       instances: () => {
@@ -56,12 +96,14 @@ export function connectAdminClients({ services, serviceToken, adminToken, superv
       : createServiceClient({ service: 'supervisor', baseUrl: supervisorUrl, timeoutMs: budgetMs, connections: 2, monitoring: true, headers: { [ADMIN_TOKEN_HEADER]: adminToken } });
   const supervisor = supervisorClient(timeoutMs);
   const scaler = supervisorClient(Math.max(timeoutMs, SCALE_TIMEOUT_MS));
+  const deployer = supervisorUrl === undefined ? undefined : longSupervisorCalls(supervisorUrl, adminToken, Math.max(timeoutMs, ROLLOUT_TIMEOUT_MS));
   return {
     internal,
     supervisor,
     scaler,
+    deployer,
     close: async () => {
-      await Promise.all([...pools.map(({ pinned }) => pinned.close()), supervisor?.close(), scaler?.close()]);
+      await Promise.all([...pools.map(({ pinned }) => pinned.close()), supervisor?.close(), scaler?.close(), deployer?.close()]);
     },
   };
 }

@@ -13,13 +13,13 @@ export interface InstanceClients {
  * Per-instance clients, for what must reach every instance rather than any one: health checks,
  * metric scrapes, faults and switches set on each. Balanced clients cannot do it: they pick.
  */
-export function instanceClients(open: (url: string) => ServiceClient): InstanceClients {
+export function instanceClients(open: (instance: ServiceInstance) => ServiceClient): InstanceClients {
   const clients = new Map<string, ServiceClient>();
   return {
     of(instance) {
       let client = clients.get(instance.url);
       if (!client) {
-        client = open(instance.url);
+        client = open(instance);
         clients.set(instance.url, client);
       }
       return client;

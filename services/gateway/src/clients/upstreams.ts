@@ -1,4 +1,4 @@
-import { createServiceClient, resolverOf, type BalancingStrategy, type Resilience, type ServiceClient, type ServiceInstance, type ServiceTarget } from '@microshop/chassis';
+import { createServiceClient, pinnedResolver, resolverOf, type BalancingStrategy, type Resilience, type ServiceClient, type ServiceInstance, type ServiceTarget } from '@microshop/chassis';
 import { BACKENDS, type BackendName } from '@microshop/contracts';
 import { byId, instanceClients } from './instance-clients.js';
 
@@ -35,7 +35,7 @@ export function connectUpstreams({ services, callTimeoutMs, probeTimeoutMs, bala
   const closers: (() => Promise<void>)[] = [];
   const entries = BACKENDS.map((service): [BackendName, Upstream] => {
     const resolver = resolverOf(service, services[service]);
-    const pinned = instanceClients((baseUrl) => createServiceClient({ service, baseUrl, timeoutMs: probeTimeoutMs, connections: 2, monitoring: true }));
+    const pinned = instanceClients((instance) => createServiceClient({ service, resolver: pinnedResolver(service, instance), timeoutMs: probeTimeoutMs, connections: 2, monitoring: true }));
     const upstream: Upstream = {
       service,
       instances: () => {

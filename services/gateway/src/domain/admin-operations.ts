@@ -7,11 +7,12 @@ import {
   type ControlProcess,
   type ProcessControlResult,
   type ServiceReplicas,
+  type ServiceRollout,
   type SetReplicas,
   type SupervisedInstance,
   type SupervisedProcess,
 } from '@microshop/contracts';
-import type { AdminClients, InternalTarget } from '../clients/admin-clients.js';
+import { ROLLOUT_TIMEOUT_MS, type AdminClients, type InternalTarget } from '../clients/admin-clients.js';
 
 /** The answers of a neighbour the admin API passes on as they are. */
 export type ForwardedStatus = 200 | 400 | 404 | 409;
@@ -64,7 +65,7 @@ function noSupervisor(cause?: unknown): AppError {
     status: 503,
     code: 'no-supervisor',
     title: 'Process control unavailable',
-    detail: 'No supervisor answers: kill, pause, resume, restart and scaling need the system started by `npm start` (its control endpoint on 127.0.0.1:5099)',
+    detail: 'No supervisor answers: kill, pause, resume, restart, scaling and rollouts need the system started by `npm start` (its control endpoint on 127.0.0.1:5099)',
     service: 'supervisor',
     cause,
   });
@@ -103,6 +104,35 @@ export async function controlProcess(clients: AdminClients, service: BackendName
 export async function setReplicas(clients: AdminClients, service: BackendName, request: SetReplicas): Promise<Forwarded<ServiceReplicas>> {
   const answer = await askSupervisor<ServiceReplicas>(clients.scaler, 'PUT', `/services/${service}/replicas`, request);
   return { status: passable('supervisor', answer.status), body: answer.body };
+}
+
+/**
+ * Asks the supervisor to replace every instance of a service by a fresh process, one at a time, and
+ * answers once it is done. Its refusals are passed on (404, 409), and so is its 503 when a new
+ * instance never became healthy (the rollout stopped there, the problem says where).
+ */
+export async function rolloutService(clients: AdminClients, service: BackendName): Promise<{ status: ForwardedStatus | 503; body: ServiceRollout }> {
+  if (!clients.deployer) throw noSupervisor();
+  let answer;
+  try {
+    answer = await clients.deployer.post<ServiceRollout>(`/services/${service}/rollout`, {});
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'HeadersTimeoutError' || error.name === 'BodyTimeoutError')) {
+      throw new AppError({
+        status: 504,
+        code: 'rollout-timeout',
+        title: 'Rollout still running',
+        detail: `The supervisor did not finish the rollout of ${service} within ${ROLLOUT_TIMEOUT_MS / 1000} s; it goes on by itself: watch GET /api/admin/services`,
+        service: 'supervisor',
+        cause: error,
+      });
+    }
+    throw noSupervisor(error);
+  }
+  if (answer.status === 401 || answer.status === 403) {
+    throw AppError.badGateway('supervisor', `The supervisor refused the gateway's admin credential (${answer.status}): ADMIN_TOKEN differs`);
+  }
+  return { status: answer.status === 503 ? 503 : passable('supervisor', answer.status), body: answer.body };
 }
 
 /** A supervisor's list entry as an instance; an older supervisor lists one process per service (`name`). */

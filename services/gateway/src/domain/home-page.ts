@@ -31,6 +31,7 @@ const METRIC_ROUTES = [
   ['GET', '/api/overview/series', "One service's requests/s, errors/s and p50/p99 per scrape interval, for charts (?service=, ?window=)"],
   ['GET', '/api/consistency', 'The money invariant: every order against every payment (PAID iff exactly one COMPLETED payment, for its total); `npm run check:consistency` prints it'],
   ['GET', '/metrics', "The gateway's own metrics in the Prometheus text format; every service serves its own at the same path"],
+  ['GET', '/api/bench/topologies', 'The latest benchmark of the microservices against the modular monolith, the same flows at the same loads, as `npm run bench -- --compare-topologies` wrote it (404 until it has run)'],
 ] as const;
 const METRIC_ROWS = METRIC_ROUTES.map(
   ([method, path, what]) => `<tr><td class="method"><code>${method}</code></td><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(what)}</td></tr>`,
@@ -42,6 +43,8 @@ const ADMIN_ROUTES = [
   ['PUT', '/api/admin/services/{service}/chaos', 'Inject latency (fixed + jitter), an error rate or a hang; expires by itself (default 60 s, at most 600 s)'],
   ['DELETE', '/api/admin/services/{service}/chaos', 'Lift the faults now'],
   ['POST', '/api/admin/services/{service}/process', 'Kill, pause (SIGSTOP, resumed by itself within 60 s), resume or restart its process, through the supervisor'],
+  ['PUT', '/api/admin/services/{service}/replicas', 'Run that many instances of it (1 to 6), through the supervisor'],
+  ['POST', '/api/admin/services/{service}/rollout', 'Redeploy it instance by instance with no failed request (a new process healthy and registered before each old one drains), through the supervisor'],
   ['GET', '/api/admin/services/{service}/resilience', 'Its (or the gateway’s) resilience switches and breaker states'],
   ['PUT', '/api/admin/services/{service}/resilience', 'Turn timeouts, retries, breakers or bulkheads on or off'],
   ['GET', '/api/admin/events', 'The Order and Payment outboxes: backlog, lag, latest events and dead letters (null for a service that does not answer)'],

@@ -9,13 +9,14 @@ import {
   ResilienceState,
   ResilienceTargetParams,
   ServiceReplicas,
+  ServiceRollout,
   SetChaos,
   SetReplicas,
   SetResilienceSwitches,
   type SetResilienceSwitches as SetSwitches,
 } from '@microshop/contracts';
 import type { AdminClients } from '../clients/admin-clients.js';
-import { callInstances, controlProcess, listAdminServices, setReplicas } from '../domain/admin-operations.js';
+import { callInstances, controlProcess, listAdminServices, rolloutService, setReplicas } from '../domain/admin-operations.js';
 
 const tags = ['admin'];
 const problem = { $ref: 'Problem#' } as const;
@@ -24,7 +25,7 @@ const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: pr
 /**
  * The gateway's admin API, all behind the admin credential (`x-admin-token`): faults per service
  * (forwarded to every instance's `/internal/chaos`, or one's with `?instance=`), process control
- * and scaling (forwarded to the supervisor) and the resilience switches (forwarded to every
+ * scaling and rollouts (forwarded to the supervisor) and the resilience switches (forwarded to every
  * instance's `/internal/resilience`).
  */
 export function registerAdminRoutes(app: App, { clients, adminToken }: { clients: AdminClients; adminToken: string }): void {
@@ -96,6 +97,26 @@ export function registerAdminRoutes(app: App, { clients, adminToken }: { clients
     },
     async (request, reply) => {
       const { status, body } = await setReplicas(clients, request.params.service, request.body);
+      return reply.code(status).send(body);
+    },
+  );
+  app.post(
+    '/api/admin/services/:service/rollout',
+    {
+      preHandler,
+      // An operation that lasts seconds, not shop traffic: kept out of the gateway's request figures (its p99), which a rollout is watched by.
+      config: { monitoring: true },
+      schema: {
+        tags,
+        summary: 'Redeploy a service without downtime, through the supervisor (admin)',
+        description:
+          'Replaces every instance of the service by a fresh process of the code on disk, one at a time: a temporary extra instance is started first; then each old instance is sent SIGTERM (it leaves the registry, serves DRAIN_MS more, and exits) and a new process takes its slot, instance id and port, and is healthy and passing in the registry before the next old one is drained; the temporary instance is drained last. Never fewer instances serve than before. Answers once done, with the old and new pid of every slot and the duration of each step. No other service is touched. 409 while the service is being scaled or rolled out.',
+        params: AdminServiceParams,
+        response: { 200: ServiceRollout, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { status, body } = await rolloutService(clients, request.params.service);
       return reply.code(status).send(body);
     },
   );

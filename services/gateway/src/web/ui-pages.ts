@@ -3,7 +3,7 @@
  * picks the page. `/metrics` is not one of them: it is the Prometheus endpoint, so the UI's metrics
  * page lives at `/charts`.
  */
-export const UI_PAGES = ['/', '/shop', '/orders/:id', '/architecture', '/traces', '/traces/:id', '/charts', '/traffic', '/events'] as const;
+export const UI_PAGES = ['/', '/shop', '/orders/:id', '/architecture', '/traces', '/traces/:id', '/charts', '/traffic', '/events', '/compare'] as const;
 
 /** The plain page listing the public API: no script, served whether or not the UI is built. */
 export const API_PAGE = '/api';

@@ -2,6 +2,7 @@ import { useEffect, type ReactNode } from 'react';
 import { ConsistencyBadge } from './components/consistency-badge';
 import { ArchitecturePage } from './pages/architecture/architecture-page';
 import { ChartsPage } from './pages/charts/charts-page';
+import { ComparePage } from './pages/compare/compare-page';
 import { EventsPage } from './pages/events/events-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { OrderPage } from './pages/orders/order-page';
@@ -19,6 +20,7 @@ const NAV = [
   { to: '/charts', label: 'Metrics' },
   { to: '/traffic', label: 'Traffic' },
   { to: '/events', label: 'Events' },
+  { to: '/compare', label: 'Compare' },
 ] as const;
 
 function page(path: string): { element: ReactNode; title: string } {
@@ -32,6 +34,7 @@ function page(path: string): { element: ReactNode; title: string } {
   if (path === '/charts') return { element: <ChartsPage />, title: 'Metrics' };
   if (path === '/traffic') return { element: <TrafficPage />, title: 'Traffic' };
   if (path === '/events') return { element: <EventsPage />, title: 'Events' };
+  if (path === '/compare') return { element: <ComparePage />, title: 'Compare' };
   return { element: <NotFoundPage path={path} />, title: 'Not found' };
 }
 

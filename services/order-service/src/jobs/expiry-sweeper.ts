@@ -1,4 +1,4 @@
-import type { App } from '@microshop/chassis';
+import { whenServing, type App } from '@microshop/chassis';
 import type { OrderDeps } from '../domain/deps.js';
 import { expireOrders } from '../domain/expire-orders.js';
 
@@ -30,7 +30,7 @@ export function registerExpirySweeper(app: App, deps: Pick<OrderDeps, 'orders' |
     }, intervalMs);
   };
 
-  app.addHook('onListen', async () => {
+  whenServing(app, () => {
     running = true;
     next();
   });

@@ -43,9 +43,11 @@ export interface LiveOverview {
   series(service: ServiceName, windowS: number): ServiceSeries;
 }
 
+/** The port of an instance's URL; none for a module called in-process (`inproc://order-service`). */
 const portOf = (url: string): number | null => {
   const { port, protocol } = new URL(url);
   if (port) return Number(port);
+  if (protocol === 'inproc:') return null;
   return protocol === 'https:' ? 443 : 80;
 };
 

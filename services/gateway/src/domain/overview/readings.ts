@@ -1,4 +1,4 @@
-import { metricsRegistry, parseExposition, type ServiceClient } from '@microshop/chassis';
+import { metricsText, parseExposition, type ServiceClient } from '@microshop/chassis';
 import type { Health } from '@microshop/contracts';
 import type { Reading, Target } from './history.js';
 import { readSnapshot, type MetricSnapshot } from './snapshot.js';
@@ -49,5 +49,5 @@ export async function readService(target: Target, probe: ServiceClient): Promise
 
 /** The gateway's own reading: it is up (it is answering), and its metrics come from its own registry. */
 export async function readSelf(target: Target, uptimeS: number): Promise<Reading> {
-  return { target, status: 'ok', pid: process.pid, uptimeS, snapshot: snapshotOf(await metricsRegistry.metrics()) };
+  return { target, status: 'ok', pid: process.pid, uptimeS, snapshot: snapshotOf(await metricsText()) };
 }

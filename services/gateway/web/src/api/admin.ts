@@ -1,5 +1,17 @@
 import { api, type ApiResult, type Draft } from './http';
-import type { AdminServices, ChaosState, ControlProcess, ProcessControlResult, ProviderBehaviour, ResilienceState, ServiceReplicas, SetChaos, SetReplicas, SetResilienceSwitches } from './types';
+import type {
+  AdminServices,
+  ChaosState,
+  ControlProcess,
+  ProcessControlResult,
+  ProviderBehaviour,
+  ResilienceState,
+  ServiceReplicas,
+  ServiceRollout,
+  SetChaos,
+  SetReplicas,
+  SetResilienceSwitches,
+} from './types';
 
 /** Where the admin credential is kept for this browser tab only. */
 export const ADMIN_TOKEN_KEY = 'microshop.admin-token';
@@ -41,6 +53,9 @@ export const clearChaos = (token: string, service: string): Promise<ApiResult<Ch
 /** `PUT /api/admin/services/:service/replicas`: runs that many instances (answers once they are ready or gone). */
 export const setReplicas = (token: string, service: string, body: SetReplicas): Promise<ApiResult<ServiceReplicas>> =>
   api(servicePath(service, 'replicas'), { method: 'PUT', body, headers: auth(token) });
+
+/** `POST /api/admin/services/:service/rollout`: replaces every instance by a fresh process, one at a time (answers once done, in seconds). */
+export const rolloutService = (token: string, service: string): Promise<ApiResult<ServiceRollout>> => api(servicePath(service, 'rollout'), { method: 'POST', headers: auth(token) });
 
 /** `POST /api/admin/services/:service/process`: kill, pause, resume or restart (replica 1, or `instance`). */
 export const controlProcess = (token: string, service: string, body: ControlProcess): Promise<ApiResult<ProcessControlResult>> =>

@@ -17,6 +17,8 @@ export type {
   ProcessControlResult,
   ResilienceState,
   ServiceReplicas,
+  ServiceRollout,
+  RolloutInstance,
   SetReplicas,
   SupervisedInstance,
   InstanceHealth,
@@ -55,4 +57,8 @@ export type {
   TrafficCounts,
   TrafficRun,
   User,
+  TopologyComparison,
+  TopologyFigures,
+  TopologyLoad,
+  TopologyResult,
 } from '@microshop/contracts';

@@ -62,9 +62,10 @@ export const EMPTY_MEMORY: Memory = { pids: {}, restarts: {} };
 /**
  * Updates the memory with a health answer: a process that answers with a pid other than the one
  * seen before was replaced (it died and the supervisor started it again), even when the poll
- * missed the moment it was down.
+ * missed the moment it was down. The services in `redeploying` are being replaced on purpose (a
+ * rollout): their new pids are taken as they come, without a restart.
  */
-export function remember(memory: Memory, health: GatewayHealth | undefined, now: number): Memory {
+export function remember(memory: Memory, health: GatewayHealth | undefined, now: number, redeploying: readonly string[] = []): Memory {
   if (!health) return memory;
   const pids = { ...memory.pids };
   const restarts = { ...memory.restarts };
@@ -72,7 +73,7 @@ export function remember(memory: Memory, health: GatewayHealth | undefined, now:
   for (const [name, pid] of seen) {
     if (pid === undefined) continue;
     const before = pids[name];
-    if (before !== undefined && before !== pid) restarts[name] = { at: now, from: before, to: pid };
+    if (before !== undefined && before !== pid && !redeploying.includes(name)) restarts[name] = { at: now, from: before, to: pid };
     pids[name] = pid;
   }
   return { pids, restarts };

@@ -18,6 +18,16 @@ export function formatSharePercent(share: number | null): string {
   return share === null ? '–' : `${Math.round(share * 100)} %`;
 }
 
+/** The id suffix of a module called in-process, in the modular monolith. */
+const IN_PROCESS = '@in-process';
+
+/** How an instance is named on its card: `#2` for `order-service-2`, `static` for a fixed URL, `in-process` for a module of the monolith. */
+function instanceLabel(id: string, service: string): string {
+  if (id.endsWith(IN_PROCESS)) return 'in-process';
+  if (id.startsWith('http')) return 'static';
+  return id.replace(`${service}-`, '#');
+}
+
 /**
  * One process of the diagram: its health, its instances (id, port, up or down, share of the
  * traffic), its live figures and, for a service, its database. Red when it does not answer, or
@@ -64,8 +74,8 @@ export function NodeCard({ node, ref, controls }: { node: NodeView; ref?: Ref<HT
         {node.instances.map((instance) => (
           <li key={instance.id} className={`instance health-${instance.status}`} data-instance={instance.id} title={`${instance.id}: pid ${instance.pid ?? '—'}, up ${formatUptime(instance.uptimeS)}`}>
             <span className="status-dot" aria-label={instance.status === 'ok' ? 'up' : instance.status} />
-            <span className="instance-id">{instance.id.startsWith('http') ? 'static' : instance.id.replace(`${node.name}-`, '#')}</span>
-            <span className="instance-port">:{instance.port ?? '—'}</span>
+            <span className="instance-id">{instanceLabel(instance.id, node.name)}</span>
+            <span className="instance-port">{instance.port === null && instance.id.endsWith(IN_PROCESS) ? 'no socket' : `:${instance.port ?? '—'}`}</span>
             <span className="instance-pid">pid {instance.pid ?? '—'}</span>
             <span className="instance-uptime">up {formatUptime(instance.uptimeS)}</span>
             {node.instances.length > 1 || instance.share !== null ? (

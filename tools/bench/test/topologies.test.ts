@@ -1,0 +1,197 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TopologyComparison } from '@microshop/contracts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DEFAULT_RATE, parseBenchArgs } from '../src/args.js';
+import { percentile, runLoad, runOpenLoad } from '../src/load.js';
+import { SCENARIOS } from '../src/scenarios.js';
+import { startWithRetry } from '../src/system.js';
+import { loadsOf, settle, TOPOLOGIES, TOPOLOGY_SCENARIOS } from '../src/topologies.js';
+import { formatTopologyTable, renderTopologySvg, summariseTopology, topologyRatio, type TopologyRun } from '../src/topology-report.js';
+
+const run = (over: Partial<TopologyRun> = {}): TopologyRun => ({
+  requestsPerSecond: 1000,
+  p50Ms: 8,
+  p99Ms: 20,
+  errors: 0,
+  requests: 10_000,
+  unsent: 0,
+  cpuSecondsByProcess: { 'gateway-1': 5, 'order-service-1': 4 },
+  cpuSecondsUnderLoad: 9,
+  wallSeconds: 10,
+  rssBytes: 600 * 1024 * 1024,
+  ...over,
+});
+
+describe('The topology comparison: options', () => {
+  test('When --compare-topologies or --compare topologies is given, then every flow runs in both topologies, closed loop and at the default rate', () => {
+    for (const argv of [['--compare-topologies'], ['--compare', 'topologies']]) {
+      const args = parseBenchArgs(argv);
+      expect(args).toMatchObject({ topologies: true, compare: 'topologies', scenarios: [...TOPOLOGY_SCENARIOS], ratePerSecond: DEFAULT_RATE, connections: 10 });
+    }
+    expect(DEFAULT_RATE).toBe(25);
+    expect(TOPOLOGY_SCENARIOS.every((name) => SCENARIOS[name])).toBe(true);
+    expect(TOPOLOGIES.map((t) => [t.name, t.args])).toEqual([
+      ['microservices', []],
+      ['monolith', ['--monolith']],
+    ]);
+  });
+
+  test('When scenarios, a rate or no rate are chosen, then they are used; a bad one is named', () => {
+    const args = parseBenchArgs(['--compare-topologies', '--scenario', 'pay-order,list-orders', '--rate', '50', '--connections', '20']);
+    expect(args).toMatchObject({ scenarios: ['pay-order', 'list-orders'], ratePerSecond: 50 });
+    expect(args !== 'help' && loadsOf(args)).toEqual([
+      { mode: 'closed', connections: 20, rate_per_s: null },
+      { mode: 'open', connections: 20, rate_per_s: 50 },
+    ]);
+    const closedOnly = parseBenchArgs(['--compare-topologies', '--rate', '0']);
+    expect(closedOnly !== 'help' && loadsOf(closedOnly)).toEqual([{ mode: 'closed', connections: 10, rate_per_s: null }]);
+    expect(() => parseBenchArgs(['--compare-topologies', '--scenario', 'get-product,nope'])).toThrow(/--scenario .*"nope"/);
+    expect(() => parseBenchArgs(['--compare-topologies', '--rate', 'fast'])).toThrow(/--rate/);
+    expect(() => parseBenchArgs(['--scenario', 'get-product,pay-order'])).toThrow(/--scenario takes one name/);
+    expect(() => parseBenchArgs(['--compare-topologies', '--compare', 'tracing'])).toThrow(/--compare-topologies/);
+    // The new flows run alone too, as the other scenarios do.
+    expect(parseBenchArgs(['--scenario', 'pay-order'])).toMatchObject({ scenario: 'pay-order', topologies: false, compare: null });
+  });
+});
+
+describe('The topology comparison: starting a system', () => {
+  test('When a start fails once, then it is tried once more; when it fails twice, the run stops with the second error', async () => {
+    const retried: unknown[] = [];
+    let calls = 0;
+    const flaky = () => (++calls === 1 ? Promise.reject(new Error('did not become healthy')) : Promise.resolve('system'));
+    await expect(startWithRetry(flaky, (e) => retried.push(e), async () => undefined)).resolves.toBe('system');
+    expect(retried).toHaveLength(1);
+    let attempts = 0;
+    const broken = () => Promise.reject(new Error(`attempt ${++attempts}`));
+    await expect(startWithRetry(broken, () => undefined, async () => undefined)).rejects.toThrow('attempt 2');
+  });
+});
+
+describe('The topology comparison: settling', () => {
+  test('When the processes are idle, then the system counts as settled at once; it never waits past its bound', async () => {
+    const started = Date.now();
+    await settle([process.pid], 3000, 100);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('The topology comparison: the report', () => {
+  test('When rounds are summarised, then latency and throughput are medians, CPU is per request and per core, summed over the processes', () => {
+    const figures = summariseTopology([run(), run({ requestsPerSecond: 1200, p99Ms: 30, requests: 12_000 }), run({ requestsPerSecond: 800, errors: 2, unsent: 4, requests: 8_000 })]);
+    expect(figures).toMatchObject({ requests_per_s: 1000, p99_ms: 20, errors: 2, unsent: 4, requests: 30_000, rss_mib: 600, cpu_percent: 90 });
+    // 27 CPU seconds over 30,000 requests.
+    expect(figures.cpu_ms_per_request).toBeCloseTo(0.9, 6);
+    expect(figures.cpu_ms_per_request_by_process).toEqual({ gateway: 0.5, 'order-service': 0.4 });
+    expect(figures.processes).toEqual(['gateway-1', 'order-service-1']);
+    expect(figures.rounds).toHaveLength(3);
+  });
+
+  test('When the topologies are compared, then each ratio is monolith over microservices, and null where the baseline is 0', () => {
+    const micro = summariseTopology([run()]);
+    const mono = summariseTopology([run({ requestsPerSecond: 2000, p50Ms: 4, p99Ms: 10, requests: 20_000, cpuSecondsByProcess: { 'monolith-1': 9 }, rssBytes: 300 * 1024 * 1024 })]);
+    expect(topologyRatio(micro, mono)).toEqual({ requests_per_s: 2, p50_ms: 0.5, p99_ms: 0.5, cpu_ms_per_request: 0.5, cpu_percent: 1, rss_mib: 0.5 });
+    expect(topologyRatio({ ...micro, p50_ms: 0 }, mono).p50_ms).toBeNull();
+  });
+
+  const report = (): TopologyComparison => {
+    const micro = summariseTopology([run()]);
+    const mono = summariseTopology([run({ requestsPerSecond: 2000, p99Ms: 10, requests: 20_000 })]);
+    const open = { mode: 'open' as const, connections: 10, rate_per_s: 100 };
+    return {
+      comparison: 'topologies',
+      command: 'npm run bench -- --compare-topologies',
+      started_at: '2026-01-01T00:00:00.000Z',
+      finished_at: '2026-01-01T00:05:00.000Z',
+      machine: { cpus: 2, node: 'v20', pinned: true },
+      settings: { duration_s: 5, warmup_s: 2, rounds: 2, connections: 10, rate_per_s: 100 },
+      topologies: TOPOLOGIES.map(({ name, description, start }) => ({ name, description, start })),
+      results: [
+        { scenario: 'get-product', description: 'GET', load: { mode: 'closed', connections: 10, rate_per_s: null }, microservices: micro, monolith: mono, ratio: topologyRatio(micro, mono) },
+        { scenario: 'get-product', description: 'GET', load: open, microservices: micro, monolith: mono, ratio: topologyRatio(micro, mono) },
+      ],
+    };
+  };
+
+  test('When the comparison is printed, then each scenario and load has a row per topology and a row of ratios', () => {
+    const table = formatTopologyTable(report());
+    expect(table).toMatch(/get-product\s+closed, 10 conn\.\s+microservices\s+1000\s+8\.0\s+20\.0\s+0\s+0\s+0\.90\s+90\s+600/);
+    expect(table).toMatch(/\n\s+monolith\s+2000\s+8\.0\s+10\.0/);
+    expect(table).toMatch(/monolith\/micro\s+2\.00×\s+1\.00×\s+0\.50×/);
+    expect(table).toMatch(/open, 100 req\/s\s+microservices/);
+  });
+
+  test('When the chart is drawn, then it has grouped bars for throughput and p99 in the closed loop and p99 at the offered rate', () => {
+    const svg = renderTopologySvg(report());
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('Throughput, closed loop (10 connections)');
+    expect(svg).toContain('p99 latency at 100 req/s offered (open loop)');
+    const bars = [...svg.matchAll(/<rect x="130" y="\d+" width="([\d.]+)" height="16" fill="(#[0-9a-f]+)"/g)].map((m) => [Number(m[1]), m[2]]);
+    expect(bars).toHaveLength(6);
+    // Throughput: the monolith's bar (the second) is twice the microservices'.
+    expect(Number(bars[1]?.[0])).toBeCloseTo(2 * Number(bars[0]?.[0]), 0);
+    expect(bars[0]?.[1]).not.toBe(bars[1]?.[1]);
+  });
+});
+
+describe('The load generator', () => {
+  let server: http.Server;
+  let base: string;
+  const seen: { path: string; body: string }[] = [];
+  let nextId = 0;
+
+  beforeAll(async () => {
+    server = http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        seen.push({ path: request.url ?? '', body });
+        response.setHeader('content-type', 'application/json');
+        setTimeout(() => response.end(JSON.stringify({ id: ++nextId })), 2);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const flow = () => ({
+    url: `${base}/orders`,
+    method: 'POST' as const,
+    body: '{"quantity":1}',
+    then: { method: 'POST' as const, url: `${base}/payments`, body: (order: unknown) => JSON.stringify({ order_id: (order as { id: number }).id }) },
+  });
+
+  test('When a rate is offered, then requests start on schedule whatever the answers, a flow of two at half the rate, each payment for the order just made', async () => {
+    seen.length = 0;
+    const result = await runOpenLoad({ ...flow(), ratePerSecond: 80, connections: 10, durationSeconds: 1 });
+    expect(result.errors).toBe(0);
+    expect(result.unsent).toBe(0);
+    // 40 flows of two requests in one second (the scheduler may fit in one more).
+    expect(result.requests).toBeGreaterThanOrEqual(78);
+    expect(result.requests).toBeLessThanOrEqual(82);
+    expect(result.p50Ms).toBeGreaterThanOrEqual(2);
+    const orders = seen.filter((s) => s.path === '/orders').length;
+    const payments = seen.filter((s) => s.path === '/payments');
+    expect(payments).toHaveLength(orders);
+    expect(payments.every((p) => /^\{"order_id":\d+\}$/.test(p.body))).toBe(true);
+  });
+
+  test('When a flow runs closed loop, then every payment follows its order on the same connection', async () => {
+    seen.length = 0;
+    const result = await runLoad({ ...flow(), connections: 2, durationSeconds: 1 });
+    expect(result.errors).toBe(0);
+    expect(result.requests).toBeGreaterThan(20);
+    const payments = seen.filter((s) => s.path === '/payments');
+    expect(payments.length).toBeGreaterThan(10);
+    expect(payments.every((p) => /^\{"order_id":\d+\}$/.test(p.body))).toBe(true);
+    expect(Math.abs(seen.filter((s) => s.path === '/orders').length - payments.length)).toBeLessThanOrEqual(2);
+  });
+
+  test('Percentiles are by nearest rank', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(values, 0.5)).toBe(50);
+    expect(percentile(values, 0.99)).toBe(99);
+    expect(percentile([], 0.99)).toBe(0);
+  });
+});
