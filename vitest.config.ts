@@ -32,8 +32,8 @@ export default defineConfig({
       {
         test: {
           // The same end-to-end files against the modular monolith (npm start -- --monolith): those
-          // that do not depend on services being separate processes (see docs/topologies.md). After
-          // the other projects, never beside them: both start whole systems.
+          // that do not depend on services being separate processes (see docs/topologies.md). A group
+          // of its own, never beside the e2e project: both start whole systems, some on fixed ports.
           name: 'e2e-monolith',
           include: [
             'test/e2e/spec-examples.test.ts',
