@@ -4,19 +4,9 @@ import { request, scrapeMetrics } from '@microshop/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startLoad } from './support/load.js';
 import { startSupervisedSystem, type SupervisedSystem } from './support/supervised-system.js';
+import { until } from './support/system.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it returns something truthy; throws with `what` after `timeoutMs`. */
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 100): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(intervalMs);
-  }
-}
 
 /** Requests answered on the public API by one process (from its own /metrics). */
 async function served(url: string, route: string, method: string): Promise<number> {

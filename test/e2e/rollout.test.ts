@@ -5,19 +5,9 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { launchBrowser, screenshot, WIDTHS } from './support/browser.js';
 import { startLoad } from './support/load.js';
 import { startSupervisedSystem, type SupervisedSystem } from './support/supervised-system.js';
+import { until } from './support/system.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it returns something truthy; throws with `what` after `timeoutMs`. */
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 100): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(intervalMs);
-  }
-}
 
 /** Orders created by one process, from its own /metrics. */
 async function ordersServed(instance: SupervisedInstance): Promise<number> {

@@ -226,3 +226,20 @@ export function isPortFree(port: number): Promise<boolean> {
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
+
+/**
+ * Polls `check` until it returns something truthy (errors count as not yet), and returns it; throws
+ * naming `what` after `timeoutMs`.
+ *
+ * @example
+ * const passing = await until('order-service-2 passing', async () => (await registryView()).passing, 5000)
+ */
+export async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
