@@ -3,28 +3,38 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { formatPublicKeys, keyFiles } from '@microshop/chassis';
 import { isScalar, parseAllDocuments, visit } from 'yaml';
 import { clone, DEPLOY, isObject, parseYamlDocuments, readText, readYaml, ROOT, type JsonObject } from './support/files.js';
 import { closeConfigReader } from './support/service-config.js';
 import {
   autoscalingProblems,
   environmentProblems,
+  generatedObject,
   imageProblems,
   namespaceProblems,
   prometheusProblems,
   referenceProblems,
+  retiredCredentialProblems,
   securityProblems,
   serviceContainer,
+  serviceKeyProblems,
   statefulProblems,
   workloadProblems,
 } from './support/k8s-checks.js';
+import { committableDeployFiles, committedKeyMaterial, gitIgnores, keyMaterialIn, KUBERNETES_KEY_FILES, kubernetesCopy, PUBLIC_KEYS_CONFIG_MAP, SERVICE_KEYS_SECRET } from './support/keys.js';
 import { installedKubernetesModelsVersion, KUBERNETES_MODELS_VERSION, KUBERNETES_SCHEMA_VERSION, schemaErrors, strictFieldErrors, validateManifests } from './support/kubernetes.js';
 import { applyJsonPatch, kustomizeHash, parseEnvFile, renderKustomization, type Resource } from './support/kustomize.js';
 
 
 afterAll(closeConfigReader);
-const BASE = path.join(DEPLOY, 'k8s/base');
-const LOCAL = path.join(DEPLOY, 'k8s/overlays/local');
+// The service keys are per-cluster and never committed: everything is rendered from a temporary copy
+// of deploy/k8s holding a key set generated for this run, as `npm run keys -- --kubernetes` writes it.
+const k8s = kubernetesCopy();
+afterAll(() => k8s.remove());
+const BASE = k8s.base;
+const LOCAL = k8s.local;
+const REPOSITORY_BASE = path.join(DEPLOY, 'k8s/base');
 
 const byKey = (resources: Resource[]) => [...resources].sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
 const workload = (resources: Resource[], kind: string, name: string) => resources.find((r) => r.kind === kind && r.metadata.name === name) as Resource;
@@ -72,6 +82,16 @@ describe.each([
     expect(referenceProblems(resources)).toEqual([]);
   });
 
+  test(`each principal's Deployment takes its own SERVICE_KEY from the Secret ${SERVICE_KEYS_SECRET} and SERVICE_PUBLIC_KEYS from the ConfigMap ${PUBLIC_KEYS_CONFIG_MAP}, which lists every principal that runs`, () => {
+    expect(serviceKeyProblems(resources)).toEqual([]);
+    // What `npm run keys` wrote is what the pods get.
+    expect((generatedObject(resources, 'ConfigMap', PUBLIC_KEYS_CONFIG_MAP)?.data as JsonObject).SERVICE_PUBLIC_KEYS).toBe(formatPublicKeys(k8s.keys));
+  });
+
+  test('nothing mentions the retired shared SERVICE_TOKEN', () => {
+    expect(retiredCredentialProblems(resources)).toEqual([]);
+  });
+
   test('every pod runs unprivileged: non-root, read-only root, no capabilities, seccomp, requests and limits', () => {
     expect(securityProblems(resources)).toEqual([]);
   });
@@ -116,13 +136,34 @@ describe('deploy/k8s/overlays/local', () => {
 
 describe('deploy/k8s/base files', () => {
   test('the copies kustomize reads are identical to deploy/prometheus/kubernetes.yml and deploy/postgres/init-databases.sh', () => {
-    expect(readText(path.join(BASE, 'files/prometheus.yml'))).toBe(readText(path.join(DEPLOY, 'prometheus/kubernetes.yml')));
-    expect(readText(path.join(BASE, 'files/init-databases.sh'))).toBe(readText(path.join(DEPLOY, 'postgres/init-databases.sh')));
+    expect(readText(path.join(REPOSITORY_BASE, 'files/prometheus.yml'))).toBe(readText(path.join(DEPLOY, 'prometheus/kubernetes.yml')));
+    expect(readText(path.join(REPOSITORY_BASE, 'files/init-databases.sh'))).toBe(readText(path.join(DEPLOY, 'postgres/init-databases.sh')));
+  });
+
+  test('the service keys are not in the repository: the base needs the files `npm run keys -- --kubernetes` writes, which git ignores', () => {
+    const bare = kubernetesCopy({ withKeys: false });
+    try {
+      expect(() => renderKustomization(bare.base)).toThrow(/secrets\/(public|service)-keys\.env does not exist/);
+      if (kubectl) expect(() => execFileSync('kubectl', ['kustomize', bare.base], { stdio: 'pipe' })).toThrow(/keys\.env/);
+    } finally {
+      bare.remove();
+    }
+    for (const file of [...KUBERNETES_KEY_FILES.map((name) => `deploy/k8s/base/secrets/${name}`), 'deploy/.env']) expect(gitIgnores(file), file).not.toBe(false);
+    const kustomization = readText(path.join(REPOSITORY_BASE, 'kustomization.yaml'));
+    expect(kustomization).toContain('npm run keys -- --kubernetes deploy/k8s/base/secrets');
+    for (const name of KUBERNETES_KEY_FILES) expect(kustomization).toContain(`secrets/${name}`);
+  });
+
+  test('no private key is committed anywhere under deploy/', () => {
+    const files = committableDeployFiles();
+    expect(files).toContain('deploy/k8s/base/kustomization.yaml');
+    expect(files).not.toContain('deploy/k8s/base/secrets/service-keys.env');
+    expect(committedKeyMaterial(files)).toEqual([]);
   });
 
   test('the credentials are development-only placeholders, said so in the files', () => {
     for (const file of ['secrets/credentials.env', 'secrets/databases.env']) {
-      const text = readText(path.join(BASE, file));
+      const text = readText(path.join(REPOSITORY_BASE, file));
       expect(text).toMatch(/DEVELOPMENT ONLY/);
       for (const [key, value] of parseEnvFile(text, file)) expect(value, `${file} ${key}`).toMatch(/dev-only/);
     }
@@ -171,7 +212,7 @@ describe('YAML read the same way by every reader', () => {
       'prometheus/compose.yml',
       'prometheus/kubernetes.yml',
       'prometheus/prometheus.yml',
-      ...readdirSync(BASE).filter((f) => f.endsWith('.yaml')).map((f) => `k8s/base/${f}`),
+      ...readdirSync(REPOSITORY_BASE).filter((f) => f.endsWith('.yaml')).map((f) => `k8s/base/${f}`),
       'k8s/overlays/local/kustomization.yaml',
     ];
     expect(files.length).toBeGreaterThan(15);
@@ -256,6 +297,75 @@ describe('the checks fail on broken copies', () => {
     expect(namespaceProblems(broken((r) => (workload(r, 'Service', 'nats').metadata.namespace = 'default')))).toEqual(['Service/nats is in default, not microshop']);
   });
 
+  test('service keys: another principal\'s key, the whole Secret, a reader that is no principal, a principal missing from the ConfigMap, a mismatched pair, SERVICE_TOKEN back', async () => {
+    const env = (r: Resource[], name: string) => container(r, name).env as JsonObject[];
+    const keyRef = (r: Resource[], name: string) => ((env(r, name).find((e) => e.name === 'SERVICE_KEY') as JsonObject).valueFrom as JsonObject).secretKeyRef as JsonObject;
+    const secretName = (r: Resource[]) => (generatedObject(r, 'Secret', SERVICE_KEYS_SECRET) as Resource).metadata.name;
+
+    const another = broken((r) => (keyRef(r, 'order-service').key = 'payment-service'));
+    expect(serviceKeyProblems(another)).toEqual([`order-service: SERVICE_KEY is ${SERVICE_KEYS_SECRET}'s payment-service key, not its own (order-service)`]);
+    expect(await environmentProblems(another)).toContain(
+      "order-service: SERVICE_KEY is not the private half of order-service's key in SERVICE_PUBLIC_KEYS (it is payment-service's: it could speak as payment-service): every neighbour would refuse its calls",
+    );
+
+    const literal = broken((r) => {
+      const variable = env(r, 'user-service').find((e) => e.name === 'SERVICE_KEY') as JsonObject;
+      delete variable.valueFrom;
+      variable.value = k8s.keys['user-service']?.private as string;
+    });
+    expect(serviceKeyProblems(literal)).toEqual([`user-service: SERVICE_KEY is not read from the Secret ${SERVICE_KEYS_SECRET} (a value in the manifest: a committed key)`]);
+    const missing = broken((r) => (container(r, 'payment-provider').env = env(r, 'payment-provider').filter((e) => e.name !== 'SERVICE_KEY' && e.name !== 'SERVICE_PUBLIC_KEYS')));
+    expect(serviceKeyProblems(missing)).toEqual(['payment-provider: no SERVICE_KEY: it would make up its own key set, whose tokens no other pod believes', 'payment-provider: no SERVICE_PUBLIC_KEYS']);
+    expect(await environmentProblems(missing)).toContainEqual(expect.stringMatching(/^payment-provider: SERVICE_KEY and SERVICE_PUBLIC_KEYS are not both set/));
+
+    expect(serviceKeyProblems(broken((r) => (container(r, 'gateway').envFrom as JsonObject[]).push({ secretRef: { name: secretName(r) } })))).toEqual([
+      `Deployment/gateway: envFrom takes all of ${SERVICE_KEYS_SECRET}, every principal's private key`,
+    ]);
+    expect(serviceKeyProblems(broken((r) => env(r, 'gateway').push({ name: 'ORDER_KEY', valueFrom: { secretKeyRef: { name: secretName(r), key: 'order-service' } } })))).toEqual([
+      `Deployment/gateway: ORDER_KEY reads ${SERVICE_KEYS_SECRET} (order-service): a process holds its own key only, as SERVICE_KEY`,
+    ]);
+    const postgres = broken((r) => ((podOf(workload(r, 'StatefulSet', 'postgres')).containers as JsonObject[])[0] as JsonObject).env = [{ name: 'K', valueFrom: { secretKeyRef: { name: secretName(r), key: 'gateway' } } }]);
+    expect(serviceKeyProblems(postgres)).toEqual([`StatefulSet/postgres: K reads ${SERVICE_KEYS_SECRET} (gateway), and it is no principal`]);
+
+    const unlisted = broken((r) => {
+      const data = generatedObject(r, 'ConfigMap', PUBLIC_KEYS_CONFIG_MAP)?.data as JsonObject;
+      data.SERVICE_PUBLIC_KEYS = String(data.SERVICE_PUBLIC_KEYS).split(',').filter((entry) => !entry.startsWith('payment-provider=')).join(',');
+    });
+    expect(serviceKeyProblems(unlisted)).toContain(`ConfigMap ${PUBLIC_KEYS_CONFIG_MAP}: SERVICE_PUBLIC_KEYS has no key for payment-provider, which runs: every neighbour would refuse its calls`);
+    expect(await environmentProblems(unlisted)).toContain('payment-provider: SERVICE_PUBLIC_KEYS has no key for payment-provider: no process can verify its calls');
+
+    const swapped = broken((r) => {
+      const data = generatedObject(r, 'Secret', SERVICE_KEYS_SECRET)?.data as JsonObject;
+      [data['user-service'], data['product-service']] = [data['product-service'] as string, data['user-service'] as string];
+    });
+    expect(serviceKeyProblems(swapped)).toContain(
+      `Secret ${SERVICE_KEYS_SECRET}: user-service: SERVICE_KEY is not the private half of user-service's key in SERVICE_PUBLIC_KEYS (it is product-service's: it could speak as product-service): every neighbour would refuse its calls`,
+    );
+
+    const token = broken((r) => env(r, 'order-service').push({ name: 'SERVICE_TOKEN', valueFrom: { secretKeyRef: { name: 'microshop-credentials', key: 'SERVICE_TOKEN' } } }));
+    expect(retiredCredentialProblems(token)).toEqual(['Deployment/order-service mentions SERVICE_TOKEN, which no service reads any more: each signs its calls with its own SERVICE_KEY']);
+    expect(await environmentProblems(token)).toContain('order-service: SERVICE_TOKEN is set but order-service never reads it');
+    expect(retiredCredentialProblems(broken((r) => env(r, 'order-service').push({ name: 'SERVICE_TOKEN_TTL_S', value: '60' })))).toEqual([]);
+  });
+
+  test('committed keys: every form a private key is written in is found, public keys and required variables are not', () => {
+    const kubernetes = keyFiles('kubernetes', k8s.keys);
+    expect(keyMaterialIn('service-keys.env', kubernetes['service-keys.env'] as string)).toHaveLength(8);
+    expect(keyMaterialIn('public-keys.env', kubernetes['public-keys.env'] as string)).toEqual([]);
+    const compose = keyFiles('compose', k8s.keys)[''] as string;
+    expect(keyMaterialIn('.env', compose)).toEqual(['.env:2: USER_SERVICE_KEY', '.env:3: PRODUCT_SERVICE_KEY', '.env:4: ORDER_SERVICE_KEY', '.env:5: PAYMENT_SERVICE_KEY', '.env:6: PAYMENT_PROVIDER_KEY', '.env:7: REGISTRY_KEY', '.env:8: GATEWAY_KEY', '.env:9: SUPERVISOR_KEY']);
+    const key = k8s.keys['order-service']?.private as string;
+    const encoded = Buffer.from(key).toString('base64');
+    const manifest = `env:\n  - name: SERVICE_KEY\n    value: ${key}\n---\nkind: Secret\ndata:\n  order-service: ${encoded}\nstringData:\n  'gateway': "${key}"\n`;
+    expect(keyMaterialIn('m.yaml', manifest)).toEqual(['m.yaml:3: SERVICE_KEY', 'm.yaml:7: order-service', 'm.yaml:9: gateway']);
+    expect(keyMaterialIn('compose.yaml', `    environment:\n      SERVICE_KEY: ${key}\n      - ORDER_SERVICE_KEY=${key}\n      SERVICE_KEY: \${ORDER_SERVICE_KEY:?run npm run keys}\n      SERVICE_PUBLIC_KEYS: user-service=${key}\n`)).toEqual([
+      'compose.yaml:2: SERVICE_KEY',
+      'compose.yaml:3: ORDER_SERVICE_KEY',
+    ]);
+    // Not a key: a shorter or longer value, a name that is not *_KEY.
+    expect(keyMaterialIn('x', `ADMIN_TOKEN=${key}\nORDER_SERVICE_KEY=${key}x\nORDER_SERVICE_KEY=${key.slice(1)}\n`)).toEqual([]);
+  });
+
   test('the renderer refuses what it does not implement, and a patch that misses', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kustomize-'));
     try {
@@ -286,6 +396,6 @@ describe('the checks fail on broken copies', () => {
     expect(kustomizeHash(changed)).not.toBe('8cttc78mdh');
     const secret = base.find((r) => r.kind === 'Secret' && r.metadata.name.startsWith('microshop-databases-')) as Resource;
     expect(secret.metadata.name).toBe('microshop-databases-8h259fdd98');
-    expect(isObject(readYaml(path.join(BASE, 'kustomization.yaml'))[0])).toBe(true);
+    expect(isObject(readYaml(path.join(REPOSITORY_BASE, 'kustomization.yaml'))[0])).toBe(true);
   });
 });

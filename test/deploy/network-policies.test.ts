@@ -1,8 +1,13 @@
 import path from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { allowedConnections, expectedConnections, OUTSIDE, requiredConnections, workloadsOf, type Connection } from './support/call-graph.js';
-import { clone, DEPLOY, isObject, type JsonObject } from './support/files.js';
+import { clone, isObject, type JsonObject } from './support/files.js';
+import { kubernetesCopy } from './support/keys.js';
 import { renderKustomization, type Resource } from './support/kustomize.js';
+
+// Rendered from a temporary copy of deploy/k8s with generated service keys (they are never committed).
+const k8s = kubernetesCopy();
+afterAll(() => k8s.remove());
 
 const difference = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.has(x)).sort();
 
@@ -10,7 +15,7 @@ describe.each(['base', 'overlays/local'])('deploy/k8s/%s NetworkPolicies', (name
   let resources: Resource[];
   let expected: Connection[];
   beforeAll(() => {
-    resources = renderKustomization(path.join(DEPLOY, 'k8s', name));
+    resources = renderKustomization(path.join(k8s.root, name));
     expected = expectedConnections();
   });
 
@@ -67,7 +72,7 @@ describe('the NetworkPolicy check fails on broken copies', () => {
   let resources: Resource[];
   let required: Set<string>;
   beforeAll(() => {
-    resources = renderKustomization(path.join(DEPLOY, 'k8s/base'));
+    resources = renderKustomization(k8s.base);
     required = requiredConnections(resources, expectedConnections());
   });
   const policy = (copy: Resource[], name: string) => copy.find((r) => r.kind === 'NetworkPolicy' && r.metadata.name === name) as Resource;

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { environmentOf, loadCompose } from './support/compose.js';
 import { DEPLOY, readText, type JsonObject } from './support/files.js';
+import { composeKeyEnvironment } from './support/keys.js';
 import { parseEnvFile } from './support/kustomize.js';
 
 const run = promisify(execFile);
@@ -38,7 +39,7 @@ describe('deploy/postgres/init-databases.sh', () => {
   afterAll(() => rmSync(fake, { recursive: true, force: true }));
 
   test('reads every URL compose.yaml and the Kubernetes secret give PostgreSQL: one role and one database per service', async () => {
-    const compose = environmentOf(loadCompose(readText(path.join(DEPLOY, 'compose.yaml'))).services.postgres as JsonObject);
+    const compose = environmentOf(loadCompose(readText(path.join(DEPLOY, 'compose.yaml')), 'compose.yaml', composeKeyEnvironment()).services.postgres as JsonObject);
     const secret = Object.fromEntries(parseEnvFile(readText(path.join(DEPLOY, 'k8s/base/secrets/databases.env')), 'databases.env'));
     for (const env of [compose, secret]) {
       rmSync(path.join(fake, 'calls'), { force: true });

@@ -21,7 +21,7 @@ async function seed(system: SupervisedSystem): Promise<{ user: User; product: Pr
 }
 
 function registryInstances(system: SupervisedSystem, service: string, status: 'passing' | 'all' = 'passing'): Promise<ServiceInstances> {
-  return request<ServiceInstances>(system.baseUrl('registry'), 'GET', `/v1/services/${service}/instances?status=${status}`, undefined, { 'x-service-token': system.serviceToken }).then((r) => r.body);
+  return request<ServiceInstances>(system.baseUrl('registry'), 'GET', `/v1/services/${service}/instances?status=${status}`, undefined, system.keys.headers('gateway', 'registry')).then((r) => r.body);
 }
 
 const instancesOf = (system: SupervisedSystem, service: string): SupervisedInstance[] => system.instances().filter((i) => i.service === service && i.state === 'running');
@@ -112,7 +112,7 @@ describe('Discovery, load balancing and independent scaling', () => {
     const s = system;
     const { user, product } = await seed(s);
     const expected = await until('every instance registered', async () => {
-      const state = await request<RegistryState>(s.baseUrl('registry'), 'GET', '/v1/services', undefined, { 'x-service-token': s.serviceToken });
+      const state = await request<RegistryState>(s.baseUrl('registry'), 'GET', '/v1/services', undefined, s.keys.headers('gateway', 'registry'));
       const count = state.body.services.reduce((n, svc) => n + svc.instances.length, 0);
       return count === 7 ? count : undefined; // user, product, 2 × order, payment, payment-provider, gateway
     }, 5000);
@@ -128,7 +128,7 @@ describe('Discovery, load balancing and independent scaling', () => {
       return answer?.status === 200 ? Date.now() : undefined;
     }, 15_000, 50);
     const rebuilt = await until('every instance registered again', async () => {
-      const state = await request<RegistryState>(s.baseUrl('registry'), 'GET', '/v1/services', undefined, { 'x-service-token': s.serviceToken });
+      const state = await request<RegistryState>(s.baseUrl('registry'), 'GET', '/v1/services', undefined, s.keys.headers('gateway', 'registry'));
       return state.body.services.reduce((n, svc) => n + svc.instances.length, 0) === expected ? Date.now() : undefined;
     }, 10_000, 50);
     await sleep(500);
@@ -152,7 +152,7 @@ describe('Discovery, load balancing and independent scaling', () => {
     const added = up.body.instances.find((i) => i.replica === 2);
     expect(added?.state).toBe('running');
     const passingAt = await until('order-service-2 passing in the registry', async () => {
-      const state = await request<RegistryState>(s.baseUrl('registry'), 'GET', '/v1/services', undefined, { 'x-service-token': s.serviceToken });
+      const state = await request<RegistryState>(s.baseUrl('registry'), 'GET', '/v1/services', undefined, s.keys.headers('gateway', 'registry'));
       const event = state.body.events.find((e) => e.instance_id === 'order-service-2' && e.kind === 'passing');
       return event ? Date.parse(event.at) : undefined;
     }, 5000, 20);

@@ -53,7 +53,7 @@ describe('Events from the outbox through NATS JetStream, end to end', () => {
     expect((await broker.jsm.streams.info(stream)).state.messages).toBe(3);
 
     for (const service of ['order-service', 'payment-service'] as const) {
-      const outbox = await request<OutboxState>(system.baseUrl(service), 'GET', '/internal/events/outbox', undefined, { 'x-service-token': system.serviceToken });
+      const outbox = await request<OutboxState>(system.baseUrl(service), 'GET', '/internal/events/outbox', undefined, system.keys.headers('gateway', service));
       expect(outbox.body).toMatchObject({ pending: 0, dead: 0 });
       expect(outbox.body.recent.every((e) => e.state === 'published')).toBe(true);
     }

@@ -2,16 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Order, Overview, Product, ServiceName, User } from '@microshop/contracts';
-import {
-  freePort,
-  metricsText,
-  promtoolCheckMetrics,
-  request,
-  sampleDelta,
-  scrapeMetrics,
-  startServiceProcess,
-  type ServiceProcess,
-} from '@microshop/testkit';
+import { freePort, metricsText, promtoolCheckMetrics, request, sampleDelta, scrapeMetrics, startServiceProcess, testKeys, type ServiceProcess } from '@microshop/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { waitFor } from './support/system.js';
 
@@ -19,7 +10,8 @@ const REQUESTS = 'microshop_http_server_requests_total';
 const CALLS = 'microshop_http_client_requests_total';
 const QUERIES = 'microshop_db_query_duration_seconds_count';
 
-const TOKEN = 'metrics-e2e-service-token-0123456789';
+/** The suite's own service keys: every process reads them (SERVICE_KEYS_FILE). */
+const keys = testKeys();
 const ORDERS = 5;
 const READS = 3;
 
@@ -52,7 +44,7 @@ describe('Metrics across real processes', () => {
     const ports = Object.fromEntries(await Promise.all([...BACKENDS, 'gateway' as const].map(async (s) => [s, await freePort()] as const))) as Record<ServiceName, number>;
     const urls = Object.fromEntries(BACKENDS.map((s) => [URL_VARIABLE[s], `http://127.0.0.1:${ports[s]}`]));
     // Spans go to this run's gateway, not to whatever listens on 5000.
-    const token = { SERVICE_TOKEN: TOKEN };
+    const token = keys.env;
     provider = await startServiceProcess('payment-provider', { ...token, PORT: String(await freePort()), DATABASE_FILE: path.join(dir, 'provider.db') });
     const common = { ...urls, ...token, PAYMENT_PROVIDER_URL: provider.url, GATEWAY_URL: `http://127.0.0.1:${ports.gateway}` };
     for (const service of BACKENDS) {
@@ -84,7 +76,7 @@ describe('Metrics across real processes', () => {
     for (let i = 0; i < READS; i++) expect((await request(url('gateway'), 'GET', `/api/orders/${placed[i]?.id}`)).status).toBe(200);
     // Each order's OrderCreated goes to the Product service too, from Order's outbox: counted once delivered.
     await waitFor(async () => {
-      const outbox = await request<{ pending: number }>(url('order-service'), 'GET', '/internal/events/outbox', undefined, { 'x-service-token': TOKEN });
+      const outbox = await request<{ pending: number }>(url('order-service'), 'GET', '/internal/events/outbox', undefined, keys.headers('gateway', 'order-service'));
       return outbox.body.pending === 0 || undefined;
     }, 5000);
     const after = await scrapeAll();

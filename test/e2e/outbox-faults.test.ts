@@ -142,7 +142,7 @@ describe.each(['HTTP', 'NATS JetStream'] as const)('Events under faults, over %s
     const { report, ms, settled } = await kit.converge(20_000);
     expect(report.violations).toEqual([]);
     expect(settled).toBe(true);
-    const stock = (await request<StockLedger>(system.baseUrl('product-service'), 'GET', `/internal/stock?${orders.map((o) => `order_id=${o.id}`).join('&')}`, undefined, { 'x-service-token': system.serviceToken })).body;
+    const stock = (await request<StockLedger>(system.baseUrl('product-service'), 'GET', `/internal/stock?${orders.map((o) => `order_id=${o.id}`).join('&')}`, undefined, system.keys.headers('gateway', 'product-service'))).body;
     expect(stock.reservations.filter((r) => r.state === 'RESERVED')).toHaveLength(20);
     expect(stock.products.find((p) => p.product_id === product.id)).toEqual({ product_id: product.id, received: 100, available: 60, reserved: 40, sold: 0 });
     // Order learns of each reservation from Product's StockReserved; Order was the process being killed,

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sampleSum } from '@microshop/chassis';
 import type { GatewayHealth, Health, Order, Overview, Problem, Product, ResilienceState, User } from '@microshop/contracts';
-import { freePort, request, scrapeMetrics, startLatencyProxy, startServiceProcess, type LatencyProxy, type ServiceProcess } from '@microshop/testkit';
+import { freePort, request, scrapeMetrics, startLatencyProxy, startServiceProcess, testKeys, type LatencyProxy, type ServiceProcess } from '@microshop/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
-const SERVICE_TOKEN = 'resilience-e2e-service-token-0123456789';
+/** The suite's own service keys: every process reads them (SERVICE_KEYS_FILE). */
+const keys = testKeys();
 const CALL_TIMEOUT_MS = 1000;
 const FIRST_BYTE_TIMEOUT_MS = 300;
 const HALF_OPEN_AFTER_MS = 2000;
@@ -21,7 +22,8 @@ const ORDER_ENV = {
   RETRY_MAX_ATTEMPTS: String(RETRY_MAX_ATTEMPTS),
   RETRY_BASE_MS: '20',
 };
-const auth = { 'x-service-token': SERVICE_TOKEN };
+/** The gateway's token for the Order service: `/internal/resilience` takes the operators' calls only. */
+const auth = () => keys.headers('gateway', 'order-service');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -65,13 +67,13 @@ describe('Resilience across real processes', () => {
   let productPort: number;
   let user: User;
   let product: Product;
-  const common = { SERVICE_TOKEN };
+  const common = keys.env;
 
   const startProducts = async () =>
     startServiceProcess('product-service', { ...common, PORT: String(productPort), DATABASE_FILE: path.join(dir, 'products.db') });
   const placeOrder = () => request<Order | Problem>(orders.url, 'POST', '/api/orders', { user_id: user.id, product_id: product.id, quantity: 1 });
   const breaker = async () => (await request<Health>(orders.url, 'GET', '/health')).body.breakers?.['product-service'];
-  const switches = (patch: Record<string, boolean>) => request<ResilienceState>(orders.url, 'PUT', '/internal/resilience', patch, auth);
+  const switches = (patch: Record<string, boolean>) => request<ResilienceState>(orders.url, 'PUT', '/internal/resilience', patch, auth());
   const orderCount = async () => Number((await request(orders.url, 'GET', '/api/orders?embed=false&limit=1')).headers.get('x-total-count'));
   /** Calls to Product that were really sent (not refused by the breaker or the bulkhead). */
   const sentToProducts = async () => {
@@ -133,9 +135,10 @@ describe('Resilience across real processes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('When /internal/resilience is used, then it needs the service credential, switches take effect at once and /health shows them', async () => {
+  test("When /internal/resilience is used, then it needs the gateway's service token, switches take effect at once and /health shows them", async () => {
     expect((await request(orders.url, 'GET', '/internal/resilience')).status).toBe(401);
-    const state = await request<ResilienceState>(orders.url, 'GET', '/internal/resilience', undefined, auth);
+    expect((await request(orders.url, 'GET', '/internal/resilience', undefined, keys.headers('payment-service', 'order-service'))).status).toBe(403);
+    const state = await request<ResilienceState>(orders.url, 'GET', '/internal/resilience', undefined, auth());
     expect(state.status).toBe(200);
     expect(state.body).toMatchObject({ service: 'order-service', switches: { timeouts: true, retries: true, breakers: true, bulkheads: true }, breakers: { 'product-service': 'closed' } });
     expect(state.body.settings).toMatchObject({ breaker_failures: BREAKER_FAILURES, breaker_half_open_after_ms: HALF_OPEN_AFTER_MS });

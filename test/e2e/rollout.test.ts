@@ -20,7 +20,7 @@ function sampleRegistry(system: SupervisedSystem, service: string): { stop(): Pr
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      const answer = await request<ServiceInstances>(system.baseUrl('registry'), 'GET', `/v1/services/${service}/instances?status=passing`, undefined, { 'x-service-token': system.serviceToken }).catch(() => undefined);
+      const answer = await request<ServiceInstances>(system.baseUrl('registry'), 'GET', `/v1/services/${service}/instances?status=passing`, undefined, system.keys.headers('supervisor', 'registry')).catch(() => undefined);
       if (answer?.status === 200) counts.push(answer.body.instances.length);
       await sleep(100);
     }

@@ -3,7 +3,7 @@ import { ChaosState, DEFAULT_CHAOS_EXPIRY_S, SetChaos, type ChaosState as ChaosS
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { AppError } from './errors.js';
 import type { App } from './server.js';
-import { requireServiceToken } from './service-auth.js';
+import { OPERATORS, requireService, type ServiceIdentity } from './identity/identity.js';
 
 /** The faults one service applies to itself, and when they lift. */
 export interface Chaos {
@@ -145,15 +145,15 @@ export function chaosOf(app: object): Chaos | undefined {
 }
 
 export interface RegisterChaosOptions extends Omit<ChaosOptions, 'log'> {
-  /** The service credential `/internal/chaos` requires. */
-  serviceToken: string;
+  /** This service's identity: `/internal/chaos` takes calls from the gateway (the admin API) only. */
+  identity: ServiceIdentity;
 }
 
 /**
  * `GET/PUT/DELETE /internal/chaos` (service credential) and the hook that applies the active
  * faults to every other route except `/health`, `/metrics` and `/internal/*`.
  */
-export function registerChaos(app: App, { serviceToken, ...options }: RegisterChaosOptions): Chaos {
+export function registerChaos(app: App, { identity, ...options }: RegisterChaosOptions): Chaos {
   const chaos = createChaos({ ...options, log: app.log });
   chaosByApp.set(app, chaos);
   app.addHook('onRequest', async (request) => {
@@ -163,7 +163,7 @@ export function registerChaos(app: App, { serviceToken, ...options }: RegisterCh
   app.addHook('preClose', async () => {
     chaos.clear();
   });
-  const preHandler = requireServiceToken(serviceToken);
+  const preHandler = requireService(identity, { from: OPERATORS });
   const tags = ['chaos'];
   const errors = { 400: { $ref: 'Problem#' }, 401: { $ref: 'Problem#' }, 403: { $ref: 'Problem#' } } as const;
   app.get('/internal/chaos', { preHandler, schema: { tags, summary: 'The faults active now (internal)', response: { 200: ChaosState, ...errors } } }, async () => chaos.state());

@@ -47,10 +47,19 @@ export const BaseConfig = {
   /** Upper bound for one call to another service, connect to last byte. */
   CALL_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 2000 }),
   /**
-   * The credential internal endpoints require (see docs/adr/0005). Unset: a random development
-   * token kept in the git-ignored `.microshop/service-token`, shared by the services on this machine.
+   * This process's Ed25519 signing key (32 bytes, base64url), set with `SERVICE_PUBLIC_KEYS` in a
+   * cluster (see docs/security.md). Unset: the key set file below.
    */
-  SERVICE_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  SERVICE_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' })),
+  /** Every principal's public key, `user-service=<key>,order-service=<key>,…`: whom this process believes. */
+  SERVICE_PUBLIC_KEYS: Type.Optional(Type.String({ minLength: 1 })),
+  /**
+   * A key set file (JSON, principal → { private, public }) used when the two above are unset.
+   * Unset: the development set `.microshop/service-keys.json` (git-ignored), created on first start.
+   */
+  SERVICE_KEYS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  /** Lifetime of the service tokens this process signs; each is re-signed at half of it. */
+  SERVICE_TOKEN_TTL_S: Type.Integer({ minimum: 5, maximum: 300, default: 60 }),
   /** Largest request body accepted, in bytes. */
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 65_536 }),
 };
@@ -98,3 +107,15 @@ export const DiscoveryConfig = {
   /** How a client picks an instance of a neighbour. */
   LOAD_BALANCER: Type.Union([Type.Literal('least-outstanding'), Type.Literal('round-robin'), Type.Literal('power-of-two')], { default: 'least-outstanding' }),
 };
+
+/** What the key tools read (`npm run keys`, `npm run -s token`) and a development identity made on demand. */
+const KeyToolConfig = Type.Object({
+  SERVICE_KEYS_FILE: BaseConfig.SERVICE_KEYS_FILE,
+  SERVICE_TOKEN_TTL_S: BaseConfig.SERVICE_TOKEN_TTL_S,
+  /** The directory `npm run` was started in: relative paths given to a tool resolve against it. */
+  INIT_CWD: Type.Optional(Type.String()),
+});
+export type KeyToolConfig = Static<typeof KeyToolConfig>;
+
+/** Reads {@link KeyToolConfig}; a bad value throws naming the variable. */
+export const loadKeyToolConfig = (env: NodeJS.ProcessEnv = process.env): KeyToolConfig => readConfig(KeyToolConfig, env);

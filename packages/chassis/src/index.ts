@@ -5,6 +5,7 @@
  */
 export * from './admin-auth.js';
 export * from './chaos.js';
+export * from './client-limits.js';
 export * from './config.js';
 export * from './database.js';
 export * from './discovery/index.js';
@@ -19,7 +20,7 @@ export * from './money.js';
 export * from './pagination.js';
 export * from './paths.js';
 export * from './server.js';
-export * from './service-auth.js';
+export * from './identity/index.js';
 export * from './resilience/index.js';
 export * from './resource-client.js';
 export * from './schema.js';
@@ -29,3 +30,4 @@ export * from './validation.js';
 export * from './test-hooks.js';
 export * from './modules/index.js';
 export * from './serving.js';
+export { keyFiles, keyVariableOf } from './cli/service-keys.js';

@@ -3,13 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Static, TObject } from 'typebox';
 import type { DiscoveryConfig } from './config.js';
 import { registerInstance, type Registration } from './discovery/registration.js';
+import type { ServiceIdentity } from './identity/identity.js';
 import type { App } from './server.js';
 import { flushTelemetry } from './telemetry/shutdown.js';
 
 /** How a process registers itself, from {@link registrationFrom}. */
 export interface RegistrationSettings {
   registryUrl: string;
-  serviceToken: string;
+  identity: ServiceIdentity;
   /** Unset: `<service>-<port>`. */
   instanceId?: string | undefined;
   /** The address others reach it at. */
@@ -31,12 +32,12 @@ export interface ListenOptions {
 type DiscoveryValues = Static<TObject<typeof DiscoveryConfig>>;
 
 /** The registration a process's config asks for: none without `REGISTRY_URL`. */
-export function registrationFrom(config: DiscoveryValues & { HOST: string }, serviceToken: string): RegistrationSettings | undefined {
+export function registrationFrom(config: DiscoveryValues & { HOST: string }, identity: ServiceIdentity): RegistrationSettings | undefined {
   if (!config.REGISTRY_URL) return undefined;
   const wildcard = config.HOST === '0.0.0.0' || config.HOST === '::' || config.HOST === '';
   return {
     registryUrl: config.REGISTRY_URL,
-    serviceToken,
+    identity,
     instanceId: config.INSTANCE_ID,
     advertiseHost: config.ADVERTISE_HOST ?? (wildcard ? '127.0.0.1' : config.HOST),
     heartbeatMs: config.HEARTBEAT_MS,
@@ -69,7 +70,7 @@ export async function listen(app: App, { port, host, onClose, name, registration
     const where = { registry: settings.registryUrl, instance_id: instanceId };
     registration = registerInstance({
       registryUrl: settings.registryUrl,
-      serviceToken: settings.serviceToken,
+      identity: settings.identity,
       service: name,
       instanceId,
       host: settings.advertiseHost,

@@ -4,11 +4,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Problem } from '@microshop/contracts';
 import { AppError, registerProblemHandler, sendProblem } from './errors.js';
+import { clientErrorHandler, DEFAULT_SERVER_TIMEOUTS, httpServerOptions, type ServerTimeouts } from './client-limits.js';
 import { loggerOptions } from './logger.js';
 import { registerMetrics } from './metrics/http-server-metrics.js';
-import { validatorCompiler } from './validation.js';
+import { MAX_BODY_DEPTH, nestedDeeperThan, validatorCompiler } from './validation.js';
 import { registerChaos } from './chaos.js';
-import { resolveServiceToken } from './service-auth.js';
+import { developmentIdentity, type ServiceIdentity } from './identity/identity.js';
 import type { ResilienceSettings } from '@microshop/contracts';
 import { registerResilience } from './resilience/routes.js';
 
@@ -32,12 +33,22 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Serve `/openapi.json` and `/docs`. */
   docs?: boolean;
-  /** The service credential `/internal/chaos` requires; unset: the machine's development one. */
-  serviceToken?: string;
+  /** This service's identity, which `/internal/*` checks callers against; unset: `name`'s development one (`.microshop/service-keys.json`). */
+  identity?: ServiceIdentity;
   /** Register the fault injector (`/internal/chaos`); default on. */
   chaos?: boolean;
+  /**
+   * Serve the process's own internal routes (`/internal/chaos`, `/internal/resilience`); default on.
+   * Off for the gateway: its port is the public door, where no internal route may answer, and its
+   * admin API operates its own switches in-process.
+   */
+  internalRoutes?: boolean;
   /** Resilience settings overriding the environment's (tests); see `resilience/config.ts`. */
   resilience?: Partial<ResilienceSettings>;
+  /** How long a client may take over its headers, its request and between requests; see `client-limits.ts`. */
+  timeouts?: Partial<ServerTimeouts>;
+  /** Headers added to the answers Node's parser triggers (408, 431, 400), which no hook sees. */
+  clientErrorHeaders?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -56,28 +67,43 @@ export async function createServer({
   logLevel = 'info',
   bodyLimit = 65_536,
   docs = true,
-  serviceToken,
+  identity = developmentIdentity(name),
   chaos = true,
+  internalRoutes = true,
   resilience,
+  timeouts: givenTimeouts = {},
+  clientErrorHeaders,
 }: ServerOptions): Promise<App> {
+  const timeouts = { ...DEFAULT_SERVER_TIMEOUTS, ...givenTimeouts };
   const app = fastify({
     logger: logLevel === false ? false : loggerOptions(name, logLevel),
     bodyLimit,
     requestIdHeader: 'x-request-id',
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
-    // Slow or idle clients cannot hold a socket forever.
-    requestTimeout: 30_000,
+    // Slow or idle clients cannot hold a socket forever: headers, request and keep-alive deadlines
+    // (checked often enough to matter), and no more than 60 s without a byte either way.
+    http: httpServerOptions(timeouts),
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
     connectionTimeout: 60_000,
-    keepAliveTimeout: 65_000,
+    clientErrorHandler: clientErrorHandler(clientErrorHeaders),
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
     // A path that cannot be decoded (`/api/users/%zz`) or a too-long parameter never reaches the
-    // router; it gets a problem body like every other bad request.
+    // router; it gets a problem body like every other bad request, naming the path as its field
+    // (no route matched, so no parameter can be named).
     frameworkErrors: (error, request, reply) => {
-      void sendProblem(reply, request, new AppError({ status: error.statusCode ?? 400, code: 'bad-url', title: 'Bad request', detail: error.message }));
+      void sendProblem(reply, request, new AppError({ status: error.statusCode ?? 400, code: 'bad-url', title: 'Bad request', detail: error.message, field: 'path' }));
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  // A body nested deeper than any contract needs is refused before anything walks it recursively
+  // (JSON.stringify on the way to a neighbour, a fingerprint): a 400, not a stack overflow and a 500.
+  app.addHook('preValidation', async (request) => {
+    if (typeof request.body === 'object' && nestedDeeperThan(request.body, MAX_BODY_DEPTH)) {
+      throw AppError.invalid('body', `must not nest arrays and objects more than ${MAX_BODY_DEPTH} levels deep`);
+    }
+  });
   // Health checks, scrapes and heartbeats arrive every second from every process: at the default
   // level their request lines would drown the system's traffic (debug and trace still show them).
   if (logLevel !== false && !['debug', 'trace'].includes(logLevel)) {
@@ -90,8 +116,8 @@ export async function createServer({
   registerMetrics(app, { service: name, version });
   app.addSchema({ ...Problem, $id: 'Problem' });
   // Before the fault injector: a request's deadline counts from its arrival.
-  registerResilience(app, { service: name, serviceToken: resolveServiceToken(serviceToken), ...(resilience ? { settings: resilience } : {}) });
-  if (chaos) registerChaos(app, { service: name, serviceToken: resolveServiceToken(serviceToken) });
+  registerResilience(app, { service: name, identity, routes: internalRoutes, ...(resilience ? { settings: resilience } : {}) });
+  if (chaos && internalRoutes) registerChaos(app, { service: name, identity });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

@@ -12,6 +12,7 @@ import type { Resolver } from './discovery/instance.js';
 import type { CallTarget } from './modules/in-process.js';
 import { staticResolver } from './discovery/static-resolver.js';
 import { instanceMetrics } from './metrics/instance-metrics.js';
+import type { ServiceIdentity } from './identity/identity.js';
 
 export interface ServiceClientOptions {
   /** The neighbour's name, used in errors, e.g. `product-service`. */
@@ -26,8 +27,13 @@ export interface ServiceClientOptions {
   ejection?: EjectionPolicy;
   /** Budget for one call, connect to last byte. */
   timeoutMs: number;
-  /** Headers sent on every call (such as the service credential). */
+  /** Headers sent on every call. */
   headers?: Record<string, string>;
+  /**
+   * The caller's identity: every call carries its service token for this neighbour (the audience is
+   * `service`), for neighbours whose routes are internal. Absent: no token is sent.
+   */
+  identity?: ServiceIdentity | undefined;
   /** Keep-alive connections kept open to the neighbour. */
   connections?: number;
   /**
@@ -161,6 +167,7 @@ export function createServiceClient({
   ejection,
   timeoutMs,
   headers = {},
+  identity,
   connections = 32,
   monitoring = false,
   resilience,
@@ -223,6 +230,7 @@ export function createServiceClient({
         accept: 'application/json',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...headers,
+        ...(identity ? identity.headersFor(service) : {}),
         ...extra,
       };
       const payload = body === undefined ? null : JSON.stringify(body);

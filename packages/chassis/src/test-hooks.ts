@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { AppError } from './errors.js';
-import { requireServiceToken } from './service-auth.js';
+import { OPERATORS, requireService, type ServiceIdentity } from './identity/identity.js';
 import type { App } from './server.js';
 
 /**
@@ -68,9 +68,9 @@ const PointBody = Type.Object(
  * `DELETE /internal/test/fault` (all), `GET /internal/test/points`. Registered only when `enabled`
  * (the config's `MICROSHOP_TEST_HOOKS`); a name not declared is 422.
  */
-export function registerTestHooks(app: App, { serviceToken, enabled }: { serviceToken: string; enabled: boolean }): void {
+export function registerTestHooks(app: App, { identity, enabled }: { identity: ServiceIdentity; enabled: boolean }): void {
   if (!enabled) return;
-  const onRequest = requireServiceToken(serviceToken);
+  const onRequest = requireService(identity, { from: OPERATORS });
   const check = (point: string) => {
     if (!known.has(point)) throw AppError.unprocessable('point', `no test point named ${point} (known: ${[...known].sort().join(', ')})`);
   };

@@ -30,6 +30,28 @@ export function compileCoercing<T>(schema: object) {
   return coercing.compile<T>(schema);
 }
 
+/**
+ * The deepest nesting of arrays and objects a JSON body may have. Every contract's body is flat or
+ * nearly so; a trace export (OTLP JSON) nests about ten levels.
+ */
+export const MAX_BODY_DEPTH = 64;
+
+/**
+ * True when `value` nests arrays and objects more than `limit` levels deep (`{}` is one level).
+ * Iterative, so a body nested thousands of levels deep, which `JSON.parse` accepts, cannot exhaust
+ * the stack here as it would in `JSON.stringify` or any recursive walk.
+ */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (next.value === null || typeof next.value !== 'object') continue;
+    const depth = next.depth + 1;
+    if (depth > limit) return true;
+    for (const child of Object.values(next.value)) pending.push({ value: child, depth });
+  }
+  return false;
+}
+
 const contractValidators = new WeakMap<object, ReturnType<Ajv['compile']>>();
 
 /**

@@ -1,11 +1,11 @@
 import { SERVICES } from '@microshop/contracts';
-import { startFakeService, type FakeService } from '@microshop/testkit';
+import { startFakeService, testKeys, type FakeService } from '@microshop/testkit';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createDiscovery, dnsResolver, type ClosableResolver, type Discovery, type DiscoveryOptions } from '../src/discovery/index.js';
 import { createServiceClient, type ServiceClient } from '../src/service-client.js';
 import { registered, registryState, startFakeRegistry, type FakeRegistry } from './support/fake-registry.js';
 
-const TOKEN = 'test-service-token';
+const keys = testKeys();
 
 describe('createDiscovery: where each neighbour is found', () => {
   const discoveries: Discovery[] = [];
@@ -15,7 +15,7 @@ describe('createDiscovery: where each neighbour is found', () => {
   let registry: FakeRegistry | undefined;
 
   const discover = (options: Partial<DiscoveryOptions> = {}): Discovery => {
-    const discovery = createDiscovery({ serviceToken: TOKEN, refreshMs: 60_000, ...options });
+    const discovery = createDiscovery({ identity: keys.identity('order-service'), refreshMs: 60_000, ...options });
     discoveries.push(discovery);
     return discovery;
   };
@@ -62,7 +62,8 @@ describe('createDiscovery: where each neighbour is found', () => {
     expect(products.source).toBe('registry');
     expect(users.source).toBe('registry');
     expect(products.instances()).toEqual([{ id: 'p-1', url: 'http://127.0.0.1:6299' }]);
-    expect(registry.fake.calls.at(-1)?.headers['x-service-token']).toBe(TOKEN);
+    // Asked with the process's own token for the registry.
+    expect(keys.identity('registry').verify(String(registry.fake.calls.at(-1)?.headers['x-service-token'])).iss).toBe('order-service');
     const view = discovery.view();
     expect(view).toMatchObject({ registry: registry.url, stale: false, neighbours: { 'product-service': { source: 'registry', instances: [{ id: 'p-1' }] } } });
     expect(view.last_refresh_at).not.toBeNull();

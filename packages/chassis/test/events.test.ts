@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@microshop/contracts';
-import { createTestDatabase, DIALECTS, listenOnFreePort, type TestDatabase } from '@microshop/testkit';
+import { createTestDatabase, DIALECTS, listenOnFreePort, testKeys, type TestDatabase } from '@microshop/testkit';
 import type { Generated } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createTableWithId } from '../src/schema.js';
@@ -7,6 +7,7 @@ import { applyOnce, createHttpPublisher, createOutboxRelay, eventsMigration, not
 import { currentDeadline, runWithDeadline } from '../src/resilience/deadline.js';
 import { createServer } from '../src/server.js';
 import { createServiceClient } from '../src/service-client.js';
+import { sourceIdentity } from './support/identity.js';
 
 interface Tables extends EventTables {
   things: { id: Generated<number>; name: string };
@@ -22,7 +23,8 @@ const migrations = {
   '0002-events': eventsMigration,
 };
 
-const TOKEN = 'events-test-service-token-0123';
+// The producer is the Order service, the subscriber the Product service: each signs with its own key.
+const keys = testKeys();
 const dbs: TestDatabase<Tables>[] = [];
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -163,17 +165,18 @@ describe('Events over HTTP (the embedded transport)', () => {
   test('When the relay publishes to a subscriber over HTTP, then the subscriber applies each event once, even delivered again, and refuses what it does not consume', async () => {
     const producerDb = await database('sqlite');
     const consumerDb = await database('sqlite');
-    const consumer = await createServer({ name: 'consumer-service', logLevel: false, docs: false, serviceToken: TOKEN });
+    const consumerIdentity = sourceIdentity(keys, 'product-service');
+    const consumer = await createServer({ name: 'product-service', logLevel: false, docs: false, identity: consumerIdentity });
     registerEventReceiver(consumer, {
       db: consumerDb,
-      serviceToken: TOKEN,
+      identity: consumerIdentity,
       handlers: { OrderCreated: async (event, trx) => void (await trx.insertInto('effects').values({ event_id: event.id }).execute()) },
     });
     const url = await listenOnFreePort(consumer);
     closers.push(() => consumer.close());
-    const client = createServiceClient({ service: 'consumer-service', baseUrl: url, timeoutMs: 2000 });
+    const client = createServiceClient({ service: 'product-service', baseUrl: url, timeoutMs: 2000 });
     closers.push(() => client.close());
-    const publisher = createHttpPublisher({ subscribers: { OrderCreated: ['consumer-service'] }, clientOf: () => client, serviceToken: TOKEN });
+    const publisher = createHttpPublisher({ subscribers: { OrderCreated: ['product-service'] }, clientOf: () => client, identity: keys.identity('order-service') });
 
     const [event] = await recordEvents(producerDb, 'order-service', [created(1), created(2)]);
     const relay = createOutboxRelay({ db: producerDb, publisher });
@@ -181,19 +184,23 @@ describe('Events over HTTP (the embedded transport)', () => {
     await publisher.publish(event!); // delivered again
     expect(await consumerDb.selectFrom('effects').select('event_id').orderBy('id').execute()).toHaveLength(2);
 
-    const post = (body: unknown, token = TOKEN) =>
+    const post = (body: unknown, token = keys.token('order-service', 'product-service')) =>
       fetch(`${url}/internal/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-service-token': token }, body: JSON.stringify(body) });
     expect((await post({ ...event!, id: 'other-1', type: 'PaymentRefunded' })).status).toBe(422);
     expect((await post({ ...event!, id: 'other-2', data: { order_id: 'x' } })).status).toBe(422);
-    expect((await post(event!, 'wrong-token-0123456789')).status).toBe(403);
+    // A token that is not valid for the subscriber: 401; a valid one of a service that is not the event's source: 403.
+    expect((await post(event!, 'not-a-token')).status).toBe(401);
+    expect((await post(event!, testKeys().token('order-service', 'product-service'))).status).toBe(401);
+    expect((await post(event!, keys.token('order-service', 'payment-service'))).status).toBe(401);
+    expect((await post(event!, keys.token('payment-service', 'product-service'))).status).toBe(403);
     expect(await (await post(event!)).json()).toEqual({ result: 'duplicate' });
   });
 
   test('When a subscriber is down, then publishing fails and the event stays pending for the next pass', async () => {
     const producerDb = await database('sqlite');
-    const client = createServiceClient({ service: 'consumer-service', baseUrl: 'http://127.0.0.1:9', timeoutMs: 300 });
+    const client = createServiceClient({ service: 'product-service', baseUrl: 'http://127.0.0.1:9', timeoutMs: 300 });
     closers.push(() => client.close());
-    const publisher = createHttpPublisher({ subscribers: { OrderCreated: ['consumer-service'] }, clientOf: () => client, serviceToken: TOKEN });
+    const publisher = createHttpPublisher({ subscribers: { OrderCreated: ['product-service'] }, clientOf: () => client, identity: keys.identity('order-service') });
     await recordEvents(producerDb, 'order-service', [created(1)]);
     const relay = createOutboxRelay({ db: producerDb, publisher, baseBackoffMs: 10 });
     expect(await relay.pass()).toBe(0);

@@ -1,3 +1,4 @@
+import { testKeys } from '@microshop/testkit';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDiscovery } from '../src/discovery/discovery.js';
@@ -15,6 +16,9 @@ const TIMEOUT_MS = 2000;
 const SHORT_MS = 500;
 const SLOW_MS = 3000;
 const CALLS = 'microshop_http_client_requests_total';
+/** The caller's identity: its token for B comes with every call of the in-process client. */
+const keys = testKeys();
+const caller = keys.identity('gateway');
 const SERVED = 'microshop_http_server_requests_total';
 
 /** Module B: answers what it was sent, and in which module it ran. */
@@ -69,7 +73,7 @@ describe('In-process calls: the chassis client reaches a module of the same proc
   beforeAll(async () => {
     appB = await buildB();
     await appB.ready();
-    client = createServiceClient({ service: 'b', resolver: inProcessResolver('b', () => appB), timeoutMs: TIMEOUT_MS, headers: { 'x-service-token': 'token-0123456789abcdef' } });
+    client = createServiceClient({ service: 'b', resolver: inProcessResolver('b', () => appB), timeoutMs: TIMEOUT_MS, identity: caller });
     httpB = await buildB();
     const httpUrl = await httpB.listen({ port: 0, host: '127.0.0.1' });
     httpClient = createServiceClient({ service: 'b', baseUrl: httpUrl, timeoutMs: TIMEOUT_MS });
@@ -90,7 +94,7 @@ describe('In-process calls: the chassis client reaches a module of the same proc
     expect(headers['x-thing']).toBe('thing-7');
     expect(headers['content-type']).toMatch(/^application\/json/);
     expect(headers['x-request-id']).toEqual(expect.any(String));
-    expect(body).toEqual({ id: 7, colour: 'red', module: 'b', token: 'token-0123456789abcdef', extra: 'yes' });
+    expect(body).toEqual({ id: 7, colour: 'red', module: 'b', token: caller.tokenFor('b'), extra: 'yes' });
     expect(appB.server.listening).toBe(false);
     expect(appB.server.address()).toBeNull();
   });
@@ -222,7 +226,7 @@ describe('In-process discovery: modules in-process, anything else through the fa
 
   test('When names are resolved, then a mounted one is reached in-process, another through the fallback over HTTP, and view() lists both', async () => {
     const modules = new Map<string, App>([['b', appB]]);
-    const fallback = createDiscovery({ serviceToken: 'token-0123456789abcdef', refreshMs: 1000, targets: { provider: outsideUrl } });
+    const fallback = createDiscovery({ identity: caller, refreshMs: 1000, targets: { provider: outsideUrl } });
     const discovery = inProcessDiscovery(modules, { mounted: ['b'], fallback });
     const toB = createServiceClient({ service: 'b', resolver: discovery.resolver('b'), timeoutMs: TIMEOUT_MS });
     const toProvider = createServiceClient({ service: 'provider', resolver: discovery.resolver('provider'), timeoutMs: TIMEOUT_MS });

@@ -1,9 +1,12 @@
 import { SERVICE_TOKEN_HEADER } from '@microshop/contracts';
-import { startFakeService, type FakeService, type RecordedCall } from '@microshop/testkit';
+import { startFakeService, testKeys, type FakeService, type RecordedCall } from '@microshop/testkit';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { registerInstance, type Registration, type RegistrationOptions } from '../src/discovery/index.js';
+import { createServiceIdentity, keyMaterialFor } from '../src/identity/index.js';
 
-const TOKEN = 'test-service-token';
+const keys = testKeys();
+/** The registry's side: the claims of a token presented to it (throws for one it would refuse). */
+const claimsOf = (token: string | string[] | undefined) => keys.identity('registry').verify(String(token));
 const PATH = '/v1/services/order-service/instances/order-service-2';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -18,7 +21,7 @@ describe('Registration: an instance registers and renews itself', () => {
   const register = (options: Partial<RegistrationOptions> = {}): Registration => {
     const registration = registerInstance({
       registryUrl: `${registry.url}/`,
-      serviceToken: TOKEN,
+      identity: keys.identity('order-service'),
       service: 'order-service',
       instanceId: 'order-service-2',
       host: '127.0.0.1',
@@ -51,7 +54,8 @@ describe('Registration: an instance registers and renews itself', () => {
     expect(puts()).toHaveLength(1);
     const [put] = puts() as [RecordedCall];
     expect(put.path).toBe(PATH);
-    expect(put.headers[SERVICE_TOKEN_HEADER]).toBe(TOKEN);
+    // The instance's own token for the registry: the registry takes writes about order-service from order-service only.
+    expect(claimsOf(put.headers[SERVICE_TOKEN_HEADER])).toMatchObject({ iss: 'order-service', aud: 'registry' });
     expect(put.headers['content-type']).toMatch(/^application\/json/);
     expect(put.body).toEqual({ host: '127.0.0.1', port: 6103, health_path: '/health/ready', pid: process.pid, version: '1.2.3' });
   });
@@ -73,6 +77,20 @@ describe('Registration: an instance registers and renews itself', () => {
     expect(beats).toBeGreaterThanOrEqual(4);
     expect(beats).toBeLessThanOrEqual(Math.ceil(elapsed / 50) + 2);
     expect(new Set(puts().map((put) => `${put.path} ${JSON.stringify(put.body)} ${String(put.headers[SERVICE_TOKEN_HEADER])}`)).size).toBe(1);
+  });
+
+  test('When half of the token\'s lifetime has passed, then the next heartbeat carries a fresh token: the heartbeat outlives any one token', async () => {
+    // The first token signed 6 s ago (with a 10 s lifetime), then the clock back to now: past its half.
+    let nowMs = Date.now() - 6000;
+    const identity = createServiceIdentity({ principal: 'order-service', keys: keyMaterialFor('order-service', { SERVICE_KEYS_FILE: keys.file }), ttlS: 10, now: () => nowMs });
+    const registration = register({ heartbeatMs: 30, identity });
+    await registration.first;
+    const first = String(puts()[0]?.headers[SERVICE_TOKEN_HEADER]);
+    nowMs = Date.now();
+    await vi.waitFor(() => expect(new Set(puts().map((put) => String(put.headers[SERVICE_TOKEN_HEADER]))).size).toBe(2), { timeout: 2000, interval: 10 });
+    const latest = String(puts().at(-1)?.headers[SERVICE_TOKEN_HEADER]);
+    expect(latest).not.toBe(first);
+    expect(claimsOf(latest)).toMatchObject({ iss: 'order-service', aud: 'registry' });
   });
 
   test('When the registry answers 500, then onFailure is told once however many heartbeats fail, and onRecovered once when it accepts again', async () => {
@@ -114,7 +132,7 @@ describe('Registration: an instance registers and renews itself', () => {
     const putsAtDeregister = puts().length;
     expect(deletes()).toHaveLength(1);
     expect(deletes()[0]?.path).toBe(PATH);
-    expect(deletes()[0]?.headers[SERVICE_TOKEN_HEADER]).toBe(TOKEN);
+    expect(claimsOf(deletes()[0]?.headers[SERVICE_TOKEN_HEADER])).toMatchObject({ iss: 'order-service', aud: 'registry' });
     // The DELETE is the last request.
     expect(registry.calls.at(-1)?.method).toBe('DELETE');
 

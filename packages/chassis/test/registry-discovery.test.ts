@@ -1,12 +1,17 @@
 import { SERVICE_TOKEN_HEADER } from '@microshop/contracts';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { startFakeService } from '@microshop/testkit';
+import { startFakeService, testKeys } from '@microshop/testkit';
 import { createServiceClient } from '../src/service-client.js';
 import { createRegistryDiscovery, nextList, type RegistryDiscovery, type RegistryDiscoveryOptions, type ServiceInstance } from '../src/discovery/index.js';
 import { registered, registryState, startFakeRegistry, type FakeRegistry } from './support/fake-registry.js';
 import { startSwitchableProxy, type SwitchableProxy } from './support/switchable-proxy.js';
 
-const TOKEN = 'test-service-token';
+const keys = testKeys();
+/** The process that discovers: the gateway. */
+const identity = keys.identity('gateway');
+/** The registry's side: whether a token is valid, for it, and whose. */
+const registryIdentity = keys.identity('registry');
+const issuerOf = (token: string | string[] | undefined) => registryIdentity.verify(String(token)).iss;
 /** Long enough that only the test's own refresh() calls fetch. */
 const MANUAL = 60_000;
 
@@ -42,7 +47,7 @@ describe('Registry discovery: lists fetched from the registry', () => {
   const discoveries: RegistryDiscovery[] = [];
 
   const discover = (options: Partial<RegistryDiscoveryOptions> & { registryUrl: string }): RegistryDiscovery => {
-    const discovery = createRegistryDiscovery({ serviceToken: TOKEN, refreshMs: MANUAL, timeoutMs: 500, ...options });
+    const discovery = createRegistryDiscovery({ identity, refreshMs: MANUAL, timeoutMs: 500, ...options });
     discoveries.push(discovery);
     return discovery;
   };
@@ -78,7 +83,7 @@ describe('Registry discovery: lists fetched from the registry', () => {
     const poll = registry.fake.calls.at(-1);
     expect(poll?.path).toBe('/v1/services');
     expect(poll?.query.get('status')).toBe('passing');
-    expect(poll?.headers[SERVICE_TOKEN_HEADER]).toBe(TOKEN);
+    expect(issuerOf(poll?.headers[SERVICE_TOKEN_HEADER])).toBe('gateway');
 
     const view = discovery.view();
     expect(view).toMatchObject({ registry_url: registry.url, stale: false });
@@ -88,13 +93,17 @@ describe('Registry discovery: lists fetched from the registry', () => {
 
   test('When the registry refuses the token, then no list is taken and the view is stale', async () => {
     registry = await startFakeRegistry(registryState({ 'order-service': [registered('order-service', 'o-1', 'http://127.0.0.1:6101')] }));
-    registry.fake.on('GET', '/v1/services', (call) =>
-      call.headers[SERVICE_TOKEN_HEADER] === TOKEN
-        ? { body: registryState({ 'order-service': [registered('order-service', 'o-1', 'http://127.0.0.1:6101')] }) }
-        : { status: 401, body: { type: '/problems/unauthorized', title: 'Unauthorized', status: 401, detail: 'bad token' } },
-    );
+    registry.fake.on('GET', '/v1/services', (call) => {
+      try {
+        issuerOf(call.headers[SERVICE_TOKEN_HEADER]);
+        return { body: registryState({ 'order-service': [registered('order-service', 'o-1', 'http://127.0.0.1:6101')] }) };
+      } catch {
+        return { status: 401, body: { type: '/problems/unauthorized', title: 'Unauthorized', status: 401, detail: 'bad token' } };
+      }
+    });
     const unreachable = vi.fn();
-    const discovery = discover({ registryUrl: registry.url, serviceToken: 'wrong-token', onUnreachable: unreachable });
+    // Signed with a key the registry does not know.
+    const discovery = discover({ registryUrl: registry.url, identity: testKeys().identity('gateway'), onUnreachable: unreachable });
     await discovery.refresh();
 
     expect(discovery.resolver('order-service').instances()).toEqual([]);

@@ -1,14 +1,17 @@
 import type { Health, ResilienceState } from '@microshop/contracts';
+import { testKeys } from '@microshop/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createServer, loadResilienceSettings, registerHealth, resilienceOf, type App } from '../src/index.js';
+import { sourceIdentity } from './support/identity.js';
 
-const TOKEN = 'resilience-switches-test-token-0123';
+// The app stands for the Order service: /internal/resilience takes the gateway's tokens for it only.
+const keys = testKeys();
 
 describe('GET/PUT /internal/resilience', () => {
   let app: App;
 
   beforeAll(async () => {
-    app = await createServer({ name: 'test-service', logLevel: false, serviceToken: TOKEN, resilience: { breaker_failures: 7 } });
+    app = await createServer({ name: 'test-service', logLevel: false, identity: sourceIdentity(keys, 'order-service'), resilience: { breaker_failures: 7 } });
     registerHealth(app, { service: 'test-service' });
     resilienceOf(app)?.guard('other-service');
     await app.ready();
@@ -18,14 +21,17 @@ describe('GET/PUT /internal/resilience', () => {
     await app.close();
   });
 
-  test('When the switches are read without the service credential, then 401; with a wrong one, 403', async () => {
+  test("When the switches are read without a service token, then 401; with one for another service or expired, 401; with another service's, 403", async () => {
     expect((await app.inject({ method: 'GET', url: '/internal/resilience' })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'PUT', url: '/internal/resilience', headers: { 'x-service-token': 'x'.repeat(TOKEN.length) }, payload: { retries: false } })).statusCode).toBe(403);
+    const put = (headers: Record<string, string>) => app.inject({ method: 'PUT', url: '/internal/resilience', headers, payload: { retries: false } });
+    expect((await put(keys.headers('gateway', 'product-service'))).statusCode).toBe(401);
+    expect((await put({ 'x-service-token': keys.token('gateway', 'order-service', { ageS: 120 }) })).statusCode).toBe(401);
+    expect((await put(keys.headers('payment-service', 'order-service'))).statusCode).toBe(403);
     expect(resilienceOf(app)?.switches().retries).toBe(true);
   });
 
   test('When a switch is turned off, then the answer, the next GET and /health all show it, the others unchanged', async () => {
-    const headers = { 'x-service-token': TOKEN };
+    const headers = keys.headers('gateway', 'order-service');
     const put = await app.inject({ method: 'PUT', url: '/internal/resilience', headers, payload: { breakers: false } });
     expect(put.statusCode).toBe(200);
     expect(put.json<ResilienceState>().switches).toEqual({ timeouts: true, retries: true, breakers: false, bulkheads: true });
@@ -37,7 +43,7 @@ describe('GET/PUT /internal/resilience', () => {
   });
 
   test('When the body holds an unknown switch or a non-boolean, then 400 and nothing changes', async () => {
-    const headers = { 'x-service-token': TOKEN };
+    const headers = keys.headers('gateway', 'order-service');
     expect((await app.inject({ method: 'PUT', url: '/internal/resilience', headers, payload: { retry: false } })).statusCode).toBe(400);
     expect((await app.inject({ method: 'PUT', url: '/internal/resilience', headers, payload: { timeouts: 'no' } })).statusCode).toBe(400);
     expect(resilienceOf(app)?.switches().timeouts).toBe(true);

@@ -16,6 +16,11 @@ export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 86
 export const MAX_PAGE_SIZE = 1000;
 /** The page size when `limit` is not given. */
 export const DEFAULT_PAGE_SIZE = 100;
+/**
+ * The largest `offset`: no table holds more rows than an id can number. Without a bound, an offset
+ * such as `1e30` passed validation as an integer and failed in the database (a 500).
+ */
+export const MAX_OFFSET = 2_147_483_647;
 
 /** `?limit=&offset=` of every list endpoint. The total is in the `X-Total-Count` header. */
 export const PageQuery = Type.Object(
@@ -23,7 +28,7 @@ export const PageQuery = Type.Object(
     limit: Type.Optional(
       Type.Integer({ minimum: 1, description: `Page size, default ${DEFAULT_PAGE_SIZE}, capped at ${MAX_PAGE_SIZE}` }),
     ),
-    offset: Type.Optional(Type.Integer({ minimum: 0, description: 'Rows to skip, default 0' })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, description: 'Rows to skip, default 0' })),
   },
   { additionalProperties: false },
 );

@@ -63,6 +63,13 @@ export const PlaceOrder = Type.Object(
 );
 export type PlaceOrder = Static<typeof PlaceOrder>;
 
+/**
+ * Body of `POST /api/orders/:id/cancel`: no fields. Sending none is the same as `{}`; a field sent
+ * anyway (`status`, `reason`) is refused naming it, never silently ignored.
+ */
+export const CancelOrder = Type.Object({}, { additionalProperties: false, description: 'No fields: send no body, or {}' });
+export type CancelOrder = Static<typeof CancelOrder>;
+
 /** Query of `GET /api/orders`: a page, optionally one user's orders, optionally without embedding. */
 export const ListOrdersQuery = Type.Object(
   {
@@ -73,6 +80,13 @@ export const ListOrdersQuery = Type.Object(
   { additionalProperties: false },
 );
 export type ListOrdersQuery = Static<typeof ListOrdersQuery>;
+
+/**
+ * Query of `GET /api/orders/user/:user_id`: the same, the user being in the path. `Type.Omit` drops
+ * `additionalProperties: false`: it is given again, so an unknown key is refused here as everywhere.
+ */
+export const ListUserOrdersQuery = Type.Omit(ListOrdersQuery, ['user_id'], { additionalProperties: false });
+export type ListUserOrdersQuery = Static<typeof ListUserOrdersQuery>;
 
 /**
  * Body of `PUT /api/orders/:id/status` (service credential required). `reason` goes with CANCELLED

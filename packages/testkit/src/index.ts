@@ -5,4 +5,6 @@ export * from './http.js';
 export * from './latency-proxy.js';
 export * from './metrics.js';
 export * from './promtool.js';
+export * from './raw-socket.js';
 export * from './service-process.js';
+export * from './service-keys.js';

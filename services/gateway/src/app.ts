@@ -1,5 +1,5 @@
-import { createServer, createServiceClient, fromRoot, pinnedResolver, resilienceOf, resolveAdminToken, resolverOf, resolveServiceToken, trimUrl, type App, type BalancingStrategy, type Discovery, type Resolver, type ServiceClient } from '@microshop/chassis';
-import { SERVICE_TOKEN_HEADER, type BackendName } from '@microshop/contracts';
+import { createServer, type ServerTimeouts, createServiceClient, fromRoot, pinnedResolver, resilienceOf, resolveAdminToken, resolverOf, developmentIdentity, trimUrl, type App, type BalancingStrategy, type Discovery, type Resolver, type ServiceClient, type ServiceIdentity } from '@microshop/chassis';
+import type { BackendName } from '@microshop/contracts';
 import { connectAdminClients } from './clients/admin-clients.js';
 import { createResources } from './clients/resources.js';
 import { instanceClients } from './clients/instance-clients.js';
@@ -24,6 +24,9 @@ import { createSelfClient } from './clients/self-client.js';
 import { createTrafficGenerator, type TrafficOptions } from './domain/traffic.js';
 import { registerTrafficRoutes } from './routes/traffic-routes.js';
 import { registerUiRoutes } from './routes/ui-routes.js';
+import { registerRateLimit } from './routes/rate-limit.js';
+import { createRateLimiter, type RateLimitSettings } from './domain/rate-limiter.js';
+import { API_RESPONSE_HEADERS, registerSecurityHeaders } from './web/security-headers.js';
 import { loadUiBundle } from './web/ui-files.js';
 
 export interface GatewayAppOptions {
@@ -67,13 +70,23 @@ export interface GatewayAppOptions {
   traffic?: Pick<TrafficOptions, 'random' | 'maxInFlight'>;
   /** The admin credential (`x-admin-token`) of `/api/admin/*`; unset: the development one in `.microshop/admin-token`. */
   adminToken?: string;
-  /** The service credential the gateway presents to `/internal/*`; unset: the development one. */
-  serviceToken?: string;
+  /** The gateway's identity: its service tokens open the services' `/internal/*` routes; unset: the development one. */
+  identity?: ServiceIdentity;
   /** The supervisor's control endpoint; absent: process control answers 503. */
   supervisorUrl?: string;
   /** The topology comparison `GET /api/bench/topologies` serves; default `docs/bench/topologies.json` at the repository root. */
   topologiesFile?: string;
+  /** Requests per client, by address (`RATE_LIMIT_*`); absent, or a rate of 0: no limit. */
+  rateLimit?: RateLimitSettings;
+  /** How long a client may take over its headers, its request and between requests; default {@link GATEWAY_TIMEOUTS}. */
+  timeouts?: Partial<ServerTimeouts>;
 }
+
+/**
+ * The gateway faces clients: a request's headers within 10 s, all of it within 30 s, and an idle
+ * keep-alive connection closed after 5 s (the services keep theirs longer, for the gateway's pools).
+ */
+export const GATEWAY_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5000 };
 
 const VERSION = '0.1.0';
 
@@ -92,7 +105,7 @@ export async function buildApp({
   uiDir,
   traffic: trafficOptions = {},
   adminToken: configuredAdminToken,
-  serviceToken: configuredServiceToken,
+  identity = developmentIdentity('gateway'),
   supervisorUrl,
   topologiesFile = fromRoot(TOPOLOGIES_FILE),
   balancing,
@@ -100,16 +113,24 @@ export async function buildApp({
   registry,
   provider,
   instanceId,
+  rateLimit,
+  timeouts,
 }: GatewayAppOptions): Promise<App> {
   const app = await createServer({
     name: 'gateway',
     version: VERSION,
     docs: false,
+    // The public door: none of the process's own /internal/* routes (its switches are in the admin API).
+    internalRoutes: false,
+    timeouts: { ...GATEWAY_TIMEOUTS, ...timeouts },
+    clientErrorHeaders: API_RESPONSE_HEADERS,
     ...(logLevel === undefined ? {} : { logLevel }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
-    // Its own resilience routes accept the same credential as every service's, not a development one.
-    ...(configuredServiceToken === undefined ? {} : { serviceToken: configuredServiceToken }),
+    identity,
   });
+  // First, before any plugin: every answer gets the security headers, and every client its limit.
+  registerSecurityHeaders(app);
+  if (rateLimit !== undefined && rateLimit.ratePerS > 0) registerRateLimit(app, createRateLimiter(rateLimit));
   const { upstreams, close } = connectUpstreams({ services, callTimeoutMs, probeTimeoutMs: healthTimeoutMs, balancing, resilience: resilienceOf(app) });
   app.addHook('onClose', close);
   const watched: WatchedService[] = Object.values(upstreams);
@@ -121,14 +142,13 @@ export async function buildApp({
     watched.push({ service: 'registry', instances: () => resolver.instances(), probeOf: (instance) => pinned.of(instance) });
     app.addHook('onClose', pinned.close);
   }
-  const serviceToken = resolveServiceToken(configuredServiceToken);
   const adminToken = resolveAdminToken(configuredAdminToken);
   let providerClient: ServiceClient | undefined;
   if (provider !== undefined) {
     const resolver = resolverOf('payment-provider', provider);
     const pinned = instanceClients((instance) => createServiceClient({ service: 'payment-provider', resolver: pinnedResolver('payment-provider', instance), timeoutMs: healthTimeoutMs, connections: 2, monitoring: true }));
     watched.push({ service: 'payment-provider', instances: () => resolver.instances(), probeOf: (instance) => pinned.of(instance) });
-    providerClient = createServiceClient({ service: 'payment-provider', resolver, timeoutMs: Math.max(healthTimeoutMs, 5000), connections: 2, monitoring: true, headers: { [SERVICE_TOKEN_HEADER]: serviceToken } });
+    providerClient = createServiceClient({ service: 'payment-provider', resolver, timeoutMs: Math.max(healthTimeoutMs, 5000), connections: 2, monitoring: true, identity });
     const client = providerClient;
     app.addHook('onClose', async () => void (await Promise.all([pinned.close(), client.close()])));
   }
@@ -141,7 +161,7 @@ export async function buildApp({
   };
   registerHealthRoutes(app, { upstreams, version: VERSION, startedAt: Date.now(), resilience: resilienceOf(app), discovery: discoveryHealth });
   registerPublicApiRoutes(app, PUBLIC_ROUTES, upstreams);
-  registerDetailsRoutes(app, { resources: createResources(upstreams, serviceToken), budgetMs: composeTimeoutMs });
+  registerDetailsRoutes(app, { resources: createResources(upstreams, identity), budgetMs: composeTimeoutMs });
   registerTraceRoutes(app, { traces });
   const live = createLiveOverview({ services: watched, intervalMs: overviewScrapeMs, historyS: 600, startedAt: Date.now(), now: Date.now, instanceId });
   app.addHook('onListen', async () => live.start(app.server.address()));
@@ -154,7 +174,7 @@ export async function buildApp({
     await self.close();
   });
   registerTrafficRoutes(app, traffic, adminToken);
-  const admin = connectAdminClients({ services, serviceToken, adminToken, supervisorUrl, timeoutMs: healthTimeoutMs });
+  const admin = connectAdminClients({ services, identity, adminToken, supervisorUrl, timeoutMs: healthTimeoutMs });
   app.addHook('onClose', admin.close);
   registerAdminRoutes(app, { clients: admin, adminToken });
   registerEventRoutes(app, { clients: admin, adminToken });

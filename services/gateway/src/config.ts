@@ -1,4 +1,4 @@
-import { BaseConfig, DiscoveryConfig, readConfig } from '@microshop/chassis';
+import { BaseConfig, ConfigError, DiscoveryConfig, readConfig } from '@microshop/chassis';
 import { BACKENDS, SERVICES, type BackendName } from '@microshop/contracts';
 import { Type, type Static } from 'typebox';
 
@@ -54,11 +54,31 @@ const GatewayConfig = Type.Object({
   ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   /** The supervisor's control endpoint (kill, pause, resume, restart); `npm start` sets it. */
   SUPERVISOR_URL: Type.String({ format: 'uri', pattern: '^https?://[^/?#\\s]+/?$', default: 'http://127.0.0.1:5099' }),
+  /**
+   * Sustained requests per second one client (an IPv4 address, an IPv6 /64) may send; 0 turns the
+   * limit off. Enough for a person on the UI beside a full-rate traffic run (50/s) from the same
+   * machine; a load test from one address sets 0 (the benchmark and the end-to-end suites do).
+   */
+  RATE_LIMIT_RPS: Type.Number({ minimum: 0, maximum: 1_000_000, default: 100 }),
+  /** Requests a client that has been quiet may send at once, over the sustained rate (a page load, a burst of clicks). */
+  RATE_LIMIT_BURST: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 200 }),
+  /** Clients the rate limiter tracks at most: the bound on its memory (about 130 bytes each, 1.3 MB at the default). */
+  RATE_LIMIT_MAX_CLIENTS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
+  /** Time a client has to send a request's headers: a connection trickling them (slowloris) is answered 408 and closed. */
+  HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 300_000, default: 10_000 }),
+  /** Time a client has to send a whole request, body included; at least HEADERS_TIMEOUT_MS. */
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+  /** How long an idle keep-alive connection from a client stays open. */
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5000 }),
 });
 export type GatewayConfig = Static<typeof GatewayConfig>;
 
 /** Reads and validates the gateway's configuration; a bad value throws naming the variable. */
-export const loadConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig => readConfig(GatewayConfig, env);
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const config = readConfig(GatewayConfig, env);
+  if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) throw new ConfigError('HEADERS_TIMEOUT_MS', `must not exceed REQUEST_TIMEOUT_MS (${config.REQUEST_TIMEOUT_MS})`);
+  return config;
+}
 
 const nonEmpty = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
 

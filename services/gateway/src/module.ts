@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { createDiscovery, createLogger, receiveOwnSpans, resolveServiceToken, type App, type Discovery, type Resolver } from '@microshop/chassis';
+import { createDiscovery, createLogger, identityFrom, receiveOwnSpans, type App, type Discovery, type Resolver, type ServiceIdentity } from '@microshop/chassis';
 import { BACKENDS, type BackendName } from '@microshop/contracts';
 import { buildApp } from './app.js';
 import { serviceTargets, type GatewayConfig } from './config.js';
@@ -20,14 +20,13 @@ export interface Gateway {
  * @example
  * const { app } = await openGateway(loadConfig())
  */
-export async function openGateway(config: GatewayConfig, { discovery: given }: { discovery?: Discovery } = {}): Promise<Gateway> {
-  const serviceToken = resolveServiceToken(config.SERVICE_TOKEN);
+export async function openGateway(config: GatewayConfig, { discovery: given, identity = identityFrom('gateway', config) }: { discovery?: Discovery; identity?: ServiceIdentity } = {}): Promise<Gateway> {
   // Explicit addresses (a URL, a list, dns+http://) win; the others come from the registry.
   const discovery =
     given ??
     createDiscovery({
       registryUrl: config.REGISTRY_URL,
-      serviceToken,
+      identity,
       refreshMs: config.DISCOVERY_REFRESH_MS,
       targets: serviceTargets(config),
       log: createLogger('gateway', config.LOG_LEVEL).child({ component: 'discovery' }),
@@ -55,9 +54,11 @@ export async function openGateway(config: GatewayConfig, { discovery: given }: {
     bodyLimit: config.BODY_LIMIT_BYTES,
     traces,
     ...(config.ADMIN_TOKEN === undefined ? {} : { adminToken: config.ADMIN_TOKEN }),
-    serviceToken,
+    identity,
     supervisorUrl: config.SUPERVISOR_URL.replace(/\/$/, ''),
     uiDir: fileURLToPath(new URL('../web/dist', import.meta.url)),
+    rateLimit: { ratePerS: config.RATE_LIMIT_RPS, burst: config.RATE_LIMIT_BURST, maxClients: config.RATE_LIMIT_MAX_CLIENTS },
+    timeouts: { headersMs: config.HEADERS_TIMEOUT_MS, requestMs: config.REQUEST_TIMEOUT_MS, keepAliveMs: config.KEEP_ALIVE_TIMEOUT_MS },
   });
   if (!given) app.addHook('onClose', discovery.close);
   // The first lists are in before the first request: no call finds a service without instances.

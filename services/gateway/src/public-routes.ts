@@ -1,4 +1,4 @@
-import { Id, IdList, IdParams, ListOrdersQuery, ListPaymentsQuery, PageQuery, type BackendName } from '@microshop/contracts';
+import { Id, IdList, IdParams, ListOrdersQuery, ListPaymentsQuery, ListUserOrdersQuery, PageQuery, type BackendName } from '@microshop/contracts';
 import { Type, type TSchema } from 'typebox';
 
 /** One public operation: what the gateway accepts on port 5000 and which service answers it. */
@@ -42,7 +42,7 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
     service: 'order-service',
     summary: "List one user's orders",
     params: Type.Object({ user_id: Id }, { additionalProperties: false }),
-    query: Type.Omit(ListOrdersQuery, ['user_id']),
+    query: ListUserOrdersQuery,
   },
 
   { method: 'POST', path: '/api/payments', service: 'payment-service', summary: 'Pay an order' },

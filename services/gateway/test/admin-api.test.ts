@@ -1,10 +1,11 @@
-import { ADMIN_TOKEN_HEADER, SERVICE_TOKEN_HEADER, type ChaosState, type Problem } from '@microshop/contracts';
+import { ADMIN_TOKEN_HEADER, type ChaosState, type Problem } from '@microshop/contracts';
 import { freePort, startFakeService, type FakeService } from '@microshop/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startGateway, type GatewayHarness } from './gateway-harness.js';
+import { callerAt, keys, startGateway, type GatewayHarness } from './gateway-harness.js';
 
 const ADMIN = 'admin-api-test-admin-token';
-const SERVICE = 'admin-api-test-service-token';
+/** A service token, where the admin API wants the admin credential: refused like none. */
+const aServiceToken = () => keys.headers('order-service', 'gateway');
 const admin = { [ADMIN_TOKEN_HEADER]: ADMIN, 'content-type': 'application/json' };
 const ACTIVE: ChaosState = { active: true, latency_ms: 300, jitter_ms: 0, error_rate: 0, hang: false, expires_at: '2030-01-01T00:00:00.000Z', expires_in_s: 60 };
 
@@ -26,22 +27,23 @@ describe('Gateway admin API', () => {
   it.each([
     ['no credential', { 'content-type': 'application/json' }, 401],
     ['a wrong credential', { [ADMIN_TOKEN_HEADER]: 'admin-api-test-admin-tokeX', 'content-type': 'application/json' }, 403],
-    ['the service credential instead', { [SERVICE_TOKEN_HEADER]: SERVICE, 'content-type': 'application/json' }, 401],
+    ['a service token instead', { ...aServiceToken(), 'content-type': 'application/json' }, 401],
   ])('When a fault is set with %s, then %i naming the header and the service hears nothing', async (_name, headers, status) => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway = await startGateway({ adminToken: ADMIN });
     const answer = await call('PUT', '/api/admin/services/product-service/chaos', { latency_ms: 300 }, headers);
     expect(answer).toMatchObject({ status, body: { field: ADMIN_TOKEN_HEADER } });
     expect(gateway.allCalls()).toEqual([]);
   });
 
-  it('When a fault is set, then it is forwarded with the service credential and its state comes back', async () => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+  it('When a fault is set, then it is forwarded with the gateway’s service token and its state comes back', async () => {
+    gateway = await startGateway({ adminToken: ADMIN });
     gateway.fakes['product-service'].on('PUT', '/internal/chaos', () => ({ body: ACTIVE }));
     const answer = await call('PUT', '/api/admin/services/product-service/chaos', { latency_ms: 300, expires_in_s: 60 });
     expect(answer).toEqual({ status: 200, body: ACTIVE });
     const [forwarded] = gateway.fakes['product-service'].calls;
     expect(forwarded).toMatchObject({ method: 'PUT', path: '/internal/chaos', body: { latency_ms: 300, expires_in_s: 60 } });
-    expect(forwarded?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
+    // With the gateway's own token for the Product service, the one caller its /internal/chaos takes.
+    expect(callerAt('product-service', forwarded)).toBe('gateway');
   });
 
   it.each([
@@ -49,7 +51,7 @@ describe('Gateway admin API', () => {
     ['an expiry above 600 s', '/api/admin/services/product-service/chaos', { latency_ms: 10, expires_in_s: 601 }, 'expires_in_s'],
     ['an unknown service', '/api/admin/services/shipping-service/chaos', { latency_ms: 10 }, 'service'],
   ])('When the request has %s, then 400 naming the field and nothing is forwarded', async (_name, path, body, field) => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway = await startGateway({ adminToken: ADMIN });
     const answer = await call('PUT', path, body);
     expect(answer.status).toBe(400);
     expect(JSON.stringify(answer.body)).toContain(field);
@@ -59,7 +61,7 @@ describe('Gateway admin API', () => {
   it('When a process is paused, then the supervisor is asked with the admin credential and its answer comes back', async () => {
     supervisor = await startFakeService();
     supervisor.on('POST', '/processes/:name', (_call, params) => ({ body: { name: params.name, pid: 4242, port: 5004, state: 'paused', until: '2030-01-01T00:00:30.000Z' } }));
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    gateway = await startGateway({ adminToken: ADMIN, supervisorUrl: supervisor.url });
     const answer = await call('POST', '/api/admin/services/payment-service/process', { action: 'pause', for_s: 30 });
     expect(answer).toEqual({ status: 200, body: { service: 'payment-service', action: 'pause', pid: 4242, state: 'paused', until: '2030-01-01T00:00:30.000Z' } });
     expect(supervisor.calls[0]).toMatchObject({ path: '/processes/payment-service', body: { action: 'pause', for_s: 30 } });
@@ -71,7 +73,7 @@ describe('Gateway admin API', () => {
     ['the supervisor does not answer', true],
   ])('When %s, then process control answers 503 problem naming the supervisor', async (_name, configured) => {
     const supervisorUrl = configured ? `http://127.0.0.1:${await freePort()}` : undefined;
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, ...(supervisorUrl ? { supervisorUrl } : {}) });
+    gateway = await startGateway({ adminToken: ADMIN, ...(supervisorUrl ? { supervisorUrl } : {}) });
     const started = performance.now();
     const answer = await call('POST', '/api/admin/services/payment-service/process', { action: 'kill' });
     expect(answer.status).toBe(503);
@@ -81,14 +83,14 @@ describe('Gateway admin API', () => {
   });
 
   it('When the action is not known, then 400 naming the field', async () => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway = await startGateway({ adminToken: ADMIN });
     const answer = await call('POST', '/api/admin/services/payment-service/process', { action: 'explode' });
     expect(answer.status).toBe(400);
     expect(JSON.stringify(answer.body)).toContain('action');
   });
 
   it('When the services are listed, then each shows its faults, and one that does not answer shows null', async () => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway = await startGateway({ adminToken: ADMIN });
     gateway.fakes['order-service'].on('GET', '/internal/chaos', () => ({ body: ACTIVE }));
     await gateway.fakes['user-service'].close();
     const answer = await call('GET', '/api/admin/services');
@@ -99,8 +101,8 @@ describe('Gateway admin API', () => {
     expect(body.services.find((s) => s.service === 'user-service')?.chaos).toBeNull();
   });
 
-  it('When a resilience switch is set, then it is forwarded to the service with the service credential', async () => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+  it('When a resilience switch is set, then it is forwarded to the service with the gateway’s service token', async () => {
+    gateway = await startGateway({ adminToken: ADMIN });
     const state = {
       service: 'order-service',
       switches: { timeouts: true, retries: false, breakers: true, bulkheads: true },
@@ -122,7 +124,7 @@ describe('Gateway admin API', () => {
     const answer = await call('PUT', '/api/admin/services/order-service/resilience', { retries: false });
     expect(answer).toEqual({ status: 200, body: state });
     expect(gateway.fakes['order-service'].calls[0]).toMatchObject({ method: 'PUT', path: '/internal/resilience', body: { retries: false } });
-    expect(gateway.fakes['order-service'].calls[0]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
+    expect(callerAt('order-service', gateway.fakes['order-service'].calls[0])).toBe('gateway');
   });
 });
 
@@ -136,7 +138,7 @@ describe('Gateway admin API: scaling and instances', () => {
   it('When a service is scaled, then the supervisor is asked with the admin credential and its answer comes back', async () => {
     supervisor = await startFakeService();
     supervisor.on('PUT', '/services/:service/replicas', (call) => ({ body: replicasOf((call.body as { replicas: number }).replicas) }));
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    gateway = await startGateway({ adminToken: ADMIN, supervisorUrl: supervisor.url });
     const answer = await call('PUT', '/api/admin/services/order-service/replicas', { replicas: 3 });
     expect(answer).toEqual({ status: 200, body: replicasOf(3) });
     expect(supervisor.calls[0]).toMatchObject({ method: 'PUT', path: '/services/order-service/replicas', body: { replicas: 3 } });
@@ -147,14 +149,14 @@ describe('Gateway admin API: scaling and instances', () => {
     supervisor = await startFakeService();
     const refusal = { type: 'about:blank', title: 'Refused', status, detail: `refused with ${status}` };
     supervisor.on('PUT', '/services/:service/replicas', () => ({ status, body: refusal, headers: { 'content-type': 'application/problem+json' } }));
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    gateway = await startGateway({ adminToken: ADMIN, supervisorUrl: supervisor.url });
     const answer = await call('PUT', '/api/admin/services/user-service/replicas', { replicas: 2 });
     expect(answer.status).toBe(status);
     expect(answer.body).toMatchObject({ status, detail: `refused with ${status}` });
   });
 
   it('When there is no supervisor, then scaling answers 503 naming it', async () => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway = await startGateway({ adminToken: ADMIN });
     const answer = await call('PUT', '/api/admin/services/order-service/replicas', { replicas: 2 });
     expect(answer.status).toBe(503);
     expect((answer.body as Problem).detail).toContain('supervisor');
@@ -166,7 +168,7 @@ describe('Gateway admin API: scaling and instances', () => {
     ['no count', admin, {}, 400],
   ])('When scaling with %s, then %i and the supervisor hears nothing', async (_name, headers, body, status) => {
     supervisor = await startFakeService();
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    gateway = await startGateway({ adminToken: ADMIN, supervisorUrl: supervisor.url });
     expect((await call('PUT', '/api/admin/services/order-service/replicas', body, headers)).status).toBe(status);
     expect(supervisor.calls).toEqual([]);
   });
@@ -176,7 +178,7 @@ describe('Gateway admin API: scaling and instances', () => {
     supervisor.on('POST', '/processes/:name', (_call, params) => ({
       body: { service: 'order-service', instance_id: params.name, replica: 2, pid: 4343, port: 6013, state: 'stopped', until: '2030-01-01T00:00:10.000Z' },
     }));
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    gateway = await startGateway({ adminToken: ADMIN, supervisorUrl: supervisor.url });
     const answer = await call('POST', '/api/admin/services/order-service/process', { action: 'kill', for_s: 10, instance: 'order-service-2' });
     expect(answer).toEqual({ status: 200, body: { service: 'order-service', instance: 'order-service-2', action: 'kill', pid: 4343, state: 'stopped', until: '2030-01-01T00:00:10.000Z' } });
     expect(supervisor.calls[0]).toMatchObject({ path: '/processes/order-service-2', body: { action: 'kill', for_s: 10 } });
@@ -188,7 +190,7 @@ describe('Gateway admin API: scaling and instances', () => {
   it('When the services are listed with a supervisor, then each shows its instances, and replica 1 as its process', async () => {
     supervisor = await startFakeService();
     supervisor.on('GET', '/processes', () => ({ body: replicasOf(2).instances }));
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    gateway = await startGateway({ adminToken: ADMIN, supervisorUrl: supervisor.url });
     const answer = await call('GET', '/api/admin/services');
     const body = answer.body as { supervisor: boolean; services: { service: string; process: unknown; instances: unknown[] }[] };
     expect(body.supervisor).toBe(true);
@@ -218,7 +220,7 @@ describe('Gateway admin API: rollouts', () => {
   it('When a service is rolled out, then the supervisor is asked with the admin credential and its account of the rollout comes back', async () => {
     supervisor = await startFakeService();
     supervisor.on('POST', '/services/:service/rollout', () => ({ body: ROLLOUT }));
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    gateway = await startGateway({ adminToken: ADMIN, supervisorUrl: supervisor.url });
     const answer = await call('POST', '/api/admin/services/order-service/rollout', undefined, { [ADMIN_TOKEN_HEADER]: ADMIN });
     expect(answer).toEqual({ status: 200, body: ROLLOUT });
     expect(supervisor.calls).toHaveLength(1);
@@ -230,17 +232,17 @@ describe('Gateway admin API: rollouts', () => {
   it.each([
     ['no admin credential', 401, {}],
     ['a wrong admin credential', 403, { [ADMIN_TOKEN_HEADER]: 'admin-api-test-admin-tokeX' }],
-    ['the service credential instead', 401, { [SERVICE_TOKEN_HEADER]: SERVICE }],
+    ['a service token instead', 401, aServiceToken()],
   ])('When a rollout is asked with %s, then %i naming the header and the supervisor hears nothing', async (_name, status, headers) => {
     supervisor = await startFakeService();
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    gateway = await startGateway({ adminToken: ADMIN, supervisorUrl: supervisor.url });
     expect(await call('POST', '/api/admin/services/order-service/rollout', undefined, headers)).toMatchObject({ status, body: { field: ADMIN_TOKEN_HEADER } });
     expect(supervisor.calls).toEqual([]);
   });
 
   it('When the service is not one of the four, then 400 naming the service and the supervisor hears nothing', async () => {
     supervisor = await startFakeService();
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    gateway = await startGateway({ adminToken: ADMIN, supervisorUrl: supervisor.url });
     const answer = await call('POST', '/api/admin/services/gateway/rollout', undefined, { [ADMIN_TOKEN_HEADER]: ADMIN });
     expect(answer.status).toBe(400);
     expect(JSON.stringify(answer.body)).toContain('service');
@@ -255,7 +257,7 @@ describe('Gateway admin API: rollouts', () => {
   ])('When the supervisor refuses the rollout with %i, then that problem is passed on', async (status, detail) => {
     supervisor = await startFakeService();
     supervisor.on('POST', '/services/:service/rollout', () => ({ status, body: { type: 'about:blank', title: 'Refused', status, detail }, headers: { 'content-type': 'application/problem+json' } }));
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    gateway = await startGateway({ adminToken: ADMIN, supervisorUrl: supervisor.url });
     const answer = await call('POST', '/api/admin/services/order-service/rollout', undefined, { [ADMIN_TOKEN_HEADER]: ADMIN });
     expect(answer).toMatchObject({ status, body: { status, detail } });
   });
@@ -265,7 +267,7 @@ describe('Gateway admin API: rollouts', () => {
     ['the supervisor does not answer', true],
   ])('When %s, then a rollout answers 503 naming it', async (_name, configured) => {
     const supervisorUrl = configured ? `http://127.0.0.1:${await freePort()}` : undefined;
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, ...(supervisorUrl ? { supervisorUrl } : {}) });
+    gateway = await startGateway({ adminToken: ADMIN, ...(supervisorUrl ? { supervisorUrl } : {}) });
     const answer = await call('POST', '/api/admin/services/order-service/rollout', undefined, { [ADMIN_TOKEN_HEADER]: ADMIN });
     expect(answer.status).toBe(503);
     expect(answer.body as Problem).toMatchObject({ status: 503, service: 'supervisor' });
@@ -275,13 +277,13 @@ describe('Gateway admin API: rollouts', () => {
   it('When the supervisor refuses the gateway’s admin credential, then 502, not the caller’s fault', async () => {
     supervisor = await startFakeService();
     supervisor.on('POST', '/services/:service/rollout', () => ({ status: 403, body: { type: 'about:blank', title: 'Admin credential refused', status: 403 } }));
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, supervisorUrl: supervisor.url });
+    gateway = await startGateway({ adminToken: ADMIN, supervisorUrl: supervisor.url });
     const answer = await call('POST', '/api/admin/services/order-service/rollout', undefined, { [ADMIN_TOKEN_HEADER]: ADMIN });
     expect(answer).toMatchObject({ status: 502, body: { service: 'supervisor' } });
   });
 
   it('When the OpenAPI document is read, then the rollout is documented next to the replicas route', async () => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway = await startGateway({ adminToken: ADMIN });
     const document = (await (await fetch(`${gateway.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { tags?: string[] }>> };
     expect(document.paths['/api/admin/services/{service}/rollout']?.post).toBeDefined();
     expect(document.paths['/api/admin/services/{service}/replicas']?.put).toBeDefined();
@@ -290,7 +292,7 @@ describe('Gateway admin API: rollouts', () => {
 
 describe('Gateway admin API: the gateway’s own resilience', () => {
   it('When the gateway’s retries are switched off, then its own state says so and no service is called', async () => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway = await startGateway({ adminToken: ADMIN });
     const answer = await call('PUT', '/api/admin/services/gateway/resilience', { retries: false });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ service: 'gateway', switches: { retries: false } });

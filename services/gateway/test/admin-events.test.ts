@@ -1,9 +1,8 @@
-import { ADMIN_TOKEN_HEADER, SERVICE_TOKEN_HEADER, type AdminEvents, type OutboxState } from '@microshop/contracts';
+import { ADMIN_TOKEN_HEADER, type AdminEvents, type OutboxState } from '@microshop/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startGateway, type GatewayHarness } from './gateway-harness.js';
+import { callerAt, startGateway, type GatewayHarness } from './gateway-harness.js';
 
 const ADMIN = 'admin-events-test-admin-token';
-const SERVICE = 'admin-events-test-service-token';
 const admin = { [ADMIN_TOKEN_HEADER]: ADMIN };
 
 const outbox = (type: string, subject: string, consumed: string): OutboxState => ({
@@ -30,8 +29,8 @@ async function call(method: string, path: string, headers: Record<string, string
 }
 
 describe('Gateway admin API: the outboxes', () => {
-  it('When the Product, Order and Payment services answer, then each outbox comes back with its inbox, asked with the service credential', async () => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+  it('When the Product, Order and Payment services answer, then each outbox comes back with its inbox, asked with the gateway’s token for each', async () => {
+    gateway = await startGateway({ adminToken: ADMIN });
     gateway.fakes['product-service'].on('GET', '/internal/events/outbox', () => ({ body: PRODUCT }));
     gateway.fakes['order-service'].on('GET', '/internal/events/outbox', () => ({ body: ORDER }));
     gateway.fakes['payment-service'].on('GET', '/internal/events/outbox', () => ({ body: PAYMENT }));
@@ -49,13 +48,13 @@ describe('Gateway admin API: the outboxes', () => {
     });
     for (const service of ['product-service', 'order-service', 'payment-service'] as const) {
       expect(gateway.fakes[service].calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /internal/events/outbox']);
-      expect(gateway.fakes[service].calls[0]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
+      expect(callerAt(service, gateway.fakes[service].calls[0])).toBe('gateway');
     }
     expect(gateway.fakes['user-service'].calls).toEqual([]);
   });
 
   it('When the Payment service is down, then its outbox is null with the reason and the Product and Order ones still come back (200)', async () => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway = await startGateway({ adminToken: ADMIN });
     gateway.fakes['product-service'].on('GET', '/internal/events/outbox', () => ({ body: PRODUCT }));
     gateway.fakes['order-service'].on('GET', '/internal/events/outbox', () => ({ body: ORDER }));
     await gateway.fakes['payment-service'].close();
@@ -69,26 +68,26 @@ describe('Gateway admin API: the outboxes', () => {
   });
 
   it('When a dead letter of the Product service is retried, then the call goes to the Product service alone', async () => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway = await startGateway({ adminToken: ADMIN });
     gateway.fakes['product-service'].on('POST', '/internal/events/outbox/:id/retry', (_call, params) => ({ body: { retried: params.id } }));
     const answer = await call('POST', '/api/admin/events/product-service/dead-1/retry');
     expect(answer).toMatchObject({ status: 200, body: { retried: 'dead-1' } });
     expect(gateway.allCalls()).toEqual(['POST /internal/events/outbox/dead-1/retry']);
-    expect(gateway.fakes['product-service'].calls[0]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
+    expect(callerAt('product-service', gateway.fakes['product-service'].calls[0])).toBe('gateway');
   });
 
   it('When a dead letter is retried, then the call is forwarded to that service and its answer comes back', async () => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway = await startGateway({ adminToken: ADMIN });
     gateway.fakes['payment-service'].on('POST', '/internal/events/outbox/:id/retry', (_call, params) => ({ body: { retried: params.id } }));
     const answer = await call('POST', '/api/admin/events/payment-service/dead-1/retry');
     expect(answer).toMatchObject({ status: 200, body: { retried: 'dead-1' } });
     expect(gateway.fakes['payment-service'].calls[0]).toMatchObject({ method: 'POST', path: '/internal/events/outbox/dead-1/retry' });
-    expect(gateway.fakes['payment-service'].calls[0]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
+    expect(callerAt('payment-service', gateway.fakes['payment-service'].calls[0])).toBe('gateway');
     expect(gateway.fakes['order-service'].calls).toEqual([]);
   });
 
   it('When the service knows no such dead letter, then its 404 problem is passed on', async () => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway = await startGateway({ adminToken: ADMIN });
     const missing = { type: 'about:blank', title: 'Not found', status: 404, detail: 'dead letter nope not found', field: 'event_id' };
     gateway.fakes['order-service'].on('POST', '/internal/events/outbox/:id/retry', () => ({ status: 404, body: missing, headers: { 'content-type': 'application/problem+json' } }));
     const answer = await call('POST', '/api/admin/events/order-service/nope/retry');
@@ -97,7 +96,7 @@ describe('Gateway admin API: the outboxes', () => {
   });
 
   it('When the service has no outbox (user-service), then 400 naming the field and nothing is forwarded', async () => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway = await startGateway({ adminToken: ADMIN });
     const answer = await call('POST', '/api/admin/events/user-service/dead-1/retry');
     expect(answer.status).toBe(400);
     expect(JSON.stringify(answer.body)).toContain('service');
@@ -108,7 +107,7 @@ describe('Gateway admin API: the outboxes', () => {
     ['GET', '/api/admin/events'],
     ['POST', '/api/admin/events/order-service/dead-1/retry'],
   ])('When %s %s comes without the admin token, then 401 naming the header and no service is asked', async (method, path) => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway = await startGateway({ adminToken: ADMIN });
     const answer = await call(method, path, {});
     expect(answer).toMatchObject({ status: 401, body: { field: ADMIN_TOKEN_HEADER } });
     expect(gateway.allCalls()).toEqual([]);

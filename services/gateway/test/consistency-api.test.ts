@@ -2,7 +2,6 @@ import { matchesContract } from '@microshop/chassis';
 import {
   ConsistencyReport,
   OUTBOX_SERVICES,
-  SERVICE_TOKEN_HEADER,
   type Charge,
   type Order,
   type OutboxService,
@@ -14,7 +13,7 @@ import {
 } from '@microshop/contracts';
 import { request, scrapeMetrics, sampleDelta, startFakeService, type FakeService, type RecordedCall } from '@microshop/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { startGateway, type GatewayHarness } from './gateway-harness.js';
+import { callerAt, startGateway, type GatewayHarness } from './gateway-harness.js';
 
 const AT = '2025-01-01T00:00:00.000Z';
 
@@ -110,7 +109,6 @@ describe('Gateway: GET /api/consistency, over faked Order and Payment services',
 });
 
 describe('Gateway: GET /api/consistency, with the outboxes, the payment provider and Product’s stock faked too', () => {
-  const SERVICE = 'consistency-test-service-token';
   const order = (id: number, status: Order['status'], stocked = true): Order => ({
     id,
     user_id: 1,
@@ -153,7 +151,7 @@ describe('Gateway: GET /api/consistency, with the outboxes, the payment provider
 
   beforeEach(async () => {
     reads = [];
-    gw = await startGateway({ healthTimeoutMs: 2000, serviceToken: SERVICE, provider: true });
+    gw = await startGateway({ healthTimeoutMs: 2000, provider: true });
   });
   afterEach(async () => {
     await gw.close();
@@ -189,18 +187,18 @@ describe('Gateway: GET /api/consistency, with the outboxes, the payment provider
     });
   });
 
-  test('When the report is built, then each source is read with the service credential: outboxes first, the ledger, payments, orders and stock, then the outboxes again (events of a change made meanwhile count as pending)', async () => {
+  test('When the report is built, then each source is read with the gateway’s service token: outboxes first, the ledger, payments, orders and stock, then the outboxes again (events of a change made meanwhile count as pending)', async () => {
     serve({ orders: [], payments: [], charges: [], stock: { products: [], reservations: [] } });
     await check();
     expect(reads.slice(0, 3).sort()).toEqual(['order-service outbox', 'payment-service outbox', 'product-service outbox']);
     expect(reads.slice(3, 7)).toEqual(['provider ledger', 'payments', 'orders', 'stock']);
     expect(reads.slice(7).sort()).toEqual(['order-service outbox', 'payment-service outbox', 'product-service outbox']);
-    const credentialed = [...OUTBOX_SERVICES.flatMap((service) => gw.fakes[service].calls.filter((c) => c.path.startsWith('/internal/'))), ...gw.provider.calls];
-    expect(credentialed.map((c) => `${c.path} ${String(c.headers[SERVICE_TOKEN_HEADER])}`).sort()).toEqual([
-      ...Array.from({ length: 6 }, () => `/internal/events/outbox ${SERVICE}`),
-      `/internal/stock ${SERVICE}`,
-      `/v1/ledger ${SERVICE}`,
-    ]);
+    // Each with the gateway's own token for that service (checked with the service's keys).
+    const credentialed = [
+      ...OUTBOX_SERVICES.flatMap((service) => gw.fakes[service].calls.filter((c) => c.path.startsWith('/internal/')).map((c) => `${c.path} ${String(callerAt(service, c))}`)),
+      ...gw.provider.calls.map((c) => `${c.path} ${String(callerAt('payment-provider', c))}`),
+    ];
+    expect(credentialed.sort()).toEqual([...Array.from({ length: 6 }, () => '/internal/events/outbox gateway'), '/internal/stock gateway', '/v1/ledger gateway']);
   });
 
   test('When the provider holds money for a CANCELLED order whose payment FAILED, then net-charge names the order', async () => {
@@ -265,7 +263,7 @@ describe('Gateway: GET /api/consistency, with the outboxes, the payment provider
         { id: 'product-service-1', url: first.url },
         { id: 'product-service-2', url: second.url },
       ];
-      gw = await startGateway({ healthTimeoutMs: 2000, serviceToken: SERVICE, provider: true }, { 'product-service': { service: 'product-service', source: 'registry', instances: () => instances } });
+      gw = await startGateway({ healthTimeoutMs: 2000, provider: true }, { 'product-service': { service: 'product-service', source: 'registry', instances: () => instances } });
       serve({ orders: [order(1, 'PAID')], payments: [payment(1, 1, 'COMPLETED')], charges: [charge(1, 1, 'SUCCEEDED')], stock: { products: [], reservations: [] } });
       second.on('GET', '/internal/events/outbox', () => ({ body: outboxWith(0) }));
       second.on('GET', '/internal/stock', () => ({ body: { products: [{ product_id: 1, received: 5, available: 4, reserved: 0, sold: 1 }], reservations: [reservation(1, 'COMMITTED')] } }));

@@ -1,8 +1,8 @@
 import { matchesContract } from '@microshop/chassis';
-import { OrderTimeline, SERVICE_TOKEN_HEADER, type Order, type OrderDetails, type Payment, type PaymentSaga, type PaymentStatus, type Problem, type Product, type Reservation, type SagaEntry, type StockLedger, type User, type UserDetails } from '@microshop/contracts';
+import { OrderTimeline, type Order, type OrderDetails, type Payment, type PaymentSaga, type PaymentStatus, type Problem, type Product, type Reservation, type SagaEntry, type StockLedger, type User, type UserDetails } from '@microshop/contracts';
 import { request } from '@microshop/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { startGateway, type GatewayHarness } from './gateway-harness.js';
+import { callerAt, startGateway, type GatewayHarness } from './gateway-harness.js';
 
 const AT = '2024-05-01T10:00:00.000Z';
 const userOf = (id: number): User => ({ id, name: `User ${id}`, email: `u${id}@example.com`, created_at: AT });
@@ -208,7 +208,6 @@ describe('Gateway: composed views', () => {
 });
 
 describe('Gateway: the order timeline (GET /api/orders/:id/timeline)', () => {
-  const SERVICE = 'details-test-service-token';
   const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
   const entry = (step: SagaEntry['step'], outcome: SagaEntry['outcome'], attempt: number, detail: string, at: string): SagaEntry => ({ step, outcome, attempt, detail, trace_id: TRACE, at });
   /** Order 5: 30.00, for a product with tracked stock, PAID at the second attempt. */
@@ -267,7 +266,7 @@ describe('Gateway: the order timeline (GET /api/orders/:id/timeline)', () => {
     orders = [paidOrder, orderOf(6, 7, 12.5, 'PENDING')];
     payments = [declined, completed];
     sagas = [declinedSaga, completedSaga];
-    gw = await startGateway({ serviceToken: SERVICE });
+    gw = await startGateway();
     serveTimeline(gw);
   });
   afterEach(async () => {
@@ -283,7 +282,7 @@ describe('Gateway: the order timeline (GET /api/orders/:id/timeline)', () => {
     expect(body).toEqual({ order: paidOrder, payments: [declinedSaga, completedSaga], reservation, degraded: [] });
   });
 
-  test('When the timeline is built, then each service is asked once per part, and Product with the service credential', async () => {
+  test('When the timeline is built, then each service is asked once per part, and Product with the gateway’s service token', async () => {
     await timelineOf(5);
     expect(gw.allCalls().sort()).toEqual([
       'GET /api/orders/5',
@@ -292,7 +291,8 @@ describe('Gateway: the order timeline (GET /api/orders/:id/timeline)', () => {
       'GET /api/payments?order_id=5',
       'GET /internal/stock?order_id=5',
     ]);
-    expect(gw.fakes['product-service'].calls[0]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
+    // Its stock ledger is internal: the gateway's own token for it.
+    expect(callerAt('product-service', gw.fakes['product-service'].calls[0])).toBe('gateway');
   });
 
   test('When the order is for a product without tracked stock (no stock field), then reservation is null, not degraded, and Product is not asked', async () => {

@@ -1,13 +1,22 @@
 import net from 'node:net';
 import type { App } from '@microshop/chassis';
 import { BACKENDS, type BackendName } from '@microshop/contracts';
-import { listenOnFreePort, startFakeService, type FakeService } from '@microshop/testkit';
+import { callerIn, listenOnFreePort, startFakeService, testKeys, type FakeService, type RecordedCall } from '@microshop/testkit';
 import { buildApp, type GatewayAppOptions } from '../src/app.js';
 import type { ServiceLocation } from '../src/clients/upstreams.js';
 
 /** The call budget the gateway under test gets: short, so the timeout tests are quick. */
 export const CALL_TIMEOUT_MS = 300;
 export const HEALTH_TIMEOUT_MS = 300;
+
+/** The key set of the gateway tests: the gateway under test signs as `gateway` with it, unless a test gives another identity. */
+export const keys = testKeys();
+
+/**
+ * Who sent `call` to `service`, as that service would see it: the issuer of a valid token for it,
+ * or `undefined` (none, forged, expired, for another service). The fakes record; the tests check.
+ */
+export const callerAt = (service: string, call: RecordedCall | undefined): string | undefined => callerIn(keys.identity(service), call?.headers ?? {});
 
 /** The gateway on a free port, with its four neighbours faked at the HTTP level on real ports. */
 export interface GatewayHarness {
@@ -49,6 +58,7 @@ export async function startGateway({ provider: withProvider = false, ...options 
     logLevel: false,
     bodyLimit: 4096,
     overviewScrapeMs: 0,
+    identity: keys.identity('gateway'),
     ...(provider ? { provider: provider.url } : {}),
     ...options,
   });

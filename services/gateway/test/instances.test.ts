@@ -1,12 +1,11 @@
 import type { Resolver, ServiceInstance } from '@microshop/chassis';
 import { matchesContract } from '@microshop/chassis';
-import { ADMIN_TOKEN_HEADER, GatewayHealth, Overview, SERVICE_TOKEN_HEADER, type ChaosState } from '@microshop/contracts';
+import { ADMIN_TOKEN_HEADER, GatewayHealth, Overview, type ChaosState } from '@microshop/contracts';
 import { request, startFakeService, type FakeService } from '@microshop/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
-import { SCRAPE_MS, startGateway, until, type GatewayHarness } from './gateway-harness.js';
+import { callerAt, SCRAPE_MS, startGateway, until, type GatewayHarness } from './gateway-harness.js';
 
 const ADMIN = 'instances-test-admin-token';
-const SERVICE = 'instances-test-service-token';
 const ACTIVE: ChaosState = { active: true, latency_ms: 200, jitter_ms: 0, error_rate: 0, hang: false, expires_at: '2030-01-01T00:00:00.000Z', expires_in_s: 60 };
 
 /** A resolver whose list the test changes, as the registry would. */
@@ -125,7 +124,7 @@ describe('Gateway: several instances of a service', () => {
   });
 
   test('When a fault is set on a service with two instances, then every instance gets it; with ?instance= only that one', async () => {
-    const { gw, one, two } = await withTwoOrderInstances({ adminToken: ADMIN, serviceToken: SERVICE });
+    const { gw, one, two } = await withTwoOrderInstances({ adminToken: ADMIN });
     for (const fake of [one, two]) fake.on('PUT', '/internal/chaos', () => ({ body: ACTIVE }));
     const put = (query: string) =>
       fetch(`${gw.url}/api/admin/services/order-service/chaos${query}`, {
@@ -138,7 +137,7 @@ describe('Gateway: several instances of a service', () => {
     expect(await all.json()).toEqual(ACTIVE);
     for (const fake of [one, two]) {
       expect(fake.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['PUT /internal/chaos']);
-      expect(fake.calls[0]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
+      expect(callerAt('order-service', fake.calls[0])).toBe('gateway');
     }
 
     expect((await put('?instance=order-service-2')).status).toBe(200);

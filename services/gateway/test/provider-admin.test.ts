@@ -1,11 +1,10 @@
-import { ADMIN_TOKEN_HEADER, SERVICE_TOKEN_HEADER, type ProviderBehaviour, type Problem } from '@microshop/contracts';
+import { ADMIN_TOKEN_HEADER, type ProviderBehaviour, type Problem } from '@microshop/contracts';
 import { request, type FakeService } from '@microshop/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OpenApiDocument } from '../src/domain/merge-openapi.js';
-import { startGateway, type GatewayHarness } from './gateway-harness.js';
+import { callerAt, keys, startGateway, type GatewayHarness } from './gateway-harness.js';
 
 const ADMIN = 'provider-admin-test-admin-token';
-const SERVICE = 'provider-admin-test-service-token';
 const admin = { [ADMIN_TOKEN_HEADER]: ADMIN };
 const CALM: ProviderBehaviour = { decline_rate: 0, failure_rate: 0, latency_ms: 0 };
 const ROUGH: ProviderBehaviour = { decline_rate: 0.25, failure_rate: 0.1, latency_ms: 800 };
@@ -18,7 +17,7 @@ afterEach(async () => {
 
 /** The gateway with a fake payment provider that answers its behaviour as the real one does: the current one, or the one just set. */
 async function withProvider(): Promise<{ gw: GatewayHarness; provider: FakeService }> {
-  const gw = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE, provider: true });
+  const gw = await startGateway({ adminToken: ADMIN, provider: true });
   let behaviour = CALM;
   gw.provider.on('GET', '/v1/behaviour', () => ({ body: behaviour }));
   gw.provider.on('PUT', '/v1/behaviour', (call) => {
@@ -30,22 +29,22 @@ async function withProvider(): Promise<{ gw: GatewayHarness; provider: FakeServi
 }
 
 describe('Gateway admin API: the payment provider’s behaviour', () => {
-  it('When the behaviour is read, then the provider is asked with the service credential and its answer comes back', async () => {
+  it('When the behaviour is read, then the provider is asked with the gateway’s service token and its answer comes back', async () => {
     const { gw, provider } = await withProvider();
     const answer = await request<ProviderBehaviour>(gw.url, 'GET', '/api/admin/provider', undefined, admin);
     expect(answer).toMatchObject({ status: 200, body: CALM });
     expect(gw.allCalls()).toEqual(['GET /v1/behaviour']);
-    expect(provider.calls[0]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
+    expect(callerAt('payment-provider', provider.calls[0])).toBe('gateway');
     expect(provider.calls[0]?.headers[ADMIN_TOKEN_HEADER]).toBeUndefined();
   });
 
-  it('When the behaviour is set, then the body is passed on as it is with the service credential, and the provider’s new behaviour comes back', async () => {
+  it('When the behaviour is set, then the body is passed on as it is with the gateway’s service token, and the provider’s new behaviour comes back', async () => {
     const { gw, provider } = await withProvider();
     const answer = await request<ProviderBehaviour>(gw.url, 'PUT', '/api/admin/provider', ROUGH, admin);
     expect(answer).toMatchObject({ status: 200, body: ROUGH });
     expect(provider.calls).toHaveLength(1);
     expect(provider.calls[0]).toMatchObject({ method: 'PUT', path: '/v1/behaviour', body: ROUGH });
-    expect(provider.calls[0]?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE);
+    expect(callerAt('payment-provider', provider.calls[0])).toBe('gateway');
     expect((await request<ProviderBehaviour>(gw.url, 'GET', '/api/admin/provider', undefined, admin)).body).toEqual(ROUGH);
   });
 
@@ -54,7 +53,7 @@ describe('Gateway admin API: the payment provider’s behaviour', () => {
     ['GET', 'a wrong credential', 403, { [ADMIN_TOKEN_HEADER]: 'provider-admin-test-admin-tokeX' }],
     ['PUT', 'no credential', 401, {}],
     ['PUT', 'a wrong credential', 403, { [ADMIN_TOKEN_HEADER]: 'provider-admin-test-admin-tokeX' }],
-    ['PUT', 'the service credential instead', 401, { [SERVICE_TOKEN_HEADER]: SERVICE }],
+    ['PUT', 'a service token instead', 401, keys.headers('payment-service', 'gateway')],
   ])('When %s /api/admin/provider comes with %s, then %i naming the header and the provider hears nothing', async (method, _name, status, headers) => {
     const { gw } = await withProvider();
     const answer = await request<Problem>(gw.url, method, '/api/admin/provider', method === 'PUT' ? ROUGH : undefined, headers);
@@ -78,12 +77,13 @@ describe('Gateway admin API: the payment provider’s behaviour', () => {
     expect(gw.allCalls()).toEqual([]);
   });
 
-  it('When the provider refuses the gateway’s service credential, then 502 naming the provider, not the caller’s 401', async () => {
+  it('When the provider refuses the gateway’s service token, then 502 naming the provider and the keys to check, not the caller’s 401', async () => {
     const { gw, provider } = await withProvider();
-    provider.on('PUT', '/v1/behaviour', () => ({ status: 401, body: { type: '/problems/unauthenticated', title: 'Service credential required', status: 401 } }));
+    provider.on('PUT', '/v1/behaviour', () => ({ status: 401, body: { type: '/problems/unauthenticated', title: 'Service token refused', status: 401 } }));
     const answer = await request<Problem>(gw.url, 'PUT', '/api/admin/provider', ROUGH, admin);
     expect(answer).toMatchObject({ status: 502, body: { status: 502, service: 'payment-provider' } });
-    expect(answer.body.detail).toContain('SERVICE_TOKEN');
+    expect(answer.body.detail).toContain('service token');
+    expect(answer.body.detail).toContain('SERVICE_KEYS_FILE');
   });
 
   it('When the provider is down, then 503 naming it', async () => {
@@ -99,7 +99,7 @@ describe('Gateway admin API: the provider routes exist only when the gateway kno
     Object.entries(doc.paths['/api/admin/provider'] ?? {}).map(([method, operation]) => `${method} ${(operation as { tags?: string[] }).tags?.join(',')}`);
 
   it('When the gateway has no provider, then /api/admin/provider is a 404 for the admin too, and the document leaves it out', async () => {
-    gateway = await startGateway({ adminToken: ADMIN, serviceToken: SERVICE });
+    gateway = await startGateway({ adminToken: ADMIN });
     expect((await request(gateway.url, 'GET', '/api/admin/provider', undefined, admin)).status).toBe(404);
     expect((await request(gateway.url, 'PUT', '/api/admin/provider', ROUGH, admin)).status).toBe(404);
     const { body } = await request<OpenApiDocument>(gateway.url, 'GET', '/openapi.json');

@@ -1,7 +1,7 @@
 import type { BackendName, Problem } from '@microshop/contracts';
 import { request } from '@microshop/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { rawRequest, startGateway, type GatewayHarness } from './gateway-harness.js';
+import { keys, rawRequest, startGateway, type GatewayHarness } from './gateway-harness.js';
 
 interface ForwardCase {
   method: 'GET' | 'POST';
@@ -113,6 +113,9 @@ describe('Gateway: the public API', () => {
     ['a negative offset', 'GET', '/api/payments?offset=-1', undefined, 400, 'offset'],
     ['two page sizes', 'GET', '/api/orders?limit=1&limit=2', undefined, 400, 'limit'],
     ['an unknown query parameter', 'GET', '/api/orders?status=PAID', undefined, 400, 'status'],
+    ["an unknown query parameter on one user's orders", 'GET', '/api/orders/user/7?status=PAID', undefined, 400, 'status'],
+    ['an offset beyond any table', 'GET', '/api/users?offset=1e30', undefined, 400, 'offset'],
+    ['a path that cannot be decoded', 'GET', '/api/users/%zz', undefined, 400, 'path'],
     ['ids on a list that takes none', 'GET', '/api/payments?id=1', undefined, 400, 'id'],
     ['a word among the ids', 'GET', '/api/products?id=2&id=x', undefined, 400, 'id.1'],
     ['malformed JSON', 'POST', '/api/users', '{"name": "Ann",', 400, 'body'],
@@ -125,10 +128,10 @@ describe('Gateway: the public API', () => {
     expect(gw.allCalls()).toEqual([]);
   });
 
-  test('When a client sends X-Service-Token, then the service never sees it, and the request id is passed on', async () => {
+  test("When a client sends X-Service-Token (here a valid one, stolen from the Payment service), then the service never sees it, and the request id is passed on", async () => {
     gw.fakes['order-service'].on('POST', '/api/orders', () => ({ status: 201, body: order }));
     const { status, headers } = await request(gw.url, 'POST', '/api/orders', { user_id: 7, product_id: 2, quantity: 3 }, {
-      'x-service-token': 'stolen-service-token-0123456789',
+      'x-service-token': keys.token('payment-service', 'order-service'),
       'x-request-id': 'trace-me-42',
       authorization: 'Bearer client',
       cookie: 'a=b',

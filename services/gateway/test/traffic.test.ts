@@ -79,7 +79,7 @@ describe('Gateway: the traffic generator', () => {
   test.each([
     ['no admin credential', {}, 401],
     ['a wrong admin credential', { [ADMIN_TOKEN_HEADER]: 'traffic-test-admin-token-000X' }, 403],
-  ])('When a run is started or stopped with %s, then %i and nothing is sent', async (_name, headers, status) => {
+  ])('When a run is started or stopped with %s, then it is refused (401 or 403) and nothing is sent', async (_name, headers, status) => {
     expect((await request(gw.url, 'POST', '/api/traffic', { rate: 5, duration_s: 5 }, headers)).status).toBe(status);
     expect((await request(gw.url, 'DELETE', '/api/traffic', undefined, headers)).status).toBe(status);
     expect((await request<TrafficRun>(gw.url, 'GET', '/api/traffic')).body.state).toBe('idle');

@@ -1,4 +1,4 @@
-import { createDiscovery, inModule, inProcessDiscovery, resolveServiceToken, serveInModule, startServing, type App } from '@microshop/chassis';
+import { createDiscovery, identityFrom, inModule, inProcessDiscovery, serveInModule, startServing, type App } from '@microshop/chassis';
 import { loadConfig as gatewayConfig, openGateway } from '@microshop/gateway';
 import { loadConfig as orderConfig, openOrderService } from '@microshop/order-service';
 import { loadConfig as paymentConfig, openPaymentService } from '@microshop/payment-service';
@@ -38,11 +38,13 @@ export interface Monolith {
  * await monolith.listen() // [{ module: 'gateway', port: 5000 }, { module: 'user-service', port: 5001 }, …]
  */
 export async function openMonolith(config: MonolithConfig, inherited: NodeJS.ProcessEnv): Promise<Monolith> {
-  const serviceToken = resolveServiceToken(config.SERVICE_TOKEN);
+  // Five principals in one process, each signing with its own key: they come from a key set file
+  // (SERVICE_KEYS_FILE, or the development one), never from one SERVICE_KEY.
+  if (config.SERVICE_KEY !== undefined) throw new Error('SERVICE_KEY holds one principal\'s key, and the monolith runs five: give SERVICE_KEYS_FILE instead');
   const modules = new Map<ModuleName, App>();
   const databases: Partial<Record<ModuleName, string>> = {};
   // The provider is the one neighbour outside the process: its address from config, as anywhere.
-  const outside = createDiscovery({ serviceToken, refreshMs: config.DISCOVERY_REFRESH_MS, targets: { 'payment-provider': config.PAYMENT_PROVIDER_URL } });
+  const outside = createDiscovery({ identity: identityFrom('payment-service', config), refreshMs: config.DISCOVERY_REFRESH_MS, targets: { 'payment-provider': config.PAYMENT_PROVIDER_URL } });
   const discovery = inProcessDiscovery(modules, { mounted: MODULES, fallback: outside });
 
   const open = async (module: ModuleName, env: Record<string, string>): Promise<{ app: App; database?: string }> => {

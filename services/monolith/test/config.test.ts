@@ -85,7 +85,7 @@ describe('Monolith: configuration', () => {
   test('When the shell has PORT, DATABASE_FILE, REGISTRY_URL or *_SERVICE_URL set, then no module inherits them; the rest passes through', () => {
     const inherited = {
       PATH: '/usr/bin',
-      SERVICE_TOKEN: 'shared-credential-0123456789',
+      SERVICE_KEYS_FILE: '/srv/shop/service-keys.json',
       LOG_LEVEL: 'warn',
       PORT: '9999',
       DATABASE_FILE: '/tmp/elsewhere.db',
@@ -105,7 +105,7 @@ describe('Monolith: configuration', () => {
     const order = moduleEnvironment('order-service', config, inherited);
     expect(order).toEqual({
       PATH: '/usr/bin',
-      SERVICE_TOKEN: 'shared-credential-0123456789',
+      SERVICE_KEYS_FILE: '/srv/shop/service-keys.json',
       LOG_LEVEL: 'warn',
       DATABASE_DIR: '/srv/shop',
       PORT: '5003',
@@ -114,7 +114,7 @@ describe('Monolith: configuration', () => {
       DATABASE_FILE: '/srv/shop/orders.db',
     });
     const gateway = moduleEnvironment('gateway', config, inherited);
-    expect(gateway).toEqual({ PATH: '/usr/bin', SERVICE_TOKEN: 'shared-credential-0123456789', LOG_LEVEL: 'warn', DATABASE_DIR: '/srv/shop', PORT: '5000', INSTANCE_ID: 'gateway-monolith', OTEL_SERVICE_NAME: 'gateway' });
+    expect(gateway).toEqual({ PATH: '/usr/bin', SERVICE_KEYS_FILE: '/srv/shop/service-keys.json', LOG_LEVEL: 'warn', DATABASE_DIR: '/srv/shop', PORT: '5000', INSTANCE_ID: 'gateway-monolith', OTEL_SERVICE_NAME: 'gateway' });
   });
 
   test('When the environment is read for every module, then each gets its own instance id and tracing name', () => {

@@ -5,12 +5,13 @@ import Database from 'better-sqlite3';
 import { parseExposition, registryOf, sampleSum, type App } from '@microshop/chassis';
 import { BACKENDS, type GatewayHealth } from '@microshop/contracts';
 import { buildApp as buildProvider, migrations as providerMigrations, type ProviderTables } from '@microshop/payment-provider';
-import { createTestDatabase, metricsText, request, type TestDatabase } from '@microshop/testkit';
+import { createTestDatabase, metricsText, request, testKeys, type TestDatabase } from '@microshop/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig, MODULES } from '../src/config.js';
 import { openMonolith, type Door, type Monolith } from '../src/monolith.js';
 
-const SERVICE_TOKEN = 'x'.repeat(20);
+/** Every module signs with its own key of this set (SERVICE_KEYS_FILE), the provider outside the process too. */
+const keys = testKeys();
 const ADMIN_TOKEN = 'y'.repeat(20);
 
 /** The kinds of handle that keep a process alive, counted. */
@@ -62,7 +63,7 @@ describe('Monolith: every module in one process, reached through the gateway', (
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'microshop-monolith-'));
     providerDb = await createTestDatabase<ProviderTables>('sqlite', providerMigrations);
-    provider = await buildProvider({ database: providerDb.database, logLevel: false, serviceToken: SERVICE_TOKEN, behaviour: { decline_rate: 0, failure_rate: 0, latency_ms: 0 } });
+    provider = await buildProvider({ database: providerDb.database, logLevel: false, identity: keys.identity('payment-provider'), behaviour: { decline_rate: 0, failure_rate: 0, latency_ms: 0 } });
     const providerUrl = await provider.listen({ port: 0, host: '127.0.0.1' });
     handlesBefore = liveHandles();
 
@@ -70,7 +71,7 @@ describe('Monolith: every module in one process, reached through the gateway', (
       DATABASE_DIR: dir,
       MODULE_PORTS: 'none',
       PORT: '0',
-      SERVICE_TOKEN,
+      ...keys.env,
       ADMIN_TOKEN,
       LOG_LEVEL: 'silent',
       OTEL_SDK_DISABLED: 'true',

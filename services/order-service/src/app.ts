@@ -1,4 +1,4 @@
-import { createServer, registerHealth, registerIdempotency, registerServiceEvents, registerTestHooks, resilienceOf, type App, type Database, type Discovery, type NatsBroker } from '@microshop/chassis';
+import { createServer, registerHealth, registerIdempotency, registerServiceEvents, registerTestHooks, resilienceOf, developmentIdentity, type App, type Database, type Discovery, type NatsBroker, type ServiceIdentity } from '@microshop/chassis';
 import { connectNeighbours, type NeighbourOptions } from './clients/neighbours.js';
 import { DEFAULT_EXPIRY_SWEEP_MS, DEFAULT_ORDER_EXPIRY_MS } from './config.js';
 import { createOrderRepository } from './data/order-repository.js';
@@ -10,8 +10,8 @@ import { stockEventHandlers } from './subscribers/stock-events.js';
 
 export interface OrderAppOptions extends NeighbourOptions {
   database: Database<OrderTables>;
-  /** The credential the internal endpoints (status, events, outbox, test hooks) require. */
-  serviceToken: string;
+  /** The service's identity: whom its internal endpoints (status, events, outbox, test hooks) believe; unset: the development one. */
+  identity?: ServiceIdentity;
   logLevel?: string | false;
   bodyLimit?: number;
   now?: () => Date;
@@ -30,7 +30,7 @@ export interface OrderAppOptions extends NeighbourOptions {
 /** Builds the Order service's app from its dependencies. Never listens: `main.ts` does, tests inject. */
 export async function buildApp({
   database,
-  serviceToken,
+  identity = developmentIdentity('order-service'),
   logLevel,
   bodyLimit,
   now = () => new Date(),
@@ -46,7 +46,7 @@ export async function buildApp({
     description: 'Owns orders. Calls the User and Product services. Database: orders.db.',
     ...(logLevel === undefined ? {} : { logLevel }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
-    serviceToken: serviceToken,
+    identity,
   });
   const neighbours = connectNeighbours({ ...neighbourOptions, resilience: resilienceOf(app) });
   app.addHook('onClose', neighbours.close);
@@ -55,10 +55,10 @@ export async function buildApp({
   registerHealth(app, { service: 'order-service', checks: { database: database.ping } });
   registerIdempotency(app, { db: database.db });
   // Stock is choreographed: the Order service learns from the Product service's events whether an order's stock is reserved.
-  registerServiceEvents(app, { service: 'order-service', db: database.db, serviceToken, handlers: stockEventHandlers(now), broker, discovery, resilience: resilienceOf(app) });
-  registerTestHooks(app, { serviceToken, enabled: testHooks ?? false });
+  registerServiceEvents(app, { service: 'order-service', db: database.db, identity, handlers: stockEventHandlers(now), broker, discovery, resilience: resilienceOf(app) });
+  registerTestHooks(app, { identity, enabled: testHooks ?? false });
   registerOrderRoutes(app, deps);
-  registerOrderStatusRoute(app, deps, serviceToken);
+  registerOrderStatusRoute(app, deps, identity);
   registerExpirySweeper(app, deps, { intervalMs: expirySweepMs });
   return app;
 }

@@ -1,4 +1,4 @@
-import { discoveryFrom, eventsBrokerFrom, migrateToLatest, openDatabase, resolveServiceToken, type App, type Discovery } from '@microshop/chassis';
+import { discoveryFrom, eventsBrokerFrom, migrateToLatest, openDatabase, identityFrom, type App, type Discovery, type ServiceIdentity } from '@microshop/chassis';
 import { buildApp } from './app.js';
 import type { OrderServiceConfig } from './config.js';
 import { migrations } from './data/migrations.js';
@@ -18,21 +18,20 @@ export interface OrderService {
  * @example
  * const { app } = await openOrderService(loadConfig())
  */
-export async function openOrderService(config: OrderServiceConfig, { discovery: given }: { discovery?: Discovery } = {}): Promise<OrderService> {
-  const serviceToken = resolveServiceToken(config.SERVICE_TOKEN);
+export async function openOrderService(config: OrderServiceConfig, { discovery: given, identity = identityFrom('order-service', config) }: { discovery?: Discovery; identity?: ServiceIdentity } = {}): Promise<OrderService> {
   const database = await openDatabase<OrderTables>({ url: config.DATABASE_URL, file: config.DATABASE_FILE, schema: config.DATABASE_SCHEMA });
   await migrateToLatest(database, migrations);
   const discovery =
     given ??
     (await discoveryFrom(config, {
       service: 'order-service',
-      serviceToken,
+      identity,
       targets: { 'user-service': config.USER_SERVICE_URL, 'product-service': config.PRODUCT_SERVICE_URL },
       logLevel: config.LOG_LEVEL,
     }));
   const app = await buildApp({
     database,
-    serviceToken,
+    identity,
     userService: discovery.resolver('user-service'),
     productService: discovery.resolver('product-service'),
     balancing: config.LOAD_BALANCER,

@@ -1,13 +1,13 @@
 import { DEFAULT_RESILIENCE_SETTINGS, type App } from '@microshop/chassis';
 import type { Order, OrderWithParties, Problem, Product, User } from '@microshop/contracts';
-import { createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, type FakeService, type RecordedCall, type TestDatabase } from '@microshop/testkit';
+import { createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, testKeys, type FakeService, type RecordedCall, type TestDatabase } from '@microshop/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { migrations } from '../src/data/migrations.js';
 import type { NewOrderRow, OrderTables } from '../src/data/tables.js';
 
+const keys = testKeys();
 const CALL_TIMEOUT_MS = 300;
-const SERVICE_TOKEN = 'order-api-test-service-token';
 const CREATED_AT = '2024-05-01T10:00:00.000Z';
 /** The User fake knows every user id below this one. */
 const FIRST_UNKNOWN_USER = 900;
@@ -65,7 +65,7 @@ describe.each(DIALECTS)('Order service on %s', (dialect) => {
     }));
     app = await buildApp({
       database: testDb.database,
-      serviceToken: SERVICE_TOKEN,
+      identity: keys.identity('order-service'),
       userService: users.url,
       productService: products.url,
       timeoutMs: CALL_TIMEOUT_MS,

@@ -1,15 +1,16 @@
 import type { App } from '@microshop/chassis';
 import { SERVICE_TOKEN_HEADER, type Order, type OrderStatus, type Problem } from '@microshop/contracts';
-import { createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, type FakeService, type TestDatabase } from '@microshop/testkit';
+import { createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, testKeys, type FakeService, type TestDatabase } from '@microshop/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { migrations } from '../src/data/migrations.js';
 import type { OrderTables } from '../src/data/tables.js';
 
 const CALL_TIMEOUT_MS = 300;
-const SERVICE_TOKEN = 'order-status-test-service-token';
 const SEEDED_AT = '2024-05-01T10:00:00.000Z';
-const withToken = { [SERVICE_TOKEN_HEADER]: SERVICE_TOKEN };
+const keys = testKeys();
+/** The one caller the status endpoint takes: the Payment service, with its token for the Order service. */
+const withToken = () => keys.headers('payment-service', 'order-service');
 
 describe.each(DIALECTS)('Order status endpoint on %s', (dialect) => {
   let testDb: TestDatabase<OrderTables>;
@@ -25,7 +26,7 @@ describe.each(DIALECTS)('Order status endpoint on %s', (dialect) => {
       .values({ user_id: 1, product_id: 2, quantity: 3, total_cents: 299997, status, created_at: SEEDED_AT, updated_at: SEEDED_AT })
       .returningAll()
       .executeTakeFirstOrThrow();
-  const setStatus = <T = Order>(id: number | string, body: unknown, headers: Record<string, string> = withToken) =>
+  const setStatus = <T = Order>(id: number | string, body: unknown, headers: Record<string, string> = withToken()) =>
     request<T>(url, 'PUT', `/api/orders/${id}/status`, body, headers);
 
   beforeAll(async () => {
@@ -34,7 +35,7 @@ describe.each(DIALECTS)('Order status endpoint on %s', (dialect) => {
     products = await startFakeService();
     app = await buildApp({
       database: testDb.database,
-      serviceToken: SERVICE_TOKEN,
+      identity: keys.identity('order-service'),
       userService: users.url,
       productService: products.url,
       timeoutMs: CALL_TIMEOUT_MS,
@@ -55,37 +56,45 @@ describe.each(DIALECTS)('Order status endpoint on %s', (dialect) => {
   });
 
   test.each([
-    ['no credential', {}, 401],
-    ['an empty credential', { [SERVICE_TOKEN_HEADER]: '' }, 401],
-    ['a wrong credential', { [SERVICE_TOKEN_HEADER]: 'order-status-test-service-tokeX' }, 403],
-    ['a credential of another length', { [SERVICE_TOKEN_HEADER]: `${SERVICE_TOKEN}-and-more` }, 403],
-    ['the credential in another header', { authorization: `Bearer ${SERVICE_TOKEN}` }, 401],
-  ])('When an order is set PAID with %s, then %d naming the header, and the order is unchanged', async (_case, headers, expected) => {
+    ['no token', 401, () => ({})],
+    ['an empty token', 401, () => ({ [SERVICE_TOKEN_HEADER]: '' })],
+    ['a token that is not one', 401, () => ({ [SERVICE_TOKEN_HEADER]: 'order-status-test-service-tokeX' })],
+    ["the Payment service's token signed with a key the service does not know", 401, () => testKeys().headers('payment-service', 'order-service')],
+    ["the Payment service's token with its signature altered", 401, () => ({ [SERVICE_TOKEN_HEADER]: `${keys.token('payment-service', 'order-service').slice(0, -4)}AAAA` })],
+    ["the Payment service's expired token", 401, () => ({ [SERVICE_TOKEN_HEADER]: keys.token('payment-service', 'order-service', { ageS: 120 }) })],
+    ["the Payment service's token for another service", 401, () => keys.headers('payment-service', 'product-service')],
+    ["the Payment service's token signed for longer than allowed", 401, () => ({ [SERVICE_TOKEN_HEADER]: keys.token('payment-service', 'order-service', { lifetimeS: 3600 }) })],
+    ["the gateway's valid token", 403, () => keys.headers('gateway', 'order-service')],
+    ["the Order service's own valid token", 403, () => keys.headers('order-service', 'order-service')],
+    ["the Product service's valid token", 403, () => keys.headers('product-service', 'order-service')],
+    ['the token in another header', 401, () => ({ authorization: `Bearer ${keys.token('payment-service', 'order-service')}` })],
+  ])('When an order is set PAID with %s, then %d naming the header, and the order is unchanged', async (_case, expected, headers) => {
     const before = await seedOrder('PENDING');
-    const { status, headers: responseHeaders, body } = await setStatus<Problem>(before.id, { status: 'PAID' }, headers);
+    const { status, headers: responseHeaders, body } = await setStatus<Problem>(before.id, { status: 'PAID' }, headers());
     expect(status).toBe(expected);
     expect(responseHeaders.get('content-type')).toContain('application/problem+json');
     expect(body).toMatchObject({ status: expected, field: SERVICE_TOKEN_HEADER });
     expect(await findRow(before.id)).toEqual(before);
   });
 
-  test('When an unknown order is set PAID without a credential, then 401, not 404', async () => {
+  test('When an unknown order is set PAID without a token, then 401, not 404', async () => {
     const { status } = await setStatus(999999, { status: 'PAID' }, {});
     expect(status).toBe(401);
   });
 
-  test('When the endpoint is called without a credential and with a bad body or id, then 401: the credential is checked before the input', async () => {
+  test("When the endpoint is called without a token (or with another service's) and with a bad body or id, then 401 (403): the caller is checked before the input", async () => {
     const order = await seedOrder('PENDING');
     expect(await setStatus(order.id, { status: 'SHIPPED' }, {})).toMatchObject({ status: 401, body: { field: SERVICE_TOKEN_HEADER } });
     expect(await setStatus('abc', { status: 'PAID' }, {})).toMatchObject({ status: 401, body: { field: SERVICE_TOKEN_HEADER } });
-    expect(await setStatus(order.id, { status: 'PAID' }, { [SERVICE_TOKEN_HEADER]: 'wrong' })).toMatchObject({ status: 403 });
+    expect(await setStatus(order.id, { status: 'PAID' }, { [SERVICE_TOKEN_HEADER]: 'wrong' })).toMatchObject({ status: 401 });
+    expect(await setStatus(order.id, { status: 'SHIPPED' }, keys.headers('gateway', 'order-service'))).toMatchObject({ status: 403, body: { field: SERVICE_TOKEN_HEADER } });
     expect(await findRow(order.id)).toEqual(order);
   });
 
   test.each([
     ['PENDING', 'PAID'],
     ['PENDING', 'CANCELLED'],
-  ] as const)('When a %s order is set %s with the credential, then 200 with the moved order, stored', async (from, to) => {
+  ] as const)('When a %s order is set %s with the Payment service token, then 200 with the moved order, stored', async (from, to) => {
     const before = await seedOrder(from);
     const { status, headers, body } = await setStatus(before.id, { status: to });
     expect(status).toBe(200);

@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { resetTestPoints, type App, type Discovery } from '@microshop/chassis';
 import { SERVICE_TOKEN_HEADER, type EventData, type EventEnvelope, type EventType, type Order, type Problem, type Product, type User } from '@microshop/contracts';
-import { createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, type FakeService, type TestDatabase } from '@microshop/testkit';
+import { createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, testKeys, type FakeService, type TestDatabase } from '@microshop/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { buildApp, type OrderAppOptions } from '../src/app.js';
 import { migrations } from '../src/data/migrations.js';
 import type { OrderTables } from '../src/data/tables.js';
 import { startFakeSubscribers, type FakeSubscribers } from './fake-subscribers.js';
 
-const SERVICE_TOKEN = 'order-stock-test-service-token';
-const withToken = { [SERVICE_TOKEN_HEADER]: SERVICE_TOKEN };
+const keys = testKeys();
+/** Stock events come from the Product service, with its token for the Order service. */
+const fromProducts = () => keys.headers('product-service', 'order-service');
+/** The status endpoint is the Payment service's. */
+const fromPayments = () => keys.headers('payment-service', 'order-service');
+/** The test hooks are the gateway's (the operators'). */
+const fromGateway = () => keys.headers('gateway', 'order-service');
 const PLACED_AT = new Date('2024-05-01T10:00:00.000Z');
 const EXPIRY_MS = 60_000;
 const CREATED_AT = '2024-01-01T00:00:00.000Z';
@@ -49,7 +54,7 @@ describe.each(DIALECTS)('Orders with stock on %s', (dialect) => {
   const startApp = async (options: Partial<OrderAppOptions> = {}) => {
     const started = await buildApp({
       database: testDb.database,
-      serviceToken: SERVICE_TOKEN,
+      identity: keys.identity('order-service'),
       userService: users.url,
       productService: products.url,
       discovery,
@@ -66,8 +71,8 @@ describe.each(DIALECTS)('Orders with stock on %s', (dialect) => {
   const placeOrder = <T = Order>(product_id: number, quantity: number) => request<T>(url, 'POST', '/api/orders', { user_id: 1, product_id, quantity });
   const getOrder = async (id: number) => (await request<Order>(url, 'GET', `/api/orders/${id}`)).body;
   const findRow = (id: number) => testDb.database.db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const deliver = (event: EventEnvelope, headers: Record<string, string> = withToken) => request<{ result: string }>(url, 'POST', '/internal/events', event, headers);
-  const setStatus = <T = Order>(id: number, body: unknown) => request<T>(url, 'PUT', `/api/orders/${id}/status`, body, withToken);
+  const deliver = (event: EventEnvelope, headers: Record<string, string> = fromProducts()) => request<{ result: string }>(url, 'POST', '/internal/events', event, headers);
+  const setStatus = <T = Order>(id: number, body: unknown) => request<T>(url, 'PUT', `/api/orders/${id}/status`, body, fromPayments());
   /** The events recorded about one order, oldest first: type and data. */
   const eventsAbout = async (orderId: number) => {
     const rows = await testDb.database.db.selectFrom('outbox').selectAll().where('subject', '=', `order/${orderId}`).orderBy('id').execute();
@@ -80,7 +85,7 @@ describe.each(DIALECTS)('Orders with stock on %s', (dialect) => {
     testDb = await createTestDatabase<OrderTables>(dialect, migrations);
     users = await startFakeService();
     users.on('GET', '/api/users/:id', (_call, { id }) => ({ body: userOf(Number(id)) }));
-    subscribers = await startFakeSubscribers(SERVICE_TOKEN);
+    subscribers = await startFakeSubscribers(keys);
     ({ products, payments, discovery } = subscribers);
     products.on('GET', '/api/products/:id', (_call, { id }) => {
       const product = catalogue[Number(id)];
@@ -180,10 +185,12 @@ describe.each(DIALECTS)('Orders with stock on %s', (dialect) => {
       expect((await eventsAbout(order.id)).map(([type]) => type)).toEqual(['OrderCreated']);
     });
 
-    test('When an event is delivered without the service credential, then 401 and the order is unchanged', async () => {
+    test("When an event is delivered without a service token, or with one of a service that did not publish it, then 401 or 403 and the order is unchanged", async () => {
       const order = (await placeOrder(STOCKED, 2)).body;
       const event = productEvent('StockRejected', { order_id: order.id, product_id: STOCKED, quantity: 2, available: 0 });
       expect((await deliver(event, {})).status).toBe(401);
+      expect((await deliver(event, { [SERVICE_TOKEN_HEADER]: keys.token('product-service', 'order-service', { ageS: 120 }) })).status).toBe(401);
+      expect((await deliver(event, keys.headers('payment-service', 'order-service'))).status).toBe(403);
       expect(await getOrder(order.id)).toEqual(order);
     });
   });
@@ -281,7 +288,7 @@ describe.each(DIALECTS)('Orders with stock on %s', (dialect) => {
     });
 
     test('When test hooks are off (the default without MICROSHOP_TEST_HOOKS=1), then no fault can be armed and setting PAID works', async () => {
-      expect((await request(url, 'POST', '/internal/test/fault', { point: 'order.status.paid' }, withToken)).status).toBe(404);
+      expect((await request(url, 'POST', '/internal/test/fault', { point: 'order.status.paid' }, fromGateway())).status).toBe(404);
       const order = (await placeOrder(UNLIMITED, 1)).body;
       expect(await setStatus(order.id, { status: 'PAID' })).toMatchObject({ status: 200, body: { status: 'PAID' } });
     });
@@ -289,25 +296,26 @@ describe.each(DIALECTS)('Orders with stock on %s', (dialect) => {
     test('When test hooks are on and the PAID fault point is armed, then setting PAID is a 5xx and changes nothing, while CANCELLED still works; disarmed, PAID works again', async () => {
       const hooked = await startApp({ testHooks: true });
       try {
-        const points = await request<{ points: string[] }>(hooked.url, 'GET', '/internal/test/points', undefined, withToken);
+        const points = await request<{ points: string[] }>(hooked.url, 'GET', '/internal/test/points', undefined, fromGateway());
         expect(points.body.points).toEqual(expect.arrayContaining(['order.status.after_write', 'order.status.paid']));
         expect((await request(hooked.url, 'POST', '/internal/test/fault', { point: 'order.status.paid' }, {})).status).toBe(401);
-        expect((await request(hooked.url, 'POST', '/internal/test/fault', { point: 'order.status.nope' }, withToken)).status).toBe(422);
-        expect((await request(hooked.url, 'POST', '/internal/test/fault', { point: 'order.status.paid', status: 503 }, withToken)).status).toBe(200);
+        expect((await request(hooked.url, 'POST', '/internal/test/fault', { point: 'order.status.paid' }, fromPayments())).status).toBe(403);
+        expect((await request(hooked.url, 'POST', '/internal/test/fault', { point: 'order.status.nope' }, fromGateway())).status).toBe(422);
+        expect((await request(hooked.url, 'POST', '/internal/test/fault', { point: 'order.status.paid', status: 503 }, fromGateway())).status).toBe(200);
 
         const unpaid = (await placeOrder(UNLIMITED, 1)).body;
         for (let attempt = 0; attempt < 3; attempt++) {
-          expect(await request<Problem>(hooked.url, 'PUT', `/api/orders/${unpaid.id}/status`, { status: 'PAID' }, withToken)).toMatchObject({ status: 503 });
+          expect(await request<Problem>(hooked.url, 'PUT', `/api/orders/${unpaid.id}/status`, { status: 'PAID' }, fromPayments())).toMatchObject({ status: 503 });
         }
         expect(await getOrder(unpaid.id)).toEqual(unpaid);
-        expect(await request(hooked.url, 'PUT', `/api/orders/${unpaid.id}/status`, { status: 'CANCELLED', reason: 'payment_failed' }, withToken)).toMatchObject({
+        expect(await request(hooked.url, 'PUT', `/api/orders/${unpaid.id}/status`, { status: 'CANCELLED', reason: 'payment_failed' }, fromPayments())).toMatchObject({
           status: 200,
           body: { status: 'CANCELLED', cancel_reason: 'payment_failed' },
         });
 
-        expect((await request(hooked.url, 'DELETE', '/internal/test/fault', undefined, withToken)).status).toBe(200);
+        expect((await request(hooked.url, 'DELETE', '/internal/test/fault', undefined, fromGateway())).status).toBe(200);
         const later = (await placeOrder(UNLIMITED, 1)).body;
-        expect(await request(hooked.url, 'PUT', `/api/orders/${later.id}/status`, { status: 'PAID' }, withToken)).toMatchObject({ status: 200, body: { status: 'PAID' } });
+        expect(await request(hooked.url, 'PUT', `/api/orders/${later.id}/status`, { status: 'PAID' }, fromPayments())).toMatchObject({ status: 200, body: { status: 'PAID' } });
       } finally {
         await hooked.app.close();
       }

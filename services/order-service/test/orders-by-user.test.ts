@@ -1,11 +1,12 @@
 import type { App } from '@microshop/chassis';
 import type { OrderWithParties, Problem, Product, User } from '@microshop/contracts';
-import { createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, type FakeService, type TestDatabase } from '@microshop/testkit';
+import { createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, testKeys, type FakeService, type TestDatabase } from '@microshop/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { migrations } from '../src/data/migrations.js';
 import type { OrderTables } from '../src/data/tables.js';
 
+const keys = testKeys();
 const CREATED_AT = '2024-05-01T10:00:00.000Z';
 const userOf = (id: number): User => ({ id, name: `User ${id}`, email: `user${id}@example.com`, created_at: CREATED_AT });
 const productOf = (id: number): Product => ({ id, name: `Product ${id}`, price: 10, description: null, created_at: CREATED_AT });
@@ -25,7 +26,7 @@ describe.each(DIALECTS)('Orders of one user, on %s', (dialect) => {
     products.on('GET', '/api/products', (call) => ({ body: call.query.getAll('id').map(Number).map(productOf) }));
     app = await buildApp({
       database: testDb.database,
-      serviceToken: 'orders-by-user-test-token',
+      identity: keys.identity('order-service'),
       userService: users.url,
       productService: products.url,
       timeoutMs: 300,
@@ -90,6 +91,16 @@ describe.each(DIALECTS)('Orders of one user, on %s', (dialect) => {
     ['colour=red', 'colour'],
   ])('When the query has %s, then 400 naming %s', async (query, field) => {
     const { status, body } = await request<Problem>(url, 'GET', `/api/orders?${query}`);
+    expect(status).toBe(400);
+    expect(body.field).toBe(field);
+  });
+
+  test.each([
+    ['colour=red', 'colour'],
+    ['user_id=2', 'user_id'],
+    ['offset=1e30', 'offset'],
+  ])('When the alias /api/orders/user/:user_id has %s in its query, then 400 naming %s, as the list does', async (query, field) => {
+    const { status, body } = await request<Problem>(url, 'GET', `/api/orders/user/1?${query}`);
     expect(status).toBe(400);
     expect(body.field).toBe(field);
   });

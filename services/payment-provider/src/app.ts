@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { createServer, registerHealth, resolveServiceToken, type App, type Database } from '@microshop/chassis';
+import { createServer, developmentIdentity, registerHealth, type App, type Database, type ServiceIdentity } from '@microshop/chassis';
 import type { ProviderBehaviour } from '@microshop/contracts';
 import { createChargeRepository } from './data/charge-repository.js';
 import type { ProviderTables } from './data/tables.js';
@@ -11,8 +11,8 @@ export interface ProviderAppOptions {
   database: Database<ProviderTables>;
   logLevel?: string | false;
   bodyLimit?: number;
-  /** The credential every `/v1` route requires (the shop's key at the provider); unset: the development one. */
-  serviceToken?: string;
+  /** The provider's identity: its `/v1` routes take the Payment service's tokens (charges) and the gateway's (ledger, behaviour); unset: the development one. */
+  identity?: ServiceIdentity;
   /** The behaviour at start (`PROVIDER_*`); unset: every charge succeeds at once. */
   behaviour?: ProviderBehaviour;
   now?: () => Date;
@@ -21,19 +21,19 @@ export interface ProviderAppOptions {
 }
 
 /** Builds the payment provider's app from its dependencies. Never listens: `main.ts` does, tests inject. */
-export async function buildApp({ database, logLevel, bodyLimit, serviceToken, behaviour, now = () => new Date(), random = Math.random, sleep = (ms) => delay(ms) }: ProviderAppOptions): Promise<App> {
+export async function buildApp({ database, logLevel, bodyLimit, identity = developmentIdentity('payment-provider'), behaviour, now = () => new Date(), random = Math.random, sleep = (ms) => delay(ms) }: ProviderAppOptions): Promise<App> {
   const app = await createServer({
     name: 'payment-provider',
     description: 'A simulated card processor (standing for Stripe or Adyen) with its own ledger of charges and refunds. Database: provider.db.',
     ...(logLevel === undefined ? {} : { logLevel }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
-    ...(serviceToken === undefined ? {} : { serviceToken }),
+    identity,
   });
   registerHealth(app, { service: 'payment-provider', checks: { database: database.ping } });
   registerProviderRoutes(
     app,
     { charges: createChargeRepository(database.db), behaviour: createBehaviourSetting(behaviour), now, random, sleep },
-    resolveServiceToken(serviceToken),
+    identity,
   );
   return app;
 }

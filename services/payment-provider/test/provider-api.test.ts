@@ -1,13 +1,15 @@
 import type { App } from '@microshop/chassis';
 import type { Charge, Problem, ProviderBehaviour, ProviderLedger } from '@microshop/contracts';
-import { createTestDatabase, DIALECTS, listenOnFreePort, metricsText, request, type TestDatabase } from '@microshop/testkit';
+import { createTestDatabase, DIALECTS, listenOnFreePort, metricsText, request, testKeys, type TestDatabase } from '@microshop/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { migrations } from '../src/data/migrations.js';
 import type { ProviderTables } from '../src/data/tables.js';
 
-const TOKEN = 'provider-test-credential-0123456789';
-const AUTH = { 'x-service-token': TOKEN };
+const keys = testKeys();
+/** Who may call a route: charges and refunds are the Payment service's, the ledger and the behaviour the gateway's. */
+const callerOf = (path: string) => (path.startsWith('/v1/ledger') || path.startsWith('/v1/behaviour') ? 'gateway' : 'payment-service');
+const AUTH = (path: string) => keys.headers(callerOf(path), 'payment-provider');
 const RELIABLE: ProviderBehaviour = { decline_rate: 0, failure_rate: 0, latency_ms: 0 };
 const START = Date.parse('2030-01-02T03:04:05.000Z');
 
@@ -26,9 +28,9 @@ describe.each(DIALECTS)('Payment provider on %s', (dialect) => {
   const newReference = () => `payment-${++references}`;
   const newOrder = () => ++orders;
 
-  const post = <T>(path: string, body: unknown, headers: Record<string, string> = AUTH) => request<T>(url, 'POST', path, body, headers);
-  const get = <T>(path: string, headers: Record<string, string> = AUTH) => request<T>(url, 'GET', path, undefined, headers);
-  const setBehaviour = (behaviour: Partial<ProviderBehaviour>) => request<ProviderBehaviour>(url, 'PUT', '/v1/behaviour', { ...RELIABLE, ...behaviour }, AUTH);
+  const post = <T>(path: string, body: unknown, headers: Record<string, string> = AUTH(path)) => request<T>(url, 'POST', path, body, headers);
+  const get = <T>(path: string, headers: Record<string, string> = AUTH(path)) => request<T>(url, 'GET', path, undefined, headers);
+  const setBehaviour = (behaviour: Partial<ProviderBehaviour>) => request<ProviderBehaviour>(url, 'PUT', '/v1/behaviour', { ...RELIABLE, ...behaviour }, AUTH('/v1/behaviour'));
   const rowsOf = (reference: string) => testDb.database.db.selectFrom('charges').selectAll().where('reference', '=', reference).execute();
   const countRows = async () => (await testDb.database.db.selectFrom('charges').select('id').execute()).length;
 
@@ -38,7 +40,7 @@ describe.each(DIALECTS)('Payment provider on %s', (dialect) => {
       database: testDb.database,
       logLevel: false,
       bodyLimit: 2048,
-      serviceToken: TOKEN,
+      identity: keys.identity('payment-provider'),
       now: () => new Date(clock),
       random: () => roll,
       sleep: async (ms) => {
@@ -282,7 +284,7 @@ describe.each(DIALECTS)('Payment provider on %s', (dialect) => {
     });
   });
 
-  describe('Credential and validation', () => {
+  describe('Service tokens and validation', () => {
     test.each([
       ['POST', '/v1/charges', { reference: 'auth-1', order_id: 1, amount: 1 }],
       ['POST', '/v1/refunds', { reference: 'auth-2', order_id: 1, amount: 1 }],
@@ -291,10 +293,16 @@ describe.each(DIALECTS)('Payment provider on %s', (dialect) => {
       ['GET', '/v1/ledger', undefined],
       ['GET', '/v1/behaviour', undefined],
       ['PUT', '/v1/behaviour', { decline_rate: 1, failure_rate: 1, latency_ms: 0 }],
-    ])('When %s %s comes without the credential, then 401; with a wrong one, 403; and nothing is stored or changed', async (method, path, body) => {
+    ])("When %s %s comes without a token, or one forged, expired or for another service, then 401; with another service's valid token, 403; and nothing is stored or changed", async (method, path, body) => {
       const before = await countRows();
+      const caller = callerOf(path);
       expect(await request<Problem>(url, method, path, body)).toMatchObject({ status: 401, body: { status: 401, field: 'x-service-token' } });
-      expect(await request<Problem>(url, method, path, body, { 'x-service-token': 'x'.repeat(TOKEN.length) })).toMatchObject({ status: 403, body: { status: 403 } });
+      for (const token of ['x'.repeat(40), testKeys().token(caller, 'payment-provider'), keys.token(caller, 'payment-provider', { ageS: 120 }), keys.token(caller, 'payment-service')]) {
+        expect(await request<Problem>(url, method, path, body, { 'x-service-token': token })).toMatchObject({ status: 401, body: { status: 401, field: 'x-service-token' } });
+      }
+      for (const other of ['payment-service', 'gateway', 'order-service'].filter((principal) => principal !== caller)) {
+        expect(await request<Problem>(url, method, path, body, keys.headers(other, 'payment-provider'))).toMatchObject({ status: 403, body: { status: 403, field: 'x-service-token' } });
+      }
       expect(await countRows()).toBe(before);
       expect((await get('/v1/behaviour')).body).toEqual(RELIABLE);
     });
@@ -330,7 +338,7 @@ describe.each(DIALECTS)('Payment provider on %s', (dialect) => {
     test('When the behaviour is set, then it is answered and kept; a rate over 1, a fractional or negative latency, a missing or unknown field is 400 naming it and changes nothing', async () => {
       expect(await get('/v1/behaviour')).toMatchObject({ status: 200, body: RELIABLE });
       const slow = { decline_rate: 0.25, failure_rate: 0.1, latency_ms: 1500 };
-      expect(await request(url, 'PUT', '/v1/behaviour', slow, AUTH)).toMatchObject({ status: 200, body: slow });
+      expect(await request(url, 'PUT', '/v1/behaviour', slow, AUTH('/v1/behaviour'))).toMatchObject({ status: 200, body: slow });
       expect(await get('/v1/behaviour')).toMatchObject({ status: 200, body: slow });
 
       for (const [change, field] of [
@@ -341,7 +349,7 @@ describe.each(DIALECTS)('Payment provider on %s', (dialect) => {
         [{ latency_ms: undefined }, 'latency_ms'],
         [{ mood: 'grumpy' }, 'mood'],
       ] as const) {
-        const { status, body } = await request<Problem>(url, 'PUT', '/v1/behaviour', { ...slow, ...change }, AUTH);
+        const { status, body } = await request<Problem>(url, 'PUT', '/v1/behaviour', { ...slow, ...change }, AUTH('/v1/behaviour'));
         expect(status, field).toBe(400);
         expect(body.field).toBe(field);
       }
@@ -358,10 +366,10 @@ describe.each(DIALECTS)('Payment provider on %s', (dialect) => {
 describe('Payment provider with the real clock and timers', () => {
   test('When it starts with a latency, then a charge is answered no sooner than that', async () => {
     const testDb = await createTestDatabase<ProviderTables>('sqlite', migrations);
-    const app = await buildApp({ database: testDb.database, logLevel: false, serviceToken: TOKEN, behaviour: { ...RELIABLE, latency_ms: 200 } });
+    const app = await buildApp({ database: testDb.database, logLevel: false, identity: keys.identity('payment-provider'), behaviour: { ...RELIABLE, latency_ms: 200 } });
     try {
       const started = performance.now();
-      const { statusCode } = await app.inject({ method: 'POST', url: '/v1/charges', headers: AUTH, payload: { reference: 'slow-1', order_id: 1, amount: 1 } });
+      const { statusCode } = await app.inject({ method: 'POST', url: '/v1/charges', headers: AUTH('/v1/charges'), payload: { reference: 'slow-1', order_id: 1, amount: 1 } });
       expect(statusCode).toBe(201);
       expect(performance.now() - started).toBeGreaterThanOrEqual(195);
     } finally {

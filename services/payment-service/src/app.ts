@@ -41,11 +41,11 @@ export async function buildApp({ database, provider, providerTimeoutMs = 4000, s
     description: 'Owns payments and runs the payment saga. Calls the Order service and the payment provider. Database: payments.db.',
     ...(logLevel === undefined ? {} : { logLevel }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
-    serviceToken: deskOptions.serviceToken,
+    identity: deskOptions.identity,
   });
   const resilience = resilienceOf(app);
   const orders = connectOrderDesk({ ...deskOptions, resilience });
-  const providerClient = connectProvider({ provider, timeoutMs: providerTimeoutMs, balancing: deskOptions.balancing, serviceToken: deskOptions.serviceToken, resilience });
+  const providerClient = connectProvider({ provider, timeoutMs: providerTimeoutMs, balancing: deskOptions.balancing, identity: deskOptions.identity, resilience });
   app.addHook('onClose', async () => void (await Promise.all([orders.close(), providerClient.close()])));
 
   const payments = createPaymentRepository(database.db);
@@ -63,7 +63,7 @@ export async function buildApp({ database, provider, providerTimeoutMs = 4000, s
   registerServiceEvents(app, {
     service: 'payment-service',
     db: database.db,
-    serviceToken: deskOptions.serviceToken,
+    identity: deskOptions.identity,
     broker,
     discovery,
     resilience,
@@ -72,7 +72,7 @@ export async function buildApp({ database, provider, providerTimeoutMs = 4000, s
       OrderCancelled: async (event, trx) => payments.markOrderCancelled(trx, (event.data as { order_id: number }).order_id),
     },
   });
-  registerTestHooks(app, { serviceToken: deskOptions.serviceToken, enabled: testHooks ?? false });
+  registerTestHooks(app, { identity: deskOptions.identity, enabled: testHooks ?? false });
   registerPaymentRoutes(app, deps, runner);
   return app;
 }

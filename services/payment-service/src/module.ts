@@ -1,4 +1,4 @@
-import { discoveryFrom, eventsBrokerFrom, migrateToLatest, openDatabase, resolveServiceToken, type App, type Discovery } from '@microshop/chassis';
+import { discoveryFrom, eventsBrokerFrom, migrateToLatest, openDatabase, identityFrom, type App, type Discovery, type ServiceIdentity } from '@microshop/chassis';
 import { buildApp } from './app.js';
 import type { PaymentServiceConfig } from './config.js';
 import { migrations } from './data/migrations.js';
@@ -19,15 +19,14 @@ export interface PaymentService {
  * @example
  * const { app } = await openPaymentService(loadConfig())
  */
-export async function openPaymentService(config: PaymentServiceConfig, { discovery: given }: { discovery?: Discovery } = {}): Promise<PaymentService> {
-  const serviceToken = resolveServiceToken(config.SERVICE_TOKEN);
+export async function openPaymentService(config: PaymentServiceConfig, { discovery: given, identity = identityFrom('payment-service', config) }: { discovery?: Discovery; identity?: ServiceIdentity } = {}): Promise<PaymentService> {
   const database = await openDatabase<PaymentTables>({ url: config.DATABASE_URL, file: config.DATABASE_FILE, schema: config.DATABASE_SCHEMA });
   await migrateToLatest(database, migrations);
   const discovery =
     given ??
     (await discoveryFrom(config, {
       service: 'payment-service',
-      serviceToken,
+      identity,
       targets: { 'order-service': config.ORDER_SERVICE_URL, 'payment-provider': config.PAYMENT_PROVIDER_URL },
       logLevel: config.LOG_LEVEL,
     }));
@@ -47,7 +46,7 @@ export async function openPaymentService(config: PaymentServiceConfig, { discove
     balancing: config.LOAD_BALANCER,
     discovery,
     broker: await eventsBrokerFrom(config),
-    serviceToken,
+    identity,
     timeoutMs: config.CALL_TIMEOUT_MS,
     testHooks: config.MICROSHOP_TEST_HOOKS === '1',
     logLevel: config.LOG_LEVEL,

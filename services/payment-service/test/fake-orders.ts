@@ -1,5 +1,5 @@
-import { SERVICE_TOKEN_HEADER, type CancelReason, type Order, type OrderStatus, type StockStatus, type UpdateOrderStatus } from '@microshop/contracts';
-import { startFakeService, type FakeResponse, type RecordedCall } from '@microshop/testkit';
+import type { CancelReason, Order, OrderStatus, StockStatus, UpdateOrderStatus } from '@microshop/contracts';
+import { callerIn, startFakeService, type FakeResponse, type RecordedCall, type TestKeys } from '@microshop/testkit';
 
 /** How status updates fail: their answer, only those to one status if given, and whether each was applied first (the answer was lost, not the change). */
 export interface StatusFailure {
@@ -11,7 +11,8 @@ export interface StatusFailure {
 /**
  * The Order service faked at the HTTP level, following its real rules:
  * - `GET /api/orders/:id`: the order, or 404.
- * - `PUT /api/orders/:id/status` (service credential) `{status: 'PAID'}` or `{status: 'CANCELLED', reason}`:
+ * - `PUT /api/orders/:id/status` (the Payment service's token only: 401 without a valid one for the
+ *   Order service, 403 for another service's) `{status: 'PAID'}` or `{status: 'CANCELLED', reason}`:
  *   PENDING → PAID or CANCELLED (200); the same status again: 200, unchanged; PAID → CANCELLED and
  *   CANCELLED → PAID: 409. PAID is refused (409) while the order's stock is AWAITING.
  */
@@ -45,8 +46,9 @@ export interface FakeOrders {
 const CREATED_AT = '2024-05-01T10:00:00.000Z';
 const problem = (status: number, detail: string): FakeResponse => ({ status, body: { type: `/problems/${status}`, title: 'Problem', status, detail } });
 
-export async function startFakeOrders(serviceToken: string): Promise<FakeOrders> {
+export async function startFakeOrders(keys: TestKeys): Promise<FakeOrders> {
   const fake = await startFakeService();
+  const identity = keys.identity('order-service');
   const orders = new Map<number, Order>();
   const reads = new Map<number, number>();
   const settlements = new Map<number, { stock: 'RESERVED' | 'REJECTED'; afterReads: number }>();
@@ -98,7 +100,9 @@ export async function startFakeOrders(serviceToken: string): Promise<FakeOrders>
   });
 
   fake.on('PUT', '/api/orders/:id/status', (call, { id }) => {
-    if (call.headers[SERVICE_TOKEN_HEADER] !== serviceToken) return problem(401, 'the service credential is missing or wrong');
+    const caller = callerIn(identity, call.headers);
+    if (caller === undefined) return problem(401, 'the service token is missing, or not valid for the Order service');
+    if (caller !== 'payment-service') return problem(403, `${caller} may not set an order's status`);
     const order = orders.get(Number(id));
     if (!order) return problem(404, `No order with id ${id}`);
     const update = call.body as UpdateOrderStatus;

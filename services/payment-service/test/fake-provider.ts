@@ -1,5 +1,5 @@
-import { SERVICE_TOKEN_HEADER, type Charge, type CreateCharge } from '@microshop/contracts';
-import { startFakeService, type FakeResponse, type RecordedCall } from '@microshop/testkit';
+import type { Charge, CreateCharge } from '@microshop/contracts';
+import { callerIn, startFakeService, type FakeResponse, type RecordedCall, type TestKeys } from '@microshop/testkit';
 
 type Kind = 'charges' | 'refunds';
 
@@ -17,7 +17,8 @@ type Kind = 'charges' | 'refunds';
  *   later with the reference is refused).
  * - A failure (503) happens before anything is done; a delay comes after the work is done, so a
  *   caller that stops waiting cannot tell what happened (as with the real provider's latency).
- * - Every route needs the service credential (401 without it).
+ * - Every route needs the Payment service's token for the provider (401 without a valid one, 403
+ *   for another service's).
  */
 export interface FakeProvider {
   url: string;
@@ -44,8 +45,9 @@ export interface FakeProvider {
 
 const problem = (status: number, code: string, detail: string): FakeResponse => ({ status, body: { type: `/problems/${code}`, title: code, status, detail } });
 
-export async function startFakeProvider(serviceToken: string): Promise<FakeProvider> {
+export async function startFakeProvider(keys: TestKeys): Promise<FakeProvider> {
   const fake = await startFakeService();
+  const identity = keys.identity('payment-provider');
   const ledger = new Map<string, Charge>();
   const refunded: string[] = [];
   const failures: Record<Kind, number> = { charges: 0, refunds: 0 };
@@ -61,9 +63,11 @@ export async function startFakeProvider(serviceToken: string): Promise<FakeProvi
   };
   const answer = (kind: Kind, response: FakeResponse): FakeResponse => (delays[kind] > 0 ? { ...response, delayMs: delays[kind] } : response);
 
-  /** The checks every request goes through first: the credential, then the simulated outage. */
+  /** The checks every request goes through first: the caller's token, then the simulated outage. */
   const refuse = (kind: Kind, call: RecordedCall): FakeResponse | undefined => {
-    if (call.headers[SERVICE_TOKEN_HEADER] !== serviceToken) return problem(401, 'unauthorized', 'the service credential is missing or wrong');
+    const caller = callerIn(identity, call.headers);
+    if (caller === undefined) return problem(401, 'unauthenticated', 'the service token is missing, or not valid for the provider');
+    if (caller !== 'payment-service') return problem(403, 'forbidden', `${caller} may not charge or refund`);
     if (failures[kind] > 0) {
       failures[kind]--;
       return problem(503, 'unavailable', 'The payment provider is unavailable (simulated outage); nothing was done, send the request again');

@@ -1,5 +1,5 @@
 import { IDEMPOTENCY_KEY_HEADER, SERVICE_TOKEN_HEADER, type Payment, type Problem } from '@microshop/contracts';
-import { DIALECTS, request } from '@microshop/testkit';
+import { callerIn, DIALECTS, request } from '@microshop/testkit';
 import { describe, expect, test } from 'vitest';
 import { SAGA_CRASH_POINTS } from '../src/domain/saga.js';
 import {
@@ -7,12 +7,12 @@ import {
   countPayments,
   eventsOf,
   INSTANCE_ID,
+  keys,
   pay,
   paymentRows,
   RUNNING_ELSEWHERE,
   sagaOf,
   seedPayment,
-  SERVICE_TOKEN,
   usePaymentService,
 } from './payment-harness.js';
 
@@ -32,7 +32,7 @@ describe.each(DIALECTS)('Payment service on %s', (dialect) => {
 
 
   describe('Paying an order', () => {
-    test("When the spec's order 1 (total 2999.97, PENDING) is paid, then 201 COMPLETED for 2999.97, stored as 299997 cents, charged once as payment-<id>, and the order is set PAID with the service credential", async () => {
+    test("When the spec's order 1 (total 2999.97, PENDING) is paid, then 201 COMPLETED for 2999.97, stored as 299997 cents, charged once as payment-<id>, and the order is set PAID with the Payment service’s token", async () => {
       const { url, orders, provider } = await start();
       orders.add({ id: 1, total: 2999.97 });
 
@@ -67,7 +67,8 @@ describe.each(DIALECTS)('Payment service on %s', (dialect) => {
       const [charge] = provider.requests('charges');
       expect(provider.requests('charges')).toHaveLength(1);
       expect(charge?.body).toEqual({ reference, order_id: 1, amount: 2999.97 });
-      expect(charge?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE_TOKEN);
+      // The Payment service's own token for the provider (the fake refuses any other).
+      expect(callerIn(keys.identity('payment-provider'), charge?.headers ?? {})).toBe('payment-service');
       expect(charge?.headers[IDEMPOTENCY_KEY_HEADER]).toBe(reference);
       expect(provider.requests('refunds')).toEqual([]);
 
@@ -77,7 +78,7 @@ describe.each(DIALECTS)('Payment service on %s', (dialect) => {
       ]);
       const [update] = orders.statusUpdates(1);
       expect(update?.body).toEqual({ status: 'PAID' });
-      expect(update?.headers[SERVICE_TOKEN_HEADER]).toBe(SERVICE_TOKEN);
+      expect(callerIn(keys.identity('order-service'), update?.headers ?? {})).toBe('payment-service');
       expect(orders.get(1)?.status).toBe('PAID');
     });
 
@@ -377,10 +378,12 @@ describe.each(DIALECTS)('Payment service on %s', (dialect) => {
   });
 
   describe('Test hooks', () => {
-    test('When test hooks are on, then GET /internal/test/points lists every saga crash point, with the service credential only', async () => {
+    test("When test hooks are on, then GET /internal/test/points lists every saga crash point, with the gateway's token only", async () => {
       const { url } = await start({ testHooks: true });
       expect((await request(url, 'GET', '/internal/test/points')).status).toBe(401);
-      const { status, body } = await request<{ points: string[]; crashes: Record<string, number> }>(url, 'GET', '/internal/test/points', undefined, { [SERVICE_TOKEN_HEADER]: SERVICE_TOKEN });
+      expect((await request(url, 'GET', '/internal/test/points', undefined, { [SERVICE_TOKEN_HEADER]: keys.token('gateway', 'payment-service', { ageS: 120 }) })).status).toBe(401);
+      expect((await request(url, 'GET', '/internal/test/points', undefined, keys.headers('order-service', 'payment-service'))).status).toBe(403);
+      const { status, body } = await request<{ points: string[]; crashes: Record<string, number> }>(url, 'GET', '/internal/test/points', undefined, keys.headers('gateway', 'payment-service'));
       expect(status).toBe(200);
       expect(body.points).toEqual(expect.arrayContaining([...SAGA_CRASH_POINTS]));
       expect(body.crashes).toEqual({});
@@ -388,7 +391,7 @@ describe.each(DIALECTS)('Payment service on %s', (dialect) => {
 
     test('When test hooks are off, then the test routes do not exist (404)', async () => {
       const { url } = await start({ testHooks: false });
-      const withToken = { [SERVICE_TOKEN_HEADER]: SERVICE_TOKEN };
+      const withToken = keys.headers('gateway', 'payment-service');
       expect((await request(url, 'GET', '/internal/test/points', undefined, withToken)).status).toBe(404);
       expect((await request(url, 'POST', '/internal/test/crash', { point: 'saga.after_charge' }, withToken)).status).toBe(404);
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { resilienceOf, type App } from '@microshop/chassis';
-import { SERVICE_TOKEN_HEADER, type EventEnvelope, type Payment, type PaymentSaga } from '@microshop/contracts';
-import { createTestDatabase, listenOnFreePort, request, type DIALECTS, type JsonResponse, type TestDatabase } from '@microshop/testkit';
+import type { EventEnvelope, Payment, PaymentSaga } from '@microshop/contracts';
+import { createTestDatabase, listenOnFreePort, request, testKeys, type DIALECTS, type JsonResponse, type TestDatabase } from '@microshop/testkit';
 import type { Kysely } from 'kysely';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { buildApp, type PaymentAppOptions } from '../src/app.js';
@@ -11,7 +11,8 @@ import type { NewPaymentRow, PaymentRow, PaymentTables } from '../src/data/table
 import { startFakeOrders, type FakeOrders } from './fake-orders.js';
 import { startFakeProvider, type FakeProvider } from './fake-provider.js';
 
-export const SERVICE_TOKEN = 'payment-test-service-token';
+/** The key set of the Payment tests: the app is `payment-service`, its fakes check its tokens with their own keys. */
+export const keys = testKeys();
 /** The Payment service instance under test: its leases are `payment-test/<boot>/<n>`. */
 export const INSTANCE_ID = 'payment-test';
 /** Another instance, never run here: a saga it leases is left alone until the lease runs out. */
@@ -51,14 +52,14 @@ export interface StartOptions extends Partial<Omit<PaymentAppOptions, 'database'
 
 /** Starts both fakes and the app over `testDb`, with the small saga settings above. */
 export async function startPaymentService(testDb: TestDatabase<PaymentTables>, { clientRetries = true, withOrders = [], ...options }: StartOptions = {}): Promise<PaymentService> {
-  const orders = await startFakeOrders(SERVICE_TOKEN);
+  const orders = await startFakeOrders(keys);
   for (const order of withOrders) orders.add(order);
-  const provider = await startFakeProvider(SERVICE_TOKEN);
+  const provider = await startFakeProvider(keys);
   const app = await buildApp({
     database: testDb.database,
     orderService: orders.url,
     provider: provider.url,
-    serviceToken: SERVICE_TOKEN,
+    identity: keys.identity('payment-service'),
     timeoutMs: CALL_TIMEOUT_MS,
     providerTimeoutMs: PROVIDER_TIMEOUT_MS,
     saga: SAGA,
@@ -149,8 +150,8 @@ export const orderCancelled = (orderId: number, reason = 'cancelled'): EventEnve
   data: { order_id: orderId, reason },
 });
 
-/** Delivers an event to `POST /internal/events` as a publisher's relay does: the whole envelope, with the service credential. */
-export const deliver = (url: string, envelope: EventEnvelope, headers: Record<string, string> = { [SERVICE_TOKEN_HEADER]: SERVICE_TOKEN }): Promise<JsonResponse<{ result: string }>> =>
+/** Delivers an event to `POST /internal/events` as a publisher's relay does: the whole envelope, with the publisher's (the Order service's) token. */
+export const deliver = (url: string, envelope: EventEnvelope, headers: Record<string, string> = keys.headers(envelope.source, 'payment-service')): Promise<JsonResponse<{ result: string }>> =>
   request(url, 'POST', '/internal/events', envelope, headers);
 
 /**

@@ -362,7 +362,7 @@ describe.each(DIALECTS)('Payment saga on %s', (dialect) => {
       expect(await eventsOf(db(), payment.id)).toEqual([['PaymentRefunded', { payment_id: payment.id, order_id: orderId, amount: 30 }]]);
     });
 
-    test('When the same OrderCancelled is delivered twice, then the second is a duplicate; without the service credential, 401', async () => {
+    test('When the same OrderCancelled is delivered twice, then the second is a duplicate; without a service token, 401', async () => {
       const { url } = await start();
       const event = orderCancelled(nextOrderId++);
       expect(await deliver(url, event)).toMatchObject({ status: 200, body: { result: 'applied' } });

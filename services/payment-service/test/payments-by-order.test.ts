@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { migrations } from '../src/data/migrations.js';
 import type { PaymentTables } from '../src/data/tables.js';
-import { RUNNING_ELSEWHERE, seedPayment } from './payment-harness.js';
+import { keys, RUNNING_ELSEWHERE, seedPayment } from './payment-harness.js';
 
 describe.each(DIALECTS)('Payments of some orders, on %s', (dialect) => {
   let testDb: TestDatabase<PaymentTables>;
@@ -15,7 +15,7 @@ describe.each(DIALECTS)('Payments of some orders, on %s', (dialect) => {
   beforeAll(async () => {
     testDb = await createTestDatabase<PaymentTables>(dialect, migrations);
     // No neighbour is called to list payments: both addresses lead nowhere.
-    app = await buildApp({ database: testDb.database, orderService: 'http://127.0.0.1:9', provider: 'http://127.0.0.1:9', serviceToken: 'payments-by-order-token', timeoutMs: 300, logLevel: false });
+    app = await buildApp({ database: testDb.database, orderService: 'http://127.0.0.1:9', provider: 'http://127.0.0.1:9', identity: keys.identity('payment-service'), timeoutMs: 300, logLevel: false });
     url = await listenOnFreePort(app);
     const rows: [number, number, PaymentStatus][] = [
       [1, 1000, 'FAILED'],

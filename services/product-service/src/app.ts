@@ -1,4 +1,4 @@
-import { createServer, registerHealth, registerServiceEvents, resilienceOf, resolveServiceToken, type App, type Database, type Discovery, type NatsBroker } from '@microshop/chassis';
+import { createServer, registerHealth, registerServiceEvents, resilienceOf, developmentIdentity, type App, type Database, type Discovery, type NatsBroker, type ServiceIdentity } from '@microshop/chassis';
 import { createProductRepository } from './data/product-repository.js';
 import { createStockRepository } from './data/stock-repository.js';
 import type { ProductTables } from './data/tables.js';
@@ -10,8 +10,8 @@ export interface ProductAppOptions {
   database: Database<ProductTables>;
   logLevel?: string | false;
   bodyLimit?: number;
-  /** The service credential internal endpoints (`/internal/stock`, `/internal/events`, `/internal/chaos`) require; unset: the development one. */
-  serviceToken?: string;
+  /** The service's identity: which callers its `/internal/*` routes believe; unset: the development one. */
+  identity?: ServiceIdentity;
   now?: () => Date;
   /** Finds the subscribers of the Product service's events (the Order service) for the HTTP transport. */
   discovery?: Discovery | undefined;
@@ -20,21 +20,20 @@ export interface ProductAppOptions {
 }
 
 /** Builds the Product service's app from its dependencies. Never listens: `main.ts` does, tests inject. */
-export async function buildApp({ database, logLevel, bodyLimit, serviceToken: configuredToken, now = () => new Date(), discovery, broker }: ProductAppOptions): Promise<App> {
-  const serviceToken = resolveServiceToken(configuredToken);
+export async function buildApp({ database, logLevel, bodyLimit, identity = developmentIdentity('product-service'), now = () => new Date(), discovery, broker }: ProductAppOptions): Promise<App> {
   const app = await createServer({
     name: 'product-service',
     description: 'Owns the product catalogue, prices and stock. Database: products.db.',
     ...(logLevel === undefined ? {} : { logLevel }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
-    serviceToken,
+    identity,
   });
   const deps = { products: createProductRepository(database.db), stock: createStockRepository(database.db), now };
 
   registerHealth(app, { service: 'product-service', checks: { database: database.ping } });
   // Stock is choreographed: Product reacts to the Order service's events and answers with its own.
-  registerServiceEvents(app, { service: 'product-service', db: database.db, serviceToken, handlers: orderEventHandlers(now), broker, discovery, resilience: resilienceOf(app) });
+  registerServiceEvents(app, { service: 'product-service', db: database.db, identity, handlers: orderEventHandlers(now), broker, discovery, resilience: resilienceOf(app) });
   registerProductRoutes(app, deps);
-  registerStockLedgerRoute(app, deps, serviceToken);
+  registerStockLedgerRoute(app, deps, identity);
   return app;
 }

@@ -1,4 +1,4 @@
-import { discoveryFrom, eventsBrokerFrom, migrateToLatest, openDatabase, resolveServiceToken, type App, type Discovery } from '@microshop/chassis';
+import { discoveryFrom, eventsBrokerFrom, migrateToLatest, openDatabase, identityFrom, type App, type Discovery, type ServiceIdentity } from '@microshop/chassis';
 import { buildApp } from './app.js';
 import type { ProductServiceConfig } from './config.js';
 import { migrations } from './data/migrations.js';
@@ -19,14 +19,13 @@ export interface ProductService {
  * @example
  * const { app } = await openProductService(loadConfig())
  */
-export async function openProductService(config: ProductServiceConfig, { discovery: given }: { discovery?: Discovery } = {}): Promise<ProductService> {
-  const serviceToken = resolveServiceToken(config.SERVICE_TOKEN);
+export async function openProductService(config: ProductServiceConfig, { discovery: given, identity = identityFrom('product-service', config) }: { discovery?: Discovery; identity?: ServiceIdentity } = {}): Promise<ProductService> {
   const database = await openDatabase<ProductTables>({ url: config.DATABASE_URL, file: config.DATABASE_FILE, schema: config.DATABASE_SCHEMA });
   await migrateToLatest(database, migrations);
-  const discovery = given ?? (await discoveryFrom(config, { service: 'product-service', serviceToken, targets: {}, logLevel: config.LOG_LEVEL }));
+  const discovery = given ?? (await discoveryFrom(config, { service: 'product-service', identity, targets: {}, logLevel: config.LOG_LEVEL }));
   const app = await buildApp({
     database,
-    serviceToken,
+    identity,
     discovery,
     broker: await eventsBrokerFrom(config),
     logLevel: config.LOG_LEVEL,

@@ -40,6 +40,9 @@ describe.each(DIALECTS)('Product service on %s', (dialect) => {
     ['a zero price', { name: 'X', price: 0 }, 'price'],
     ['a negative price', { name: 'X', price: -1 }, 'price'],
     ['three decimals', { name: 'X', price: 1.005 }, 'price'],
+    // Found by the fuzzing of the public API: the smallest double was taken for 0 cents, a 500.
+    ['a price that is no whole number of cents, however close to 0', { name: 'X', price: 5e-324 }, 'price'],
+    ['a price a hair over two decimals', { name: 'X', price: 1.000000001 }, 'price'],
     ['a price as text', { name: 'X', price: '9.99' }, 'price'],
     ['an absurd price', { name: 'X', price: 1e12 }, 'price'],
     ['a missing price', { name: 'X' }, 'price'],

@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDiscovery, type App, type Discovery } from '@microshop/chassis';
 import { MAX_STOCK, SERVICE_TOKEN_HEADER, type EventData, type EventEnvelope, type EventType, type Problem, type Product, type StockLedger } from '@microshop/contracts';
-import { createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, type FakeService, type TestDatabase } from '@microshop/testkit';
+import { callerIn, createTestDatabase, DIALECTS, listenOnFreePort, request, startFakeService, testKeys, type FakeService, type TestDatabase } from '@microshop/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { migrations } from '../src/data/migrations.js';
 import type { ProductTables } from '../src/data/tables.js';
 
-const SERVICE_TOKEN = 'product-stock-test-service-token';
-const withToken = { [SERVICE_TOKEN_HEADER]: SERVICE_TOKEN };
+const keys = testKeys();
+/** Events come from the Order service, with its token for Product. */
+const fromOrders = () => keys.headers('order-service', 'product-service');
+/** The ledger and the outbox are read by the gateway. */
+const fromGateway = () => keys.headers('gateway', 'product-service');
 
 /** An event as the Order service's relay delivers it. */
 function orderEvent<T extends EventType>(type: T, data: EventData<T> & { order_id: number }, id: string = randomUUID()): EventEnvelope {
@@ -42,8 +45,8 @@ describe.each(DIALECTS)('Product stock on %s', (dialect) => {
     const rows = await db().selectFrom('outbox').selectAll().where('subject', 'in', subjects).orderBy('id').execute();
     return rows.map((row) => JSON.parse(row.envelope) as EventEnvelope).map((e) => [e.type, e.data]);
   };
-  const deliver = (event: EventEnvelope, headers: Record<string, string> = withToken) => request<{ result: string }>(url, 'POST', '/internal/events', event, headers);
-  const ledger = (query = '') => request<StockLedger>(url, 'GET', `/internal/stock${query}`, undefined, withToken);
+  const deliver = (event: EventEnvelope, headers: Record<string, string> = fromOrders()) => request<{ result: string }>(url, 'POST', '/internal/events', event, headers);
+  const ledger = (query = '') => request<StockLedger>(url, 'GET', `/internal/stock${query}`, undefined, fromGateway());
   /** Places an order for the product as the Order service would announce it, and says what Product answered. */
   const reserve = async (productId: number, quantity: number) => {
     const orderId = nextOrderId();
@@ -55,9 +58,17 @@ describe.each(DIALECTS)('Product stock on %s', (dialect) => {
   beforeAll(async () => {
     testDb = await createTestDatabase<ProductTables>(dialect, migrations);
     orders = await startFakeService();
-    orders.on('POST', '/internal/events', () => ({ body: { result: 'applied' } }));
-    discovery = createDiscovery({ serviceToken: SERVICE_TOKEN, refreshMs: 60_000, targets: { 'order-service': orders.url } });
-    app = await buildApp({ database: testDb.database, serviceToken: SERVICE_TOKEN, discovery, logLevel: false });
+    // The Order service takes an event from the service that published it only, with its valid token.
+    const orderIdentity = keys.identity('order-service');
+    orders.on('POST', '/internal/events', (call) => {
+      const caller = callerIn(orderIdentity, call.headers);
+      if (caller === undefined) return { status: 401, body: { status: 401, title: 'Service token refused', field: SERVICE_TOKEN_HEADER } };
+      if (caller !== (call.body as EventEnvelope).source) return { status: 403, body: { status: 403, title: 'Caller not allowed', field: 'source' } };
+      return { body: { result: 'applied' } };
+    });
+    const identity = keys.identity('product-service');
+    discovery = createDiscovery({ identity, refreshMs: 60_000, targets: { 'order-service': orders.url } });
+    app = await buildApp({ database: testDb.database, identity, discovery, logLevel: false });
     url = await listenOnFreePort(app);
   });
   afterAll(async () => {
@@ -164,9 +175,11 @@ describe.each(DIALECTS)('Product stock on %s', (dialect) => {
       await expect.poll(() => orders.calls.find((call) => (call.body as EventEnvelope | undefined)?.subject === `order/${orderId}`), { timeout: 3000 }).toMatchObject({
         method: 'POST',
         path: '/internal/events',
-        headers: { [SERVICE_TOKEN_HEADER]: SERVICE_TOKEN },
         body: { type: 'StockReserved', source: 'product-service', data: { order_id: orderId, product_id: product.id, quantity: 2 } },
       });
+      // Delivered with the Product service's own token for the Order service.
+      const delivery = orders.calls.find((call) => (call.body as EventEnvelope | undefined)?.subject === `order/${orderId}`);
+      expect(callerIn(keys.identity('order-service'), delivery?.headers ?? {})).toBe('product-service');
     });
 
     test('When an order asks for more than the stock holds, then nothing is reserved and StockRejected tells what is available', async () => {
@@ -325,10 +338,13 @@ describe.each(DIALECTS)('Product stock on %s', (dialect) => {
     });
 
     test.each([
-      ['no credential', {}, 401],
-      ['a wrong credential', { [SERVICE_TOKEN_HEADER]: 'product-stock-test-service-tokeX' }, 403],
-    ])('When the ledger is asked for with %s, then %d naming the header', async (_case, headers, expected) => {
-      const { status, body } = await request<Problem>(url, 'GET', '/internal/stock', undefined, headers);
+      ['no token', 401, () => ({})],
+      ['a forged token', 401, () => testKeys().headers('gateway', 'product-service')],
+      ['an expired token', 401, () => ({ [SERVICE_TOKEN_HEADER]: keys.token('gateway', 'product-service', { ageS: 120 }) })],
+      ['a token for another service', 401, () => keys.headers('gateway', 'order-service')],
+      ["the Order service's valid token (the ledger is the gateway's)", 403, () => keys.headers('order-service', 'product-service')],
+    ])('When the ledger is asked for with %s, then %d naming the header', async (_case, expected, headers) => {
+      const { status, body } = await request<Problem>(url, 'GET', '/internal/stock', undefined, headers());
       expect(status).toBe(expected);
       expect(body.field).toBe(SERVICE_TOKEN_HEADER);
     });
@@ -339,12 +355,21 @@ describe.each(DIALECTS)('Product stock on %s', (dialect) => {
   });
 
   describe('Receiving events', () => {
-    test('When an event is delivered without the service credential, then 401 and nothing happens', async () => {
+    test('When an event is delivered without a service token, then 401 and nothing happens', async () => {
       const product = await createProduct({ stock: 5 });
       const orderId = nextOrderId();
       const { status, body } = await deliver(orderEvent('OrderCreated', { order_id: orderId, user_id: 1, product_id: product.id, quantity: 1, total: 20 }), {});
       expect(status).toBe(401);
       expect((body as unknown as Problem).field).toBe(SERVICE_TOKEN_HEADER);
+      expect(await stockRow(product.id)).toEqual({ stock: 5, stock_received: 5 });
+      expect(await reservationOf(orderId)).toBeUndefined();
+    });
+
+    test("When an Order service event comes with another service's valid token, then 403 and nothing happens: no service publishes in another's name", async () => {
+      const product = await createProduct({ stock: 5 });
+      const orderId = nextOrderId();
+      const event = orderEvent('OrderCreated', { order_id: orderId, user_id: 1, product_id: product.id, quantity: 1, total: 20 });
+      expect(await deliver(event, keys.headers('payment-service', 'product-service'))).toMatchObject({ status: 403, body: { field: 'source' } });
       expect(await stockRow(product.id)).toEqual({ stock: 5, stock_received: 5 });
       expect(await reservationOf(orderId)).toBeUndefined();
     });
@@ -357,7 +382,7 @@ describe.each(DIALECTS)('Product stock on %s', (dialect) => {
     });
 
     test('When the outbox is asked for, then it shows the events consumed in its inbox', async () => {
-      const { status, body } = await request<{ inbox: { applied: number } }>(url, 'GET', '/internal/events/outbox', undefined, withToken);
+      const { status, body } = await request<{ inbox: { applied: number } }>(url, 'GET', '/internal/events/outbox', undefined, fromGateway());
       expect(status).toBe(200);
       expect(body.inbox.applied).toBeGreaterThan(0);
     });

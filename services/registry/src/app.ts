@@ -1,4 +1,4 @@
-import { createServer, registerHealth, resolveServiceToken, type App } from '@microshop/chassis';
+import { createServer, developmentIdentity, registerHealth, type App, type ServiceIdentity } from '@microshop/chassis';
 import { createHttpProbe } from './clients/http-probe.js';
 import { DEFAULT_ALLOWED_HOSTS } from './config.js';
 import { parseAllowedHosts } from './domain/allowed-hosts.js';
@@ -10,8 +10,8 @@ import { registerRegistryRoutes } from './routes/registry-routes.js';
 export interface RegistryAppOptions {
   logLevel?: string | false;
   bodyLimit?: number;
-  /** The credential every `/v1` route requires; unset: the machine's development one. */
-  serviceToken?: string;
+  /** The registry's identity: whom its `/v1` routes believe; unset: the development one. */
+  identity?: ServiceIdentity;
   /** No heartbeat for this long: evicted (default 5000). */
   ttlMs?: number;
   /** How often each instance is checked (default 1000). */
@@ -32,7 +32,7 @@ export interface RegistryAppOptions {
 export async function buildApp({
   logLevel,
   bodyLimit,
-  serviceToken,
+  identity = developmentIdentity('registry'),
   ttlMs = 5000,
   checkIntervalMs = 1000,
   checkTimeoutMs = 500,
@@ -45,7 +45,7 @@ export async function buildApp({
     description: 'The service registry: instances register and heartbeat, it health-checks them and tells clients which ones to call. In memory, rebuilt from heartbeats.',
     ...(logLevel === undefined ? {} : { logLevel }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
-    ...(serviceToken === undefined ? {} : { serviceToken }),
+    identity,
   });
 
   const store = createRegistryStore({
@@ -80,7 +80,7 @@ export async function buildApp({
     checker,
     allowedHosts: parseAllowedHosts(allowedHosts),
     checkIntervalMs,
-    serviceToken: resolveServiceToken(serviceToken),
+    identity,
   });
   return app;
 }

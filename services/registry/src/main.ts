@@ -1,4 +1,4 @@
-import { listen, start } from '@microshop/chassis';
+import { identityFrom, listen, start } from '@microshop/chassis';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 
@@ -12,7 +12,7 @@ start('registry', async () => {
     checkTimeoutMs: config.REGISTRY_CHECK_TIMEOUT_MS,
     failuresToEvict: config.REGISTRY_FAILURES_TO_EVICT,
     allowedHosts: config.REGISTRY_ALLOWED_HOSTS,
-    ...(config.SERVICE_TOKEN === undefined ? {} : { serviceToken: config.SERVICE_TOKEN }),
+    identity: identityFrom('registry', config),
   });
   await listen(app, { name: 'registry', port: config.PORT, host: config.HOST });
   app.log.info({ ttl_ms: config.REGISTRY_TTL_MS, allowed_hosts: config.REGISTRY_ALLOWED_HOSTS }, `registry ready on http://${config.HOST}:${config.PORT}`);

@@ -1,12 +1,23 @@
 import { afterEach } from 'vitest';
-import type { App } from '@microshop/chassis';
-import { SERVICE_TOKEN_HEADER, type RegisteredInstance, type RegistryState, type ServiceInstances } from '@microshop/contracts';
-import { listenOnFreePort, request, startFakeService, type FakeService, type JsonResponse } from '@microshop/testkit';
+import { PRINCIPALS, type App } from '@microshop/chassis';
+import type { RegisteredInstance, RegistryState, ServiceInstances } from '@microshop/contracts';
+import { listenOnFreePort, request, startFakeService, testKeys, type FakeService, type JsonResponse } from '@microshop/testkit';
 import { buildApp, type RegistryAppOptions } from '../src/app.js';
 
-export const TOKEN = 'registry-test-service-token';
+/** The key set of the registry tests: the registry trusts every principal of it. */
+export const keys = testKeys();
 
-/** A registry on a free port, and calls to it with the service credential. */
+/**
+ * Who calls: a write (`PUT`/`DELETE` of an instance) is signed by the service it is about, as each
+ * instance registers itself; a read by the gateway.
+ */
+export function callerFor(method: string, path: string): string {
+  const written = /^\/v1\/services\/([^/]+)\/instances\/[^/]+$/.exec(path)?.[1];
+  const service = written === undefined ? undefined : decodeURIComponent(written);
+  return (method === 'PUT' || method === 'DELETE') && service !== undefined && (PRINCIPALS as readonly string[]).includes(service) ? service : 'gateway';
+}
+
+/** A registry on a free port, and calls to it with a service token of the right principal. */
 export interface TestRegistry {
   app: App;
   url: string;
@@ -18,9 +29,9 @@ export interface TestRegistry {
 
 /** Starts a registry with short intervals unless told otherwise. */
 export async function startRegistry(options: RegistryAppOptions = {}): Promise<TestRegistry> {
-  const app = await buildApp({ logLevel: false, serviceToken: TOKEN, ttlMs: 5000, checkIntervalMs: 50, checkTimeoutMs: 200, ...options });
+  const app = await buildApp({ logLevel: false, identity: keys.identity('registry'), ttlMs: 5000, checkIntervalMs: 50, checkTimeoutMs: 200, ...options });
   const url = await listenOnFreePort(app);
-  const call = <T>(method: string, path: string, body?: unknown) => request<T>(url, method, path, body, { [SERVICE_TOKEN_HEADER]: TOKEN });
+  const call = <T>(method: string, path: string, body?: unknown) => request<T>(url, method, path, body, keys.headers(callerFor(method, path), 'registry'));
   return {
     app,
     url,

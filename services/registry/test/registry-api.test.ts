@@ -1,8 +1,8 @@
 import type { Problem, RegisteredInstance, ServiceInstances } from '@microshop/contracts';
-import { request, sampleDelta, scrapeMetrics } from '@microshop/testkit';
+import { request, sampleDelta, scrapeMetrics, testKeys } from '@microshop/testkit';
 import { sampleSum } from '@microshop/chassis';
 import { describe, expect, test } from 'vitest';
-import { useRegistries, waitFor } from './helpers.js';
+import { keys, useRegistries, waitFor } from './helpers.js';
 
 describe('Registry API', () => {
   const { registry, fake } = useRegistries();
@@ -93,15 +93,46 @@ describe('Registry API', () => {
     ['DELETE', '/v1/services/user-service/instances/u1', undefined],
     ['GET', '/v1/services/user-service/instances?status=bogus', undefined],
     ['GET', '/v1/services', undefined],
-  ])('When %s %s comes without or with a wrong credential, then 401 or 403, before any validation', async (method, path, body) => {
+  ])('When %s %s comes without a token, or with one that is forged, expired or for another service, then 401, before any validation', async (method, path, body) => {
     const reg = await registry();
     const without = await request<Problem>(reg.url, method, path, body);
     expect(without.status).toBe(401);
     expect(without.body).toMatchObject({ status: 401, field: 'x-service-token' });
-    const wrong = await request<Problem>(reg.url, method, path, body, { 'x-service-token': 'not-the-registry-token' });
-    expect(wrong.status).toBe(403);
-    expect(wrong.body).toMatchObject({ status: 403, field: 'x-service-token' });
+    for (const token of [
+      'not-the-registry-token',
+      testKeys().token('user-service', 'registry'),
+      keys.token('user-service', 'registry', { ageS: 120 }),
+      keys.token('user-service', 'order-service'),
+    ]) {
+      const refused = await request<Problem>(reg.url, method, path, body, { 'x-service-token': token });
+      expect(refused.status).toBe(401);
+      expect(refused.body).toMatchObject({ status: 401, field: 'x-service-token' });
+    }
     expect(await reg.instances('user-service', 'all')).toEqual([]);
+  });
+
+  test.each([
+    ['PUT', { host: 'not allowed!', port: 0, extra: true }],
+    ['PUT', { host: '127.0.0.1', port: 9 }],
+    ['DELETE', undefined],
+  ])("When another service's valid token sends %s of a user-service instance, then 403, before any validation, and nothing changes", async (method, body) => {
+    const reg = await registry();
+    const instance = await fake();
+    await reg.register('user-service', 'u1', { host: '127.0.0.1', port: instance.port });
+    const path = '/v1/services/user-service/instances/u1';
+    for (const caller of ['order-service', 'gateway', 'registry']) {
+      const refused = await request<Problem>(reg.url, method, path, body, keys.headers(caller, 'registry'));
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ status: 403, field: 'service' });
+    }
+    expect((await reg.instances('user-service', 'all')).map((i) => [i.instance_id, i.port])).toEqual([['u1', instance.port]]);
+  });
+
+  test('When any service reads the registry with its own valid token, then 200: reads are open to every principal', async () => {
+    const reg = await registry();
+    for (const caller of ['user-service', 'gateway', 'supervisor']) {
+      expect((await request(reg.url, 'GET', '/v1/services', undefined, keys.headers(caller, 'registry'))).status).toBe(200);
+    }
   });
 
   test.each([['10.0.0.5'], ['169.254.169.254'], ['example.com'], ['127.0.0.2']])(
@@ -177,18 +208,18 @@ describe('Registry API', () => {
     const reg = await registry();
     const instance = await fake();
     const before = await scrapeMetrics(reg.url);
-    await reg.register('metrics-service', 'm1', { host: '127.0.0.1', port: instance.port });
-    await waitFor('passing', async () => (await reg.instances('metrics-service')).length === 1);
+    await reg.register('payment-provider', 'm1', { host: '127.0.0.1', port: instance.port });
+    await waitFor('passing', async () => (await reg.instances('payment-provider')).length === 1);
     instance.healthy = false;
-    await waitFor('failing', async () => (await reg.instances('metrics-service', 'all'))[0]?.status === 'failing');
+    await waitFor('failing', async () => (await reg.instances('payment-provider', 'all'))[0]?.status === 'failing');
     const after = await scrapeMetrics(reg.url);
-    expect(sampleSum(after, 'microshop_registry_instances', { service: 'metrics-service', status: 'failing' })).toBe(1);
-    expect(sampleSum(after, 'microshop_registry_instances', { service: 'metrics-service', status: 'passing' })).toBe(0);
+    expect(sampleSum(after, 'microshop_registry_instances', { service: 'payment-provider', status: 'failing' })).toBe(1);
+    expect(sampleSum(after, 'microshop_registry_instances', { service: 'payment-provider', status: 'passing' })).toBe(0);
     expect(sampleDelta(before, after, 'microshop_registry_events_total', { kind: 'registered' })).toBe(1);
     expect(sampleDelta(before, after, 'microshop_registry_events_total', { kind: 'passing' })).toBe(1);
     expect(sampleDelta(before, after, 'microshop_registry_events_total', { kind: 'failing' })).toBe(1);
-    expect(sampleDelta(before, after, 'microshop_registry_health_checks_total', { service: 'metrics-service', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
-    expect(sampleDelta(before, after, 'microshop_registry_health_checks_total', { service: 'metrics-service', outcome: 'bad_status' })).toBeGreaterThanOrEqual(1);
+    expect(sampleDelta(before, after, 'microshop_registry_health_checks_total', { service: 'payment-provider', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(sampleDelta(before, after, 'microshop_registry_health_checks_total', { service: 'payment-provider', outcome: 'bad_status' })).toBeGreaterThanOrEqual(1);
   });
 
   test('The registry answers its own /health and documents /v1 in its OpenAPI under the registry tag', async () => {

@@ -1,4 +1,4 @@
-import { createServer, registerHealth, type App, type Database } from '@microshop/chassis';
+import { createServer, registerHealth, type App, type Database, type ServiceIdentity } from '@microshop/chassis';
 import { createUserRepository } from './data/user-repository.js';
 import type { UserTables } from './data/tables.js';
 import { registerUserRoutes } from './routes/user-routes.js';
@@ -7,19 +7,19 @@ export interface UserAppOptions {
   database: Database<UserTables>;
   logLevel?: string | false;
   bodyLimit?: number;
-  /** The service credential internal endpoints (`/internal/chaos`) require; unset: the development one. */
-  serviceToken?: string;
+  /** The service's identity: which callers its `/internal/*` routes believe; unset: the development one. */
+  identity?: ServiceIdentity;
   now?: () => Date;
 }
 
 /** Builds the User service's app from its dependencies. Never listens: `main.ts` does, tests inject. */
-export async function buildApp({ database, logLevel, bodyLimit, serviceToken, now = () => new Date() }: UserAppOptions): Promise<App> {
+export async function buildApp({ database, logLevel, bodyLimit, identity, now = () => new Date() }: UserAppOptions): Promise<App> {
   const app = await createServer({
     name: 'user-service',
     description: 'Owns users. Database: users.db.',
     ...(logLevel === undefined ? {} : { logLevel }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
-    ...(serviceToken === undefined ? {} : { serviceToken }),
+    ...(identity === undefined ? {} : { identity }),
   });
   registerHealth(app, { service: 'user-service', checks: { database: database.ping } });
   registerUserRoutes(app, { users: createUserRepository(database.db), now });

@@ -1,4 +1,4 @@
-import { migrateToLatest, openDatabase, type App } from '@microshop/chassis';
+import { identityFrom, migrateToLatest, openDatabase, type App, type ServiceIdentity } from '@microshop/chassis';
 import { buildApp } from './app.js';
 import type { UserServiceConfig } from './config.js';
 import { migrations } from './data/migrations.js';
@@ -17,10 +17,10 @@ export interface UserService {
  * @example
  * const { app } = await openUserService(loadConfig())
  */
-export async function openUserService(config: UserServiceConfig): Promise<UserService> {
+export async function openUserService(config: UserServiceConfig, { identity = identityFrom('user-service', config) }: { identity?: ServiceIdentity } = {}): Promise<UserService> {
   const database = await openDatabase<UserTables>({ url: config.DATABASE_URL, file: config.DATABASE_FILE, schema: config.DATABASE_SCHEMA });
   await migrateToLatest(database, migrations);
-  const app = await buildApp({ database, logLevel: config.LOG_LEVEL, bodyLimit: config.BODY_LIMIT_BYTES, ...(config.SERVICE_TOKEN === undefined ? {} : { serviceToken: config.SERVICE_TOKEN }) });
+  const app = await buildApp({ database, logLevel: config.LOG_LEVEL, bodyLimit: config.BODY_LIMIT_BYTES, identity });
   app.addHook('onClose', database.close);
   return { app, database: database.location };
 }

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { keyVariableOf, PRINCIPALS } from '@microshop/chassis';
 import { SERVICES, type ServiceName } from '@microshop/contracts';
 import { httpNeighbours, INFRASTRUCTURE } from './call-graph.js';
 import { dependenciesOf, environmentOf, publishedPorts, type ComposeFile } from './compose.js';
 import { imageConfig, parseDockerfile } from './dockerfile.js';
 import { DEPLOY, isObject, parseYamlDocuments, readText, type JsonObject } from './files.js';
 import { hostAndPort } from './k8s-checks.js';
+import { COMPOSE_KEY_FILE, keyPairProblems, publicKeysProblems, RETIRED_CREDENTIAL } from './keys.js';
 import { configErrors, DEPLOYED, variablesRead } from './service-config.js';
 
 /**
@@ -107,7 +109,7 @@ const exposedPorts = (service: JsonObject | undefined) => (Array.isArray(service
 export async function composeEnvironmentProblems(compose: ComposeFile): Promise<string[]> {
   const problems: string[] = [];
   const databases = new Map<string, string>();
-  const tokens = new Set<string>();
+  const publicKeySets = new Set<string>();
   const postgres = compose.services.postgres ? environmentOf(compose.services.postgres) : {};
   const environments = DEPLOYED.flatMap((service) => (compose.services[service] ? [{ service, env: environmentOf(compose.services[service]) }] : []));
   const refused = await configErrors(environments);
@@ -119,8 +121,8 @@ export async function composeEnvironmentProblems(compose: ComposeFile): Promise<
     if (read.has('BROKER_URL') && !env.BROKER_URL) problems.push(`${deployed}: BROKER_URL is not set: its events would go over HTTP, whose subscribers are found through the registry`);
     if (read.has('DATABASE_URL') && !env.DATABASE_URL) problems.push(`${deployed}: DATABASE_URL is not set: it would write SQLite inside its container`);
     if (!env.GATEWAY_URL && env.TRACES_TO_GATEWAY !== 'false') problems.push(`${deployed}: GATEWAY_URL is not set: its spans would go to 127.0.0.1`);
-    if (!env.SERVICE_TOKEN) problems.push(`${deployed}: SERVICE_TOKEN is not set: each container would make up its own`);
-    else tokens.add(env.SERVICE_TOKEN);
+    for (const problem of keyPairProblems(deployed, env)) problems.push(`${deployed}: ${problem}`);
+    if (env.SERVICE_PUBLIC_KEYS) publicKeySets.add(env.SERVICE_PUBLIC_KEYS);
     if (deployed === 'gateway' && !env.ADMIN_TOKEN) problems.push('gateway: ADMIN_TOKEN is not set');
     for (const [name, value] of Object.entries(env)) {
       if (!/^(?:dns\+)?[a-z]+:\/\//.test(value)) continue;
@@ -149,7 +151,8 @@ export async function composeEnvironmentProblems(compose: ComposeFile): Promise<
       if (postgres[key] !== env.DATABASE_URL) problems.push(`${deployed}: PostgreSQL's ${key} is not its DATABASE_URL: the init script would create another role or database`);
     }
   }
-  if (tokens.size > 1) problems.push('the services are given different SERVICE_TOKENs: their internal calls would be refused');
+  if (publicKeySets.size > 1) problems.push('the services are given different SERVICE_PUBLIC_KEYS: some would refuse calls others accept');
+  for (const text of publicKeySets) problems.push(...publicKeysProblems(text, DEPLOYED));
   const urlKeys = Object.keys(postgres).filter((k) => k.endsWith('_DATABASE_URL')).length;
   if (urlKeys !== databases.size) problems.push(`PostgreSQL is given ${urlKeys} database URLs for ${databases.size} services with a database`);
   return problems;
@@ -174,5 +177,47 @@ export function composePrometheusProblems(compose: ComposeFile, configText: stri
     if (JSON.stringify(sd.names) !== JSON.stringify([deployed]) || !compose.services[deployed]) problems.push(`prometheus: ${deployed} is looked up as ${JSON.stringify(sd.names)}`);
   }
   for (const job of jobs) if (!compose.services[String(job.job_name)]) problems.push(`prometheus: job ${String(job.job_name)} is no service of compose.yaml`);
+  return problems;
+}
+
+/** `${ORDER_SERVICE_KEY:?message}`: the variable, and whether it is required (`:?`, no fallback). */
+const REQUIRED_VARIABLE = /^\$\{([A-Za-z_][A-Za-z0-9_]*):\?[^}]+\}$/;
+
+/**
+ * The service keys in compose.yaml as written (parsed, merge keys applied, not interpolated): each
+ * Microshop service's SERVICE_KEY is `${<PRINCIPAL>_KEY:?…}` of its own principal and SERVICE_PUBLIC_KEYS
+ * is `${SERVICE_PUBLIC_KEYS:?…}`, both required from deploy/.env with nothing to fall back to (a
+ * default would be a key in the repository, the same for every installation); no other service is
+ * given a key; the retired SERVICE_TOKEN is nowhere.
+ */
+export function composeKeyProblems(raw: ComposeFile): string[] {
+  const problems: string[] = [];
+  const keyVariables = new Set<string>([...PRINCIPALS.map(keyVariableOf), 'SERVICE_PUBLIC_KEYS']);
+  for (const [name, service] of Object.entries(raw.services)) {
+    const env = environmentOf(service);
+    for (const [variable, value] of Object.entries(env)) if (RETIRED_CREDENTIAL.test(variable) || RETIRED_CREDENTIAL.test(value)) problems.push(`${name}: ${variable} is the retired shared SERVICE_TOKEN: each service signs its calls with its own SERVICE_KEY`);
+    const deployed = (DEPLOYED as string[]).includes(name) ? (name as ServiceName) : undefined;
+    if (!deployed) {
+      for (const [variable, value] of Object.entries(env)) {
+        const uses = [...keyVariables].filter((key) => value.includes(`\${${key}`) || value.includes(`$${key}`));
+        if (variable === 'SERVICE_KEY' || variable === 'SERVICE_PUBLIC_KEYS' || uses.length > 0) problems.push(`${name}: ${variable} gives it service keys (${uses.join(', ') || variable}), and it is no Microshop service`);
+      }
+      continue;
+    }
+    const expected = { SERVICE_KEY: keyVariableOf(deployed), SERVICE_PUBLIC_KEYS: 'SERVICE_PUBLIC_KEYS' };
+    for (const [variable, wanted] of Object.entries(expected)) {
+      const value = env[variable];
+      if (value === undefined) {
+        problems.push(`${deployed}: ${variable} is not set`);
+        continue;
+      }
+      const match = REQUIRED_VARIABLE.exec(value);
+      if (match?.[1] === wanted) continue;
+      if (match) problems.push(`${deployed}: ${variable} is \${${match[1] as string}}, not \${${wanted}}: ${variable === 'SERVICE_KEY' ? `another principal's key (${wanted} is ${deployed}'s)` : 'not the public keys'}`);
+      else if (/^\$\{[A-Za-z_][A-Za-z0-9_]*:?-/.test(value)) problems.push(`${deployed}: ${variable} falls back to a value (${value.replace(/(:?-).*$/, '$1…}')}): it must be required (\${${wanted}:?…}) from ${COMPOSE_KEY_FILE}`);
+      else if (/^\$\{[A-Za-z_][A-Za-z0-9_]*\?/.test(value)) problems.push(`${deployed}: ${variable} accepts an empty ${wanted} (\${…?…}): it must be \${${wanted}:?…}`);
+      else problems.push(`${deployed}: ${variable} is not \${${wanted}:?…}, read from ${COMPOSE_KEY_FILE}: a value written here would be a committed key`);
+    }
+  }
   return problems;
 }

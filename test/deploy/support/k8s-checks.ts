@@ -1,6 +1,8 @@
+import { PRINCIPALS } from '@microshop/chassis';
 import { MAX_REPLICAS, SERVICES, type ServiceName } from '@microshop/contracts';
 import { httpNeighbours, INFRASTRUCTURE } from './call-graph.js';
 import { isObject, parseYamlDocuments, type JsonObject } from './files.js';
+import { keyPairProblems, PUBLIC_KEYS_CONFIG_MAP, publicKeysProblems, RETIRED_CREDENTIAL, SERVICE_KEYS_SECRET } from './keys.js';
 import { containersOf, podSpecOf, type Resource } from './kustomize.js';
 import { configErrors, DEPLOYED, healthPaths, variablesRead } from './service-config.js';
 
@@ -198,7 +200,7 @@ export async function environmentProblems(resources: Resource[]): Promise<string
     if (read.has('BROKER_URL') && !env.BROKER_URL) problems.push(`${service}: BROKER_URL is not set: its events would go over HTTP, whose subscribers are found through the registry`);
     if (read.has('DATABASE_URL') && !env.DATABASE_URL) problems.push(`${service}: DATABASE_URL is not set: it would write SQLite inside its container`);
     if (!env.GATEWAY_URL && env.TRACES_TO_GATEWAY !== 'false') problems.push(`${service}: GATEWAY_URL is not set: its spans would go to 127.0.0.1`);
-    if (!env.SERVICE_TOKEN) problems.push(`${service}: SERVICE_TOKEN is not set: each pod would make up its own`);
+    for (const problem of keyPairProblems(service, env)) problems.push(`${service}: ${problem}`);
     if (service === 'gateway' && !env.ADMIN_TOKEN) problems.push('gateway: ADMIN_TOKEN is not set');
     for (const [name, value] of Object.entries(env)) {
       if (!/^(?:dns\+)?[a-z]+:\/\//.test(value)) continue;
@@ -227,6 +229,73 @@ export async function environmentProblems(resources: Resource[]): Promise<string
     }
   }
   return problems;
+}
+
+/** A generated ConfigMap or Secret by the name the manifests give it (kustomize adds `-<hash>`). */
+export function generatedObject(resources: Resource[], kind: 'ConfigMap' | 'Secret', name: string): Resource | undefined {
+  return resources.find((r) => r.kind === kind && (r.metadata.name === name || new RegExp(`^${name}-[a-z0-9]{10}$`).test(r.metadata.name)));
+}
+
+const isPrincipal = (name: string) => (PRINCIPALS as readonly string[]).includes(name);
+
+/**
+ * The service keys: every Deployment of a principal takes SERVICE_KEY from the Secret
+ * microshop-service-keys, the key named after its own principal and no other, and SERVICE_PUBLIC_KEYS
+ * from the ConfigMap microshop-public-keys; nothing else reads that Secret, and nothing takes it
+ * whole (envFrom, a volume: every principal's private key). The ConfigMap lists every principal that
+ * runs, and the Secret's key of each is the private half of its public key there.
+ */
+export function serviceKeyProblems(resources: Resource[]): string[] {
+  const problems: string[] = [];
+  const secret = generatedObject(resources, 'Secret', SERVICE_KEYS_SECRET);
+  const config = generatedObject(resources, 'ConfigMap', PUBLIC_KEYS_CONFIG_MAP);
+  if (!secret) problems.push(`no Secret ${SERVICE_KEYS_SECRET}`);
+  if (!config) problems.push(`no ConfigMap ${PUBLIC_KEYS_CONFIG_MAP}`);
+  const running = resources.filter((r) => podSpecOf(r) && isPrincipal(r.metadata.name)).map((r) => r.metadata.name);
+  const publicKeys = config && isObject(config.data) && typeof config.data.SERVICE_PUBLIC_KEYS === 'string' ? config.data.SERVICE_PUBLIC_KEYS : undefined;
+  if (config) for (const problem of publicKeysProblems(publicKeys, running)) problems.push(`ConfigMap ${PUBLIC_KEYS_CONFIG_MAP}: ${problem}`);
+  const privateKeys = secret && isObject(secret.data) ? Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, Buffer.from(String(v).replace(/\n/g, ''), 'base64').toString('utf8')])) : {};
+  for (const principal of running) {
+    if (!secret) break;
+    if (!privateKeys[principal]) problems.push(`Secret ${SERVICE_KEYS_SECRET} has no key ${principal}, which runs`);
+    else if (publicKeys) for (const problem of keyPairProblems(principal, { SERVICE_KEY: privateKeys[principal], SERVICE_PUBLIC_KEYS: publicKeys })) problems.push(`Secret ${SERVICE_KEYS_SECRET}: ${principal}: ${problem}`);
+  }
+  const secretName = secret?.metadata.name;
+  for (const workload of resources) {
+    const pod = podSpecOf(workload);
+    if (!pod) continue;
+    const name = workload.metadata.name;
+    const at = `${workload.kind}/${name}`;
+    const principal = workload.kind === 'Deployment' && isPrincipal(name) ? name : undefined;
+    for (const volume of objects(pod.volumes)) if (isObject(volume.secret) && volume.secret.secretName === secretName) problems.push(`${at}: mounts ${SERVICE_KEYS_SECRET}, every principal's private key`);
+    for (const container of containersOf(pod)) {
+      for (const from of objects(container.envFrom)) if (isObject(from.secretRef) && from.secretRef.name === secretName) problems.push(`${at}: envFrom takes all of ${SERVICE_KEYS_SECRET}, every principal's private key`);
+      for (const variable of objects(container.env)) {
+        const ref = isObject(variable.valueFrom) && isObject(variable.valueFrom.secretKeyRef) ? variable.valueFrom.secretKeyRef : undefined;
+        if (!ref || ref.name !== secretName) continue;
+        if (!principal) problems.push(`${at}: ${String(variable.name)} reads ${SERVICE_KEYS_SECRET} (${String(ref.key)}), and it is no principal`);
+        else if (variable.name !== 'SERVICE_KEY' || container.name !== principal) problems.push(`${at}: ${String(variable.name)} reads ${SERVICE_KEYS_SECRET} (${String(ref.key)}): a process holds its own key only, as SERVICE_KEY`);
+      }
+    }
+    if (!principal) continue;
+    const container = containersOf(pod).find((c) => c.name === principal);
+    const env = container ? objects(container.env) : [];
+    const key = env.find((v) => v.name === 'SERVICE_KEY');
+    const keyRef = key && isObject(key.valueFrom) && isObject(key.valueFrom.secretKeyRef) ? key.valueFrom.secretKeyRef : undefined;
+    if (!key) problems.push(`${principal}: no SERVICE_KEY: it would make up its own key set, whose tokens no other pod believes`);
+    else if (!keyRef || keyRef.name !== secretName) problems.push(`${principal}: SERVICE_KEY is not read from the Secret ${SERVICE_KEYS_SECRET}${key.value !== undefined ? ' (a value in the manifest: a committed key)' : ''}`);
+    else if (keyRef.key !== principal) problems.push(`${principal}: SERVICE_KEY is ${SERVICE_KEYS_SECRET}'s ${String(keyRef.key)} key, not its own (${principal})`);
+    const published = env.find((v) => v.name === 'SERVICE_PUBLIC_KEYS');
+    const publishedRef = published && isObject(published.valueFrom) && isObject(published.valueFrom.configMapKeyRef) ? published.valueFrom.configMapKeyRef : undefined;
+    if (!published) problems.push(`${principal}: no SERVICE_PUBLIC_KEYS`);
+    else if (!publishedRef || publishedRef.name !== config?.metadata.name || publishedRef.key !== 'SERVICE_PUBLIC_KEYS') problems.push(`${principal}: SERVICE_PUBLIC_KEYS is not the ConfigMap ${PUBLIC_KEYS_CONFIG_MAP}'s SERVICE_PUBLIC_KEYS`);
+  }
+  return problems;
+}
+
+/** No object mentions the retired shared credential SERVICE_TOKEN (SERVICE_TOKEN_TTL_S is another variable). */
+export function retiredCredentialProblems(resources: Resource[]): string[] {
+  return resources.filter((r) => RETIRED_CREDENTIAL.test(JSON.stringify(r))).map((r) => `${r.kind}/${r.metadata.name} mentions SERVICE_TOKEN, which no service reads any more: each signs its calls with its own SERVICE_KEY`);
 }
 
 /** The HPA scales the order-service Deployment (autoscaling/v2, on CPU, which its pods request), within MAX_REPLICAS. */

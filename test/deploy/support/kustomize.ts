@@ -7,7 +7,9 @@ import { clone, isObject, parseYamlDocuments, readText, readYaml, type Json, typ
  * A renderer of exactly the kustomize features deploy/k8s uses, so that the manifests can be checked
  * where no kustomize binary is installed. Anything else in a kustomization.yaml (or a variant of a
  * supported feature it does not implement) throws instead of being ignored, so the overlays cannot
- * drift out of what is checked. Where `kubectl kustomize` exists, the tests compare both outputs.
+ * drift out of what is checked. Where `kubectl kustomize` exists, the tests compare both outputs (on
+ * the temporary copy of deploy/k8s they render, which holds a generated key set: the base's
+ * secrets/service-keys.env and public-keys.env are never committed, see support/keys.ts).
  *
  * Supported: `resources` (files and kustomization folders), `namespace`, `labels` (pairs only: no
  * selectors, no templates), `images` (newName, newTag, digest), `configMapGenerator` and

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ADMIN_TOKEN_HEADER, SERVICE_TOKEN_HEADER, type ConsistencyReport, type Order, type OutboxState, type Payment, type PaymentSaga, type Product, type ProviderBehaviour, type ProviderLedger, type ServiceName, type User } from '@microshop/contracts';
+import { ADMIN_TOKEN_HEADER, type ConsistencyReport, type Order, type OutboxState, type Payment, type PaymentSaga, type Product, type ProviderBehaviour, type ProviderLedger, type ServiceName, type User } from '@microshop/contracts';
 import { request } from '@microshop/testkit';
 import type { BackoffPolicy } from '@microshop/supervisor';
 import type { SupervisedSystem } from './supervised-system.js';
@@ -18,7 +18,8 @@ export const CRASHABLE_ENV: Record<string, string> = {
 
 /** The system as a crash test drives it: the shop's API, the processes' test hooks, the provider, and the checker. */
 export function sagaKit(system: SupervisedSystem) {
-  const internal = { [SERVICE_TOKEN_HEADER]: system.serviceToken };
+  /** The gateway's token for `service`: the one caller of the test hooks, the outboxes and the provider's ledger. */
+  const internal = (service: ServiceName | 'payment-provider') => system.keys.headers('gateway', service);
   const admin = { [ADMIN_TOKEN_HEADER]: system.adminToken };
   const pidOf = (service: ServiceName): number | undefined => system.instances().find((i) => i.instance_id === `${service}-1`)?.pid ?? undefined;
 
@@ -55,25 +56,25 @@ export function sagaKit(system: SupervisedSystem) {
     sagaOf: async (paymentId: number) => (await request<PaymentSaga>(system.baseUrl('payment-service'), 'GET', `/api/payments/${paymentId}/saga`)).body,
     /** Arms a crash point in a service's replica 1: it SIGKILLs itself the next time it gets there. */
     async arm(service: ServiceName, point: string, skip = 0): Promise<void> {
-      const { status, body } = await request(system.baseUrl(service), 'POST', '/internal/test/crash', { point, skip }, internal);
+      const { status, body } = await request(system.baseUrl(service), 'POST', '/internal/test/crash', { point, skip }, internal(service));
       if (status !== 200) throw new Error(`arming ${point} in ${service}: ${status} ${JSON.stringify(body)}`);
     },
     /** Makes a fault point of a service fail (5xx) on every hit until `clearFaults`. */
     async fault(service: ServiceName, point: string): Promise<void> {
-      const { status, body } = await request(system.baseUrl(service), 'POST', '/internal/test/fault', { point }, internal);
+      const { status, body } = await request(system.baseUrl(service), 'POST', '/internal/test/fault', { point }, internal(service));
       if (status !== 200) throw new Error(`fault ${point} in ${service}: ${status} ${JSON.stringify(body)}`);
     },
     async clearFaults(service: ServiceName): Promise<void> {
-      await request(system.baseUrl(service), 'DELETE', '/internal/test/fault', undefined, internal);
+      await request(system.baseUrl(service), 'DELETE', '/internal/test/fault', undefined, internal(service));
     },
     async provider(behaviour: Partial<ProviderBehaviour>): Promise<void> {
       const current = (await request<ProviderBehaviour>(system.url, 'GET', '/api/admin/provider', undefined, admin)).body;
       const { status, body } = await request(system.url, 'PUT', '/api/admin/provider', { ...current, ...behaviour }, admin);
       if (status !== 200) throw new Error(`provider behaviour: ${status} ${JSON.stringify(body)}`);
     },
-    /** The provider's ledger for some orders, read with the service credential. */
-    ledger: async (orderIds: number[]) => (await request<ProviderLedger>(system.baseUrl('payment-provider'), 'GET', `/v1/ledger?${orderIds.map((id) => `order_id=${id}`).join('&')}`, undefined, internal)).body,
-    outbox: async (service: ServiceName) => (await request<OutboxState>(system.baseUrl(service), 'GET', '/internal/events/outbox', undefined, internal)).body,
+    /** The provider's ledger for some orders, read with the gateway's service token. */
+    ledger: async (orderIds: number[]) => (await request<ProviderLedger>(system.baseUrl('payment-provider'), 'GET', `/v1/ledger?${orderIds.map((id) => `order_id=${id}`).join('&')}`, undefined, internal('payment-provider'))).body,
+    outbox: async (service: ServiceName) => (await request<OutboxState>(system.baseUrl(service), 'GET', '/internal/events/outbox', undefined, internal(service))).body,
     pidOf,
     /** Waits until replica 1 of a service runs with another pid than `oldPid` and answers its health check. */
     async restarted(service: ServiceName, oldPid: number | undefined, timeoutMs = 15_000): Promise<void> {

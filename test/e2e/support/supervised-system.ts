@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MAX_REPLICAS, SCALABLE, type BackendName, type ServiceName, type SupervisedInstance } from '@microshop/contracts';
+import { testKeys, type TestKeys } from '@microshop/testkit';
 import {
   createReporter,
   createSupervisor,
@@ -28,8 +29,8 @@ export interface SupervisedSystem {
   /** The gateway's base URL. */
   url: string;
   adminToken: string;
-  /** The service credential every process shares (`x-service-token`: the registry's `/v1` routes). */
-  serviceToken: string;
+  /** The run's own service keys (every process reads them from `keys.file`): sign tokens as any principal. */
+  keys: TestKeys;
   /** The fresh directory the services keep their SQLite files in (`payments.db`, …), for tests that tamper with the data. */
   databaseDir: string;
   /** The base URL of a process's replica 1. */
@@ -59,6 +60,8 @@ export interface SupervisedSystemOptions {
    * a system with replicas is always microservices.
    */
   monolith?: boolean;
+  /** Load the tracing preload, every process sending its spans to this system's gateway (default off: no spans). */
+  tracing?: boolean;
   /** How soon a crashed process is restarted (default the supervisor's: 250 ms doubling); crash tests that kill a process many times keep it short. */
   backoff?: BackoffPolicy;
 }
@@ -68,26 +71,28 @@ export interface SupervisedSystemOptions {
  * `createSupervisor` (the code behind `npm start`) and its control endpoint, planned by the
  * supervisor's own `planSystem` on free loopback ports, with a fresh database directory and test
  * credentials. Every process but the registry gets `REGISTRY_URL` and `INSTANCE_ID` and finds its
- * neighbours through the registry (no `*_SERVICE_URL`). The tracing preload is left out: its spans
- * would go to the spec's gateway on port 5000. Unlike `startSystem`, it never needs fixed ports.
+ * neighbours through the registry (no `*_SERVICE_URL`). The tracing preload is left out unless
+ * `tracing` asks for it (then every process sends its spans to this system's gateway). Unlike `startSystem`, it never needs fixed ports.
  *
  * @example
  * const system = await startSupervisedSystem({ replicas: { 'order-service': 2 } })
  * await fetch(`${system.url}/api/admin/services`, { headers: { 'x-admin-token': system.adminToken } })
  */
-export async function startSupervisedSystem({ gatewayEnv = {}, env: extraEnv = {}, logLevel = 'warn', replicas = {}, backoff, monolith = onMonolith && Object.keys(replicas).length === 0 }: SupervisedSystemOptions = {}): Promise<SupervisedSystem> {
+export async function startSupervisedSystem({ gatewayEnv = {}, env: extraEnv = {}, logLevel = 'warn', replicas = {}, backoff, tracing = false, monolith = onMonolith && Object.keys(replicas).length === 0 }: SupervisedSystemOptions = {}): Promise<SupervisedSystem> {
   const dir = mkdtempSync(path.join(tmpdir(), 'microshop-supervised-'));
   const adminToken = `e2e-admin-${Math.random().toString(36).slice(2)}-token`;
-  const serviceToken = `e2e-service-${Math.random().toString(36).slice(2)}-token`;
+  const keys = testKeys();
   const [controlPort = 0, ...processPorts] = await freePorts(PROCESS_NAMES.length + 1);
   const ports = Object.fromEntries(PROCESS_NAMES.map((name, index) => [name, processPorts[index] ?? 0])) as Record<ServiceName, number>;
-  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.endsWith('DATABASE_URL'))), ...extraEnv, SERVICE_TOKEN: serviceToken };
+  // The gateway's per-client rate limit off: every request of the suite comes from one address
+  // (127.0.0.1), hundreds a second. A test of the limit itself turns it on through `gatewayEnv`.
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.endsWith('DATABASE_URL'))), RATE_LIMIT_RPS: '0', ...extraEnv, ...keys.env, ...(tracing ? { GATEWAY_URL: `http://127.0.0.1:${ports.gateway}` } : {}) };
   const context: PlanContext = {
     rootDir: ROOT_DIR,
     env,
     nodePath: process.execPath,
     guardFile: pathToFileURL(path.join(ROOT_DIR, 'tools/supervisor/dist/child-guard.js')).href,
-    telemetryModule: null,
+    telemetryModule: tracing ? '@microshop/chassis/telemetry/register' : null,
     logLevel,
     ports,
   };
@@ -114,7 +119,7 @@ export async function startSupervisedSystem({ gatewayEnv = {}, env: extraEnv = {
   return {
     url: `http://127.0.0.1:${ports.gateway}`,
     adminToken,
-    serviceToken,
+    keys,
     databaseDir: dir,
     baseUrl: (service) => `http://127.0.0.1:${ports[service]}`,
     instances: () => supervisor.processes(),

@@ -13,7 +13,7 @@ export { findTakenPort, freePorts, isPortFree, portTakenMessage, replicaPortsFor
 export { colourEnabled, paint, stripColour, PROCESS_COLOURS, type Colour } from './style.js';
 export { READY_LINE, publicUrl, summaryLines, summaryRecord, type SummaryOptions, type SummaryRow } from './summary.js';
 export { ADMIN_TOKEN_FILE, resolveAdminToken, sameToken } from './admin-token.js';
-export { registrySpotOf, registryStatus, SERVICE_TOKEN_FILE, type RegistryAnswer, type RegistrySpot } from './registration.js';
+export { registrySpotOf, registryStatus, type RegistryAnswer, type RegistrySpot } from './registration.js';
 export { parseControlBody, parseReplicasBody, parseRolloutBody, startControlServer, type ControlServer, type ControlServerOptions } from './control-server.js';
 export { ControlError, createSupervisor, DEFAULT_TIMINGS, describeExit, StartCancelled, StartupError, type ProcessPlan, type RunningProcess, type ScalingOptions, type Supervisor, type SupervisorOptions } from './supervisor.js';
 export {

@@ -1,14 +1,11 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { SERVICE_TOKEN_HEADER, type RegistryInstanceStatus, type ServiceInstances } from '@microshop/contracts';
-
-/** Where the services keep their development credential when `SERVICE_TOKEN` is not set, relative to the repository root. */
-export const SERVICE_TOKEN_FILE = '.microshop/service-token';
+import { identityFrom, type ServiceIdentity } from '@microshop/chassis/identity';
+import type { RegistryInstanceStatus, ServiceInstances } from '@microshop/contracts';
 
 /** Where one instance registers and how to ask the registry about it. */
 export interface RegistrySpot {
   registryUrl: string;
-  serviceToken: string;
+  /** The supervisor's own identity: the registry answers its reads with its token. */
+  identity: ServiceIdentity;
   service: string;
   instanceId: string;
 }
@@ -21,25 +18,40 @@ export interface RegistryAnswer {
   problem?: string;
 }
 
+// One identity per key set file: the key set is read once, and its tokens are reused.
+const identities = new Map<string, ServiceIdentity | undefined>();
+
 /**
- * Where the process of a plan registers: its `REGISTRY_URL` and `INSTANCE_ID`, with the service
- * credential from its environment (`SERVICE_TOKEN`) or, like the services themselves, from the
- * development file under `rootDir`. `undefined` when it does not register (no `REGISTRY_URL`) or
- * no credential can be found: its health check is then all there is to wait for.
+ * The supervisor's identity from the key set file its processes use (`SERVICE_KEYS_FILE`, or the
+ * development one, created if missing). `undefined` when that file holds no key for the
+ * supervisor, or the processes use `SERVICE_KEY` instead (a key set it has no part in).
  */
-export function registrySpotOf(plan: { name: string; instanceId: string; env: Readonly<Record<string, string>> }, rootDir: string): RegistrySpot | undefined {
+function supervisorIdentity(env: Readonly<Record<string, string>>): ServiceIdentity | undefined {
+  if (env.SERVICE_KEY !== undefined) return undefined;
+  const file = env.SERVICE_KEYS_FILE ?? '';
+  if (!identities.has(file)) {
+    let identity: ServiceIdentity | undefined;
+    try {
+      identity = identityFrom('supervisor', { SERVICE_KEYS_FILE: env.SERVICE_KEYS_FILE });
+    } catch {
+      identity = undefined;
+    }
+    identities.set(file, identity);
+  }
+  return identities.get(file);
+}
+
+/**
+ * Where the process of a plan registers: its `REGISTRY_URL` and `INSTANCE_ID`, asked about with the
+ * supervisor's own service token. `undefined` when it does not register (no `REGISTRY_URL`) or the
+ * supervisor has no key to ask with: its health check is then all there is to wait for.
+ */
+export function registrySpotOf(plan: { name: string; instanceId: string; env: Readonly<Record<string, string>> }): RegistrySpot | undefined {
   const registryUrl = plan.env.REGISTRY_URL;
   if (!registryUrl) return undefined;
-  let serviceToken = plan.env.SERVICE_TOKEN;
-  if (!serviceToken) {
-    try {
-      serviceToken = readFileSync(path.join(rootDir, SERVICE_TOKEN_FILE), 'utf8').trim();
-    } catch {
-      return undefined;
-    }
-  }
-  if (!serviceToken) return undefined;
-  return { registryUrl: registryUrl.replace(/\/+$/, ''), serviceToken, service: plan.name, instanceId: plan.env.INSTANCE_ID ?? plan.instanceId };
+  const identity = supervisorIdentity(plan.env);
+  if (!identity) return undefined;
+  return { registryUrl: registryUrl.replace(/\/+$/, ''), identity, service: plan.name, instanceId: plan.env.INSTANCE_ID ?? plan.instanceId };
 }
 
 /**
@@ -50,7 +62,7 @@ export function registrySpotOf(plan: { name: string; instanceId: string; env: Re
 export async function registryStatus(spot: RegistrySpot, pid: number, timeoutMs = 1000): Promise<RegistryAnswer> {
   try {
     const response = await fetch(`${spot.registryUrl}/v1/services/${encodeURIComponent(spot.service)}/instances?status=all`, {
-      headers: { accept: 'application/json', [SERVICE_TOKEN_HEADER]: spot.serviceToken },
+      headers: { accept: 'application/json', ...spot.identity.headersFor('registry') },
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.text();

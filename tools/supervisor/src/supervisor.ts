@@ -387,7 +387,7 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
 
   /** Polls the registry until it lists `member`'s process as passing; nothing to wait for when the process does not register. */
   const waitUntilRegistered = async (member: Member, deadline: number, signal: AbortSignal): Promise<void> => {
-    const spot = registrySpotOf(member.plan, cwd);
+    const spot = registrySpotOf(member.plan);
     if (!spot) return;
     let last: RegistryAnswer | undefined;
     for (;;) {
@@ -614,7 +614,7 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
       throw new ControlError(503, message);
     }
     const ms = performance.now() - began;
-    const registers = registrySpotOf(plan, cwd) !== undefined;
+    const registers = registrySpotOf(plan) !== undefined;
     reporter.info(
       registers
         ? `${member.label} is healthy and registered (pid ${member.pid ?? '?'}: healthy ${Math.round(healthyMs)} ms, passing in the registry ${Math.round(ms)} ms after its start)`

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SupervisedInstance } from '@microshop/contracts';
+import { callerIn, testKeys, type TestKeys } from '@microshop/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createReporter, type OutputOptions, type StreamName } from '../src/output.js';
 import { ControlError, createSupervisor, StartupError, type ProcessPlan, type ScalingOptions, type Supervisor, type SupervisorTimings } from '../src/supervisor.js';
@@ -294,12 +295,19 @@ describe('Supervisor scaling', () => {
   });
 });
 
-/** A stand-in for the registry: keeps what the fakes register (PUT, with their pid) and lists it, passing or not. */
-async function fakeRegistry(token: string, { passing = true } = {}) {
+/**
+ * A stand-in for the registry: keeps what the fakes register (PUT, with their pid) and lists it,
+ * passing or not. It checks tokens as the real one does: 401 without a valid one for the registry,
+ * 403 for a write about another service than the caller's; `readers` has who listed.
+ */
+async function fakeRegistry(keys: TestKeys, { passing = true } = {}) {
+  const identity = keys.identity('registry');
   const registered = new Map<string, { service: string; instance_id: string; pid: number }>();
   const registrations: string[] = [];
+  const readers: string[] = [];
   const server = http.createServer((request, response) => {
-    if (request.headers['x-service-token'] !== token) {
+    const caller = callerIn(identity, request.headers);
+    if (caller === undefined) {
       response.writeHead(401).end();
       return;
     }
@@ -308,6 +316,10 @@ async function fakeRegistry(token: string, { passing = true } = {}) {
     const all = /^\/v1\/services\/([^/]+)\/instances$/.exec(url.pathname);
     if (request.method === 'PUT' && one?.[1] && one[2]) {
       const [, service, id] = one;
+      if (caller !== service) {
+        response.writeHead(403).end();
+        return;
+      }
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
@@ -316,6 +328,7 @@ async function fakeRegistry(token: string, { passing = true } = {}) {
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     } else if (request.method === 'GET' && all?.[1]) {
+      readers.push(caller);
       const instances = [...registered.values()].filter((i) => i.service === all[1]).map((i) => ({ ...i, status: passing ? 'passing' : 'starting' }));
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ service: all[1], instances }));
     } else {
@@ -326,6 +339,7 @@ async function fakeRegistry(token: string, { passing = true } = {}) {
   return {
     url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
     registrations,
+    readers,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -392,10 +406,11 @@ describe('Supervisor rollout', () => {
   });
 
   test('When a single instance that registers is rolled out, then a temporary second one carries it, each new one is waited for until the registry lists it passing (and its callers have had time to learn of it), and replica 1 gets its port back', async () => {
-    const token = 'supervisor-test-service-token';
-    const registry = await fakeRegistry(token);
+    // The fakes (alpha) register with a token of their own key; the supervisor reads with its own (SERVICE_KEYS_FILE).
+    const keys = testKeys(['alpha']);
+    const registry = await fakeRegistry(keys);
     try {
-      const env = { REGISTRY_URL: registry.url, SERVICE_TOKEN: token, FAKE_REGISTER_DELAY_MS: '300', FAKE_DRAIN_MS: '100' };
+      const env = { REGISTRY_URL: registry.url, ...keys.env, FAKE_REGISTRY_TOKEN: keys.token('alpha', 'registry'), FAKE_REGISTER_DELAY_MS: '300', FAKE_DRAIN_MS: '100' };
       const alpha = await fake('alpha', env);
       const { supervisor, text } = supervise([alpha, await fake('front', {}, 2)], QUICK_BACKOFF, { ...FAST, rolloutSettleMs: 400 }, fakeScaling(['alpha'], env));
       const [first, other] = await supervisor.start();
@@ -414,6 +429,9 @@ describe('Supervisor rollout', () => {
       // Healthy at once, but not counted as up before it had registered (300 ms after it listened).
       for (const step of answer.steps) expect(step.start_ms).toBeGreaterThanOrEqual(300);
       expect(registry.registrations).toEqual(expect.arrayContaining(['alpha-2', 'alpha-1']));
+      // The supervisor asked the registry with its own token.
+      expect(registry.readers.length).toBeGreaterThan(0);
+      expect(new Set(registry.readers)).toEqual(new Set(['supervisor']));
       expect(await healthPid(alpha)).toBe(answer.replaced[0]?.new.pid);
       expect(supervisor.processes().map((p) => [p.instance_id, p.pid])).toEqual([
         ['alpha-1', answer.replaced[0]?.new.pid],
@@ -425,10 +443,10 @@ describe('Supervisor rollout', () => {
   });
 
   test('When a new instance never passes in the registry, then the rollout fails with 503 before anything old is stopped, and the temporary instance is removed', async () => {
-    const token = 'supervisor-test-service-token';
-    const registry = await fakeRegistry(token, { passing: false });
+    const keys = testKeys(['alpha']);
+    const registry = await fakeRegistry(keys, { passing: false });
     try {
-      const env = { REGISTRY_URL: registry.url, SERVICE_TOKEN: token };
+      const env = { REGISTRY_URL: registry.url, ...keys.env, FAKE_REGISTRY_TOKEN: keys.token('alpha', 'registry') };
       const { supervisor } = supervise([await fake('alpha', env)], QUICK_BACKOFF, { ...FAST, startTimeoutMs: 800 }, fakeScaling(['alpha'], env));
       const [first] = await supervisor.start();
       await expect(supervisor.rollout('alpha')).rejects.toMatchObject({

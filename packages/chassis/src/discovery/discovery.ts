@@ -1,4 +1,5 @@
 import { SERVICES, type ServiceName } from '@microshop/contracts';
+import type { ServiceIdentity } from '../identity/identity.js';
 import { dnsResolver, type ClosableResolver } from './dns-resolver.js';
 import type { Resolver, ServiceInstance } from './instance.js';
 import { createRegistryDiscovery, type RegistryDiscovery } from './registry-discovery.js';
@@ -13,7 +14,8 @@ export interface DiscoveryLog {
 export interface DiscoveryOptions {
   /** The registry; unset: neighbours without an explicit address are found on their default loopback port. */
   registryUrl?: string | undefined;
-  serviceToken: string;
+  /** This process's identity, for its calls to the registry. */
+  identity: ServiceIdentity;
   /** How often lists are refreshed (registry polls, DNS lookups). */
   refreshMs: number;
   /**
@@ -64,15 +66,15 @@ function reason(error: unknown): string {
  * by configuration, with no change to the code that calls.
  *
  * @example
- * const discovery = createDiscovery({ registryUrl: config.REGISTRY_URL, serviceToken, refreshMs: 1000, targets: { 'product-service': config.PRODUCT_SERVICE_URL } })
+ * const discovery = createDiscovery({ registryUrl: config.REGISTRY_URL, identity, refreshMs: 1000, targets: { 'product-service': config.PRODUCT_SERVICE_URL } })
  * const products = createServiceClient({ service: 'product-service', resolver: discovery.resolver('product-service'), timeoutMs: 2000 })
  */
-export function createDiscovery({ registryUrl, serviceToken, refreshMs, targets = {}, log = silent }: DiscoveryOptions): Discovery {
+export function createDiscovery({ registryUrl, identity, refreshMs, targets = {}, log = silent }: DiscoveryOptions): Discovery {
   let registry: RegistryDiscovery | undefined;
   const registryOf = (): RegistryDiscovery => {
     registry ??= createRegistryDiscovery({
       registryUrl: registryUrl as string,
-      serviceToken,
+      identity,
       refreshMs,
       onUnreachable: (error) => log.warn({ registry: registryUrl, reason: reason(error) }, 'the registry does not answer: calls go on with the last known instances'),
       onReachable: () => log.info({ registry: registryUrl }, 'the registry answers again'),

@@ -1,10 +1,12 @@
-import { SERVICE_TOKEN_HEADER, type RegisterInstance } from '@microshop/contracts';
+import type { RegisterInstance } from '@microshop/contracts';
 import { Pool } from 'undici';
+import type { ServiceIdentity } from '../identity/identity.js';
 import { trimUrl } from './instance.js';
 
 export interface RegistrationOptions {
   registryUrl: string;
-  serviceToken: string;
+  /** This process's identity: its tokens for the registry say which service it is. */
+  identity: ServiceIdentity;
   service: string;
   instanceId: string;
   /** What the registry and the other services reach this instance at. */
@@ -32,10 +34,11 @@ export interface Registration {
  * itself, sent again: a registry that restarted and forgot everything learns the instance back
  * from its next heartbeat, with nothing to reconcile.
  */
-export function registerInstance({ registryUrl, serviceToken, service, instanceId, host, port, healthPath = '/health', heartbeatMs, version, onFailure, onRecovered }: RegistrationOptions): Registration {
+export function registerInstance({ registryUrl, identity, service, instanceId, host, port, healthPath = '/health', heartbeatMs, version, onFailure, onRecovered }: RegistrationOptions): Registration {
   const pool = new Pool(trimUrl(registryUrl), { connections: 1, keepAliveTimeout: Math.max(heartbeatMs * 3, 4000) });
   const path = `/v1/services/${encodeURIComponent(service)}/instances/${encodeURIComponent(instanceId)}`;
-  const headers = { accept: 'application/json', 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: serviceToken };
+  // A fresh token when the last one is half spent: the heartbeat outlives any one token.
+  const headers = () => ({ accept: 'application/json', 'content-type': 'application/json', ...identity.headersFor('registry') });
   const body: RegisterInstance = { host, port, health_path: healthPath, pid: process.pid, ...(version ? { version } : {}) };
   const payload = JSON.stringify(body);
   let failing = false;
@@ -44,7 +47,7 @@ export function registerInstance({ registryUrl, serviceToken, service, instanceI
 
   const send = async (): Promise<boolean> => {
     try {
-      const response = await pool.request({ method: 'PUT', path, headers, body: payload, signal: AbortSignal.timeout(Math.max(500, Math.min(heartbeatMs, 2000))) });
+      const response = await pool.request({ method: 'PUT', path, headers: headers(), body: payload, signal: AbortSignal.timeout(Math.max(500, Math.min(heartbeatMs, 2000))) });
       const text = await response.body.text();
       if (response.statusCode !== 200 && response.statusCode !== 201) throw new Error(`the registry answered ${response.statusCode}: ${text.slice(0, 300)}`);
       if (failing) onRecovered?.();
@@ -74,7 +77,7 @@ export function registerInstance({ registryUrl, serviceToken, service, instanceI
       clearInterval(timer);
       await inFlight?.catch(() => undefined);
       try {
-        const response = await pool.request({ method: 'DELETE', path, headers: { [SERVICE_TOKEN_HEADER]: serviceToken }, signal: AbortSignal.timeout(1000) });
+        const response = await pool.request({ method: 'DELETE', path, headers: identity.headersFor('registry'), signal: AbortSignal.timeout(1000) });
         await response.body.dump();
       } catch {
         // The registry evicts it after its TTL anyway.

@@ -1,11 +1,13 @@
-import { SERVICE_TOKEN_HEADER, type RegisteredInstance, type RegistryState } from '@microshop/contracts';
+import type { RegisteredInstance, RegistryState } from '@microshop/contracts';
 import { Pool } from 'undici';
+import type { ServiceIdentity } from '../identity/identity.js';
 import { trimUrl, type Resolver, type ServiceInstance } from './instance.js';
 
 export interface RegistryDiscoveryOptions {
   /** The registry's base URL, e.g. `http://127.0.0.1:5010`. */
   registryUrl: string;
-  serviceToken: string;
+  /** This process's identity (the registry answers its own services only). */
+  identity: ServiceIdentity;
   /** How often the lists are fetched again. */
   refreshMs: number;
   /** Budget of one fetch. */
@@ -57,7 +59,7 @@ export function nextList(previous: readonly ServiceInstance[], fetched: readonly
  * keeps each service's list of passing instances. Resolvers read the lists synchronously; while
  * the registry is down they keep the last known ones, and the calls keep flowing.
  */
-export function createRegistryDiscovery({ registryUrl, serviceToken, refreshMs, timeoutMs = 1000, onUnreachable, onReachable }: RegistryDiscoveryOptions): RegistryDiscovery {
+export function createRegistryDiscovery({ registryUrl, identity, refreshMs, timeoutMs = 1000, onUnreachable, onReachable }: RegistryDiscoveryOptions): RegistryDiscovery {
   const pool = new Pool(trimUrl(registryUrl), { connections: 1, keepAliveTimeout: Math.max(refreshMs * 3, 4000), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   const lists = new Map<string, readonly ServiceInstance[]>();
   let lastRefresh: Date | null = null;
@@ -70,7 +72,7 @@ export function createRegistryDiscovery({ registryUrl, serviceToken, refreshMs, 
       const response = await pool.request({
         method: 'GET',
         path: '/v1/services?status=passing',
-        headers: { accept: 'application/json', [SERVICE_TOKEN_HEADER]: serviceToken },
+        headers: { accept: 'application/json', ...identity.headersFor('registry') },
         signal: AbortSignal.timeout(timeoutMs),
       });
       const text = await response.body.text();

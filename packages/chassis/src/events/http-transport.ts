@@ -1,7 +1,7 @@
-import { EVENT_SCHEMAS, EventEnvelope, SERVICE_TOKEN_HEADER, type EventType } from '@microshop/contracts';
+import { EVENT_SCHEMAS, EventEnvelope, type EventType } from '@microshop/contracts';
 import type { Kysely, Transaction } from 'kysely';
 import { AppError } from '../errors.js';
-import { requireServiceToken } from '../service-auth.js';
+import { callerOf, requireService, type ServiceIdentity } from '../identity/identity.js';
 import type { App } from '../server.js';
 import type { ServiceClient } from '../service-client.js';
 import { matchesContract } from '../validation.js';
@@ -15,9 +15,10 @@ export const EVENTS_PATH = '/internal/events';
 export interface HttpPublisherOptions {
   /** Which services receive each event type. */
   subscribers: Partial<Record<EventType, readonly string[]>>;
-  /** The client of a subscriber: balanced over its instances (discovery), with the service credential. */
+  /** The client of a subscriber: balanced over its instances (discovery). */
   clientOf(service: string): ServiceClient;
-  serviceToken: string;
+  /** The publisher's identity: each delivery carries its token for the subscriber. */
+  identity: ServiceIdentity;
 }
 
 /**
@@ -25,13 +26,13 @@ export interface HttpPublisherOptions {
  * and counts as published once each answered 2xx. Any instance of a subscriber may take it: they
  * share its database, so its inbox applies the event once.
  */
-export function createHttpPublisher({ subscribers, clientOf, serviceToken }: HttpPublisherOptions): EventPublisher {
+export function createHttpPublisher({ subscribers, clientOf, identity }: HttpPublisherOptions): EventPublisher {
   return {
     async publish(event) {
       const targets = subscribers[event.type as EventType] ?? [];
       await Promise.all(
         targets.map(async (service) => {
-          const { status } = await clientOf(service).call({ method: 'POST', path: EVENTS_PATH, body: event, headers: { [SERVICE_TOKEN_HEADER]: serviceToken } });
+          const { status } = await clientOf(service).call({ method: 'POST', path: EVENTS_PATH, body: event, headers: identity.headersFor(service) });
           if (status < 200 || status >= 300) throw new Error(`${service} answered ${status} to ${event.type} ${event.id}`);
         }),
       );
@@ -46,15 +47,18 @@ export type EventHandlers<DB> = Partial<Record<EventType, (event: EventEnvelope,
 /**
  * `POST /internal/events`: receives an event over HTTP, checks its envelope and its data against
  * the contract of its type and version, and applies it once (`applyOnce`). 200 `{ result: applied | duplicate }`;
- * 422 for a type this service does not consume or data that does not match; 401/403 without the
- * service credential. A handler's failure is a 5xx: the relay delivers the event again later.
+ * 422 for a type this service does not consume or data that does not match; 401 without a valid
+ * service token, 403 when the event's `source` is not the service whose token came with it (no
+ * service can publish in another's name). A handler's failure is a 5xx: the relay delivers the event again later.
  */
-export function registerEventReceiver<DB extends EventTables>(app: App, { db, handlers, serviceToken }: { db: Kysely<DB>; handlers: EventHandlers<DB>; serviceToken: string }): void {
+export function registerEventReceiver<DB extends EventTables>(app: App, { db, handlers, identity }: { db: Kysely<DB>; handlers: EventHandlers<DB>; identity: ServiceIdentity }): void {
   app.post(
     EVENTS_PATH,
-    { onRequest: requireServiceToken(serviceToken), config: { quiet: true }, schema: { hide: true, body: EventEnvelope } },
+    { onRequest: requireService(identity), config: { quiet: true }, schema: { hide: true, body: EventEnvelope } },
     async (request) => {
       const event = request.body;
+      const caller = callerOf(request)?.iss;
+      if (caller !== event.source) throw new AppError({ status: 403, code: 'forbidden', title: 'Caller not allowed', detail: `${caller ?? 'an unknown caller'} may not deliver events whose source is ${event.source}`, field: 'source' });
       const handler = handlers[event.type as EventType];
       if (!handler) throw AppError.unprocessable('type', `${event.type} is not an event this service consumes`);
       const schema = (EVENT_SCHEMAS as Record<string, Record<number, unknown>>)[event.type]?.[event.version];

@@ -1,5 +1,6 @@
 import { whenServing } from '../serving.js';
 import { EVENT_SUBSCRIPTIONS, type EventType } from '@microshop/contracts';
+import type { ServiceIdentity } from '../identity/identity.js';
 import type { Kysely } from 'kysely';
 import type { Discovery } from '../discovery/discovery.js';
 import type { Resilience } from '../resilience/resilience.js';
@@ -15,7 +16,8 @@ export interface ServiceEventsOptions<DB extends EventTables> {
   /** The service's name: the source of its events, and its durable consumer's name on NATS. */
   service: string;
   db: Kysely<DB>;
-  serviceToken: string;
+  /** The service's identity: its deliveries carry its tokens, and its receiver checks the publishers'. */
+  identity: ServiceIdentity;
   /** What the service does with each event type it consumes (see `EVENT_SUBSCRIPTIONS`); none: it only publishes. */
   handlers?: EventHandlers<DB>;
   /** NATS JetStream (`eventsBrokerFrom(config)`); absent: the embedded HTTP transport. Closed with the app. */
@@ -41,7 +43,7 @@ export interface ServiceEventsOptions<DB extends EventTables> {
  * a mismatch throws at start-up rather than losing events at run time.
  */
 export function registerServiceEvents<DB extends EventTables>(app: App, options: ServiceEventsOptions<DB>): OutboxRelay {
-  const { service, db, serviceToken, handlers = {}, broker, discovery, resilience, relay, maxDeliver = 20 } = options;
+  const { service, db, identity, handlers = {}, broker, discovery, resilience, relay, maxDeliver = 20 } = options;
   const declared = [...(EVENT_SUBSCRIPTIONS[service] ?? [])].sort();
   const handled = (Object.keys(handlers) as EventType[]).sort();
   if (declared.join() !== handled.join()) {
@@ -50,14 +52,14 @@ export function registerServiceEvents<DB extends EventTables>(app: App, options:
 
   const outbox = registerServiceOutbox(app, {
     db,
-    serviceToken,
+    identity,
     ...(broker ? { publisher: broker.publisher() } : {}),
     ...(discovery ? { discovery } : {}),
     resilience,
     ...(relay ? { relay } : {}),
   });
 
-  if (handled.length > 0) registerEventReceiver(app, { db, handlers, serviceToken });
+  if (handled.length > 0) registerEventReceiver(app, { db, handlers, identity });
 
   let consumer: NatsConsumer | undefined;
   if (broker && handled.length > 0) {

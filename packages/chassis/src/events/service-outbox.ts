@@ -6,7 +6,7 @@ import type { Discovery } from '../discovery/discovery.js';
 import { AppError } from '../errors.js';
 import { defineGauge } from '../metrics/gauges.js';
 import type { Resilience } from '../resilience/resilience.js';
-import { requireServiceToken } from '../service-auth.js';
+import { OPERATORS, requireService, type ServiceIdentity } from '../identity/identity.js';
 import type { App } from '../server.js';
 import { createServiceClient, type ServiceClient } from '../service-client.js';
 import { createHttpPublisher } from './http-transport.js';
@@ -21,7 +21,8 @@ export interface ServiceOutboxOptions<DB extends EventTables> {
   publisher?: EventPublisher;
   /** Finds the subscribers for the default HTTP transport. */
   discovery?: Discovery;
-  serviceToken: string;
+  /** The service's identity: its deliveries carry its tokens; the outbox routes take the gateway's. */
+  identity: ServiceIdentity;
   timeoutMs?: number;
   resilience?: Resilience | undefined;
   relay?: Omit<RelayOptions<DB>, 'db' | 'publisher'>;
@@ -54,7 +55,7 @@ function declareOutboxGauges(): void {
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
 /** The HTTP publisher to the subscribers declared in contracts, each reached through discovery. */
-export function subscriberPublisher({ discovery, serviceToken, timeoutMs = 2000, resilience }: { discovery?: Discovery | undefined; serviceToken: string; timeoutMs?: number; resilience?: Resilience | undefined }): EventPublisher & { close(): Promise<void> } {
+export function subscriberPublisher({ discovery, identity, timeoutMs = 2000, resilience }: { discovery?: Discovery | undefined; identity: ServiceIdentity; timeoutMs?: number; resilience?: Resilience | undefined }): EventPublisher & { close(): Promise<void> } {
   const clients = new Map<string, ServiceClient>();
   const clientOf = (service: string) => {
     let client = clients.get(service);
@@ -66,7 +67,7 @@ export function subscriberPublisher({ discovery, serviceToken, timeoutMs = 2000,
     return client;
   };
   const subscribers = new Proxy({} as Partial<Record<EventType, readonly string[]>>, { get: (_target, type) => subscribersOf(type as EventType) });
-  const http = createHttpPublisher({ subscribers, clientOf, serviceToken });
+  const http = createHttpPublisher({ subscribers, clientOf, identity });
   return { publish: http.publish, close: async () => void (await Promise.all([...clients.values()].map((c) => c.close()))) };
 }
 
@@ -97,7 +98,7 @@ export function registerServiceOutbox<DB extends EventTables>(app: App, options:
   app.addHook('onClose', async () => void watchedRelays.delete(relay));
   declareOutboxGauges();
 
-  const onRequest = requireServiceToken(options.serviceToken);
+  const onRequest = requireService(options.identity, { from: OPERATORS });
   app.get('/internal/events/outbox', { onRequest, config: { monitoring: true }, schema: { hide: true, response: { 200: OutboxState } } }, async () => {
     const backlog = await relay.backlog();
     const [dead, recent, applied, inbox] = await Promise.all([

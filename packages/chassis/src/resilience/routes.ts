@@ -1,6 +1,6 @@
 import { ResilienceState, SetResilienceSwitches } from '@microshop/contracts';
 import type { App } from '../server.js';
-import { requireServiceToken } from '../service-auth.js';
+import { OPERATORS, requireService, type ServiceIdentity } from '../identity/identity.js';
 import { loadResilienceSettings, type Settings } from './config.js';
 import { registerDeadline } from './deadline.js';
 import { createResilience, type Resilience } from './resilience.js';
@@ -17,10 +17,12 @@ export function resilienceOf(app: object): Resilience | undefined {
 
 export interface RegisterResilienceOptions {
   service: string;
-  /** The service credential `/internal/resilience` requires. */
-  serviceToken: string;
+  /** This service's identity: `/internal/resilience` takes calls from the gateway (the admin API) only. */
+  identity: ServiceIdentity;
   /** Settings that override the environment's (tests). */
   settings?: Partial<Settings>;
+  /** Serve `GET/PUT /internal/resilience` (default); false: the switches are operated in-process only (the gateway's public port). */
+  routes?: boolean;
 }
 
 /**
@@ -28,11 +30,12 @@ export interface RegisterResilienceOptions {
  * incoming request's budget header, and `GET/PUT /internal/resilience` (service credential) to read
  * and switch the patterns at run time.
  */
-export function registerResilience(app: App, { service, serviceToken, settings }: RegisterResilienceOptions): Resilience {
+export function registerResilience(app: App, { service, identity, settings, routes = true }: RegisterResilienceOptions): Resilience {
   const resilience = createResilience({ service, settings: { ...loadResilienceSettings(), ...settings }, log: app.log });
   resilienceByApp.set(app, resilience);
   registerDeadline(app);
-  const onRequest = requireServiceToken(serviceToken);
+  if (!routes) return resilience;
+  const onRequest = requireService(identity, { from: OPERATORS });
   const tags = ['resilience'];
   const errors = { 400: { $ref: 'Problem#' }, 401: { $ref: 'Problem#' }, 403: { $ref: 'Problem#' } } as const;
   app.get(

@@ -1,5 +1,5 @@
-import { createServiceClient, pinnedResolver, resolverOf, type ServiceClient, type ServiceInstance } from '@microshop/chassis';
-import { ADMIN_TOKEN_HEADER, BACKENDS, SERVICE_TOKEN_HEADER, type BackendName } from '@microshop/contracts';
+import { createServiceClient, pinnedResolver, resolverOf, type ServiceClient, type ServiceIdentity, type ServiceInstance } from '@microshop/chassis';
+import { ADMIN_TOKEN_HEADER, BACKENDS, type BackendName } from '@microshop/contracts';
 import { Pool } from 'undici';
 import { byId, instanceClients } from './instance-clients.js';
 import type { ServiceLocation } from './upstreams.js';
@@ -67,17 +67,18 @@ export interface AdminClients {
 
 export interface AdminClientOptions {
   services: Record<BackendName, ServiceLocation>;
-  serviceToken: string;
+  /** The gateway's identity: the services' `/internal/*` routes take its tokens. */
+  identity: ServiceIdentity;
   adminToken: string;
   supervisorUrl: string | undefined;
   timeoutMs: number;
 }
 
 /** Opens the admin clients: a small monitoring pool per instance and two for the supervisor. */
-export function connectAdminClients({ services, serviceToken, adminToken, supervisorUrl, timeoutMs }: AdminClientOptions): AdminClients {
+export function connectAdminClients({ services, identity, adminToken, supervisorUrl, timeoutMs }: AdminClientOptions): AdminClients {
   const pools = BACKENDS.map((service) => {
     const resolver = resolverOf(service, services[service]);
-    const pinned = instanceClients((instance) => createServiceClient({ service, resolver: pinnedResolver(service, instance), timeoutMs, connections: 2, monitoring: true, headers: { [SERVICE_TOKEN_HEADER]: serviceToken } }));
+    const pinned = instanceClients((instance) => createServiceClient({ service, resolver: pinnedResolver(service, instance), timeoutMs, connections: 2, monitoring: true, identity }));
     const target: InternalTarget = {
       service,
       instances: () => {

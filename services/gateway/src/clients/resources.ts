@@ -1,5 +1,5 @@
-import { AppError, createResourceClient, matchesContract, type ReadOptions, type ResourceClient, type ServiceClient } from '@microshop/chassis';
-import { MAX_PAGE_SIZE, Order, Payment, PaymentSaga, Product, SERVICE_TOKEN_HEADER, StockLedger, TOTAL_COUNT_HEADER, User, type Reservation } from '@microshop/contracts';
+import { AppError, createResourceClient, matchesContract, type ReadOptions, type ResourceClient, type ServiceClient, type ServiceIdentity } from '@microshop/chassis';
+import { MAX_PAGE_SIZE, Order, Payment, PaymentSaga, Product, StockLedger, TOTAL_COUNT_HEADER, User, type Reservation } from '@microshop/contracts';
 import { Type } from 'typebox';
 import type { Upstreams } from './upstreams.js';
 
@@ -38,7 +38,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** The services' data as the gateway's composed views read it, over the gateway's own pools. */
-export function createResources(upstreams: Upstreams, serviceToken: string): Resources {
+export function createResources(upstreams: Upstreams, identity: ServiceIdentity): Resources {
   const orderClient = upstreams['order-service'].api;
   const paymentClient = upstreams['payment-service'].api;
   const productClient = upstreams['product-service'].api;
@@ -67,7 +67,7 @@ export function createResources(upstreams: Upstreams, serviceToken: string): Res
       return body;
     },
     async reservationOf(orderId, { deadline } = {}) {
-      const { status, body } = await productClient.call<unknown>({ path: '/internal/stock', query: { order_id: orderId }, headers: { [SERVICE_TOKEN_HEADER]: serviceToken }, ...(deadline ? { deadline } : {}) });
+      const { status, body } = await productClient.call<unknown>({ path: '/internal/stock', query: { order_id: orderId }, headers: identity.headersFor('product-service'), ...(deadline ? { deadline } : {}) });
       if (status !== 200 || !matchesContract<StockLedger>(StockLedger, body)) throw AppError.badGateway('product-service', `product-service answered ${status} to GET /internal/stock`);
       return body.reservations.find((r) => r.order_id === orderId) ?? null;
     },

@@ -36,7 +36,7 @@ function passable(service: string, status: number): ForwardedStatus {
 export async function callInternal<T>(client: ServiceClient, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<Forwarded<T>> {
   const answer = await client.call<T>({ method, path, ...(body === undefined ? {} : { body }) });
   if (answer.status === 401 || answer.status === 403) {
-    throw AppError.badGateway(client.service, `${client.service} refused the gateway's service credential (${answer.status}): check SERVICE_TOKEN`);
+    throw AppError.badGateway(client.service, `${client.service} refused the gateway's service token (${answer.status}): check the service keys (SERVICE_KEY, SERVICE_PUBLIC_KEYS or SERVICE_KEYS_FILE)`);
   }
   return { status: passable(client.service, answer.status), body: answer.body };
 }

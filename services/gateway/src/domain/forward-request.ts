@@ -1,5 +1,5 @@
 import { AppError, matchesContract, type CallOptions, type ServiceClient } from '@microshop/chassis';
-import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, Problem } from '@microshop/contracts';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, MAX_PAGE_SIZE, Problem } from '@microshop/contracts';
 import type { PublicRoute } from '../public-routes.js';
 
 /** The parts of a public request the gateway forwards, all already validated against the route. */
@@ -35,6 +35,16 @@ export function upstreamPath(pattern: string, params: unknown): string {
   });
 }
 
+/**
+ * The validated query as it is sent on: a `limit` over {@link MAX_PAGE_SIZE} is cut to it, as every
+ * list route's contract says (`PageQuery`: capped, not refused), so no service is ever asked for more.
+ */
+export function forwardedQuery(query: unknown): CallOptions['query'] {
+  const values = (query ?? {}) as NonNullable<CallOptions['query']>;
+  const limit = values.limit;
+  return typeof limit === 'number' && limit > MAX_PAGE_SIZE ? { ...values, limit: MAX_PAGE_SIZE } : values;
+}
+
 function passedBack(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const name of PASSED_BACK_HEADERS) {
@@ -60,7 +70,7 @@ export async function forwardRequest(client: ServiceClient, route: PublicRoute, 
       'x-request-id': input.requestId,
       ...(route.method === 'POST' && input.idempotencyKey !== undefined ? { [IDEMPOTENCY_KEY_HEADER]: [input.idempotencyKey].flat().join(', ') } : {}),
     },
-    ...(route.query ? { query: input.query as CallOptions['query'] } : {}),
+    ...(route.query ? { query: forwardedQuery(input.query) } : {}),
     ...(route.method === 'POST' && input.body !== undefined ? { body: input.body } : {}),
     passServerErrors: true,
   };

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { App } from '@microshop/chassis';
 import type { ApiDocs } from '../domain/api-docs.js';
+import { DOCS_CSP } from '../web/security-headers.js';
 
 export interface DocsOptions {
   version: string;
@@ -25,7 +26,8 @@ export async function registerDocsRoutes(app: App, { version, apiDocs }: DocsOpt
   // Swagger UI reads `/docs/json`: make sure the merged document is fresh, then hand it over.
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    staticCSP: true,
+    // Scripts, styles and calls from this origin only, and never framed.
+    staticCSP: DOCS_CSP,
     uiHooks: {
       preHandler: (request, _reply, done) => {
         if (!/\/(json|yaml)$/.test(request.routeOptions.url ?? '')) return done();

@@ -21,11 +21,3 @@ export const UI_CSP = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
-
-/** Headers sent with every UI file. */
-export const UI_SECURITY_HEADERS = {
-  'content-security-policy': UI_CSP,
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-} as const;

@@ -1,5 +1,5 @@
 import { IDEMPOTENCY_NOTE, pageOf, problemResponses, sendPage, type App } from '@microshop/chassis';
-import { DEGRADED_HEADER, Id, IdParams, ListOrdersQuery, Order, OrderWithParties, PlaceOrder } from '@microshop/contracts';
+import { CancelOrder, DEGRADED_HEADER, Id, IdParams, ListOrdersQuery, ListUserOrdersQuery, Order, OrderWithParties, PlaceOrder } from '@microshop/contracts';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { OrderDeps } from '../domain/deps.js';
@@ -55,7 +55,7 @@ export function registerOrderRoutes(app: App, deps: OrderDeps): void {
         tags: ['orders'],
         summary: 'One user\'s orders (same as `GET /api/orders?user_id=`)',
         params: Type.Object({ user_id: Id }, { additionalProperties: false }),
-        querystring: Type.Omit(ListOrdersQuery, ['user_id']),
+        querystring: ListUserOrdersQuery,
         response: { 200: Type.Array(OrderWithParties), ...problemResponses },
       },
     },
@@ -76,7 +76,12 @@ export function registerOrderRoutes(app: App, deps: OrderDeps): void {
         tags: ['orders'],
         summary: 'Cancel a PENDING order (OrderCancelled is published, reason `cancelled`; its stock is released); cancelling a cancelled order again is 200, a PAID one 409',
         params: IdParams,
+        body: CancelOrder,
         response: { 200: Order, ...problemResponses },
+      },
+      // Validation runs after this hook: an absent body is validated as `{}` (a `null` one is not).
+      preValidation: async (request) => {
+        if (request.body === undefined) request.body = {};
       },
     },
     async (request) => updateOrderStatus(deps, request.params.id, 'CANCELLED', 'cancelled'),

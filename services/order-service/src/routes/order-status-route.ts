@@ -1,4 +1,4 @@
-import { declareTestPoints, faultPoint, problemResponses, requireServiceToken, type App } from '@microshop/chassis';
+import { declareTestPoints, faultPoint, problemResponses, requireService, type App, type ServiceIdentity } from '@microshop/chassis';
 import { IdParams, Order, SERVICE_TOKEN_HEADER, UpdateOrderStatus } from '@microshop/contracts';
 import type { OrderDeps } from '../domain/deps.js';
 import { updateOrderStatus } from '../domain/update-order-status.js';
@@ -6,18 +6,18 @@ import { updateOrderStatus } from '../domain/update-order-status.js';
 declareTestPoints('order.status.paid');
 
 /**
- * The internal status endpoint: only a caller holding the service credential (the Payment
- * service) may use it. The gateway never forwards it.
+ * The internal status endpoint: only the Payment service, with a valid service token of its own, may
+ * use it (any other service's token is 403). The gateway never forwards it.
  */
-export function registerOrderStatusRoute(app: App, deps: OrderDeps, serviceToken: string): void {
+export function registerOrderStatusRoute(app: App, deps: OrderDeps, identity: ServiceIdentity): void {
   app.put(
     '/api/orders/:id/status',
     {
-      // Checked before anything else, validation included: without the credential nothing about the request matters.
-      onRequest: requireServiceToken(serviceToken),
+      // Checked before anything else, validation included: without the right caller nothing about the request matters.
+      onRequest: requireService(identity, { from: ['payment-service'] }),
       schema: {
         tags: ['internal'],
-        summary: `Set an order's status (internal: needs the ${SERVICE_TOKEN_HEADER} header)`,
+        summary: `Set an order's status (internal: the Payment service only, with its token in ${SERVICE_TOKEN_HEADER})`,
         description: 'CANCELLED takes an optional `reason` (default `cancelled`). PAID is 409 while the order\'s stock is not confirmed (`stock` AWAITING or REJECTED).',
         params: IdParams,
         body: UpdateOrderStatus,

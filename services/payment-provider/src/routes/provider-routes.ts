@@ -1,4 +1,4 @@
-import { problemResponses, requireServiceToken, type App } from '@microshop/chassis';
+import { problemResponses, requireService, type App, type ServiceIdentity } from '@microshop/chassis';
 import { Charge, CreateCharge, CreateRefund, IdList, ProviderBehaviour, ProviderLedger, SERVICE_TOKEN_HEADER } from '@microshop/contracts';
 import { Type } from 'typebox';
 import { createCharge } from '../domain/create-charge.js';
@@ -13,18 +13,21 @@ const LedgerQuery = Type.Object({ order_id: Type.Optional(IdList) }, { additiona
 const authResponses = { 401: { $ref: 'Problem#' }, 403: { $ref: 'Problem#' } } as const;
 
 /**
- * The provider's API (`/v1`). Every route needs the service credential, checked before anything
- * else, validation included: it stands for the shop's secret key at the provider, without which
- * nothing about a request matters.
+ * The provider's API (`/v1`). Every route needs a service token, checked before anything else,
+ * validation included: it stands for the shop's secret key at the provider, without which nothing
+ * about a request matters. Charges and refunds take the Payment service's token only; the ledger
+ * and the behaviour settings, the gateway's (the consistency check, the admin API).
  */
-export function registerProviderRoutes(app: App, deps: ProviderDeps, serviceToken: string): void {
-  const onRequest = requireServiceToken(serviceToken);
-  const needs = `Needs ${SERVICE_TOKEN_HEADER}`;
+export function registerProviderRoutes(app: App, deps: ProviderDeps, identity: ServiceIdentity): void {
+  const shop = requireService(identity, { from: ['payment-service'] });
+  const operator = requireService(identity, { from: ['gateway'] });
+  const needs = `Needs the Payment service's token in ${SERVICE_TOKEN_HEADER}`;
+  const operatorNeeds = `Needs the gateway's token in ${SERVICE_TOKEN_HEADER}`;
 
   app.post(
     '/v1/charges',
     {
-      onRequest,
+      onRequest: shop,
       schema: {
         tags: ['charges'],
         summary: `Charge a card: 201 charged, 200 the same charge for a reference seen before, 402 declined (every time), 409 the reference was voided. ${needs}`,
@@ -40,14 +43,14 @@ export function registerProviderRoutes(app: App, deps: ProviderDeps, serviceToke
 
   app.get(
     '/v1/charges/:reference',
-    { onRequest, schema: { tags: ['charges'], summary: `The charge of a reference. ${needs}`, params: ChargeParams, response: { 200: Charge, ...authResponses, ...problemResponses } } },
+    { onRequest: shop, schema: { tags: ['charges'], summary: `The charge of a reference. ${needs}`, params: ChargeParams, response: { 200: Charge, ...authResponses, ...problemResponses } } },
     async (request) => getCharge(deps, request.params.reference),
   );
 
   app.post(
     '/v1/refunds',
     {
-      onRequest,
+      onRequest: shop,
       schema: {
         tags: ['charges'],
         summary: `Refund the charge of a reference, or void the reference if nothing was charged with it; 200 with the charge either way. ${needs}`,
@@ -61,10 +64,10 @@ export function registerProviderRoutes(app: App, deps: ProviderDeps, serviceToke
   app.get(
     '/v1/ledger',
     {
-      onRequest,
+      onRequest: operator,
       schema: {
         tags: ['ledger'],
-        summary: `What was charged and refunded, with the charges newest first (at most ${LEDGER_LIMIT}); \`?order_id=1&order_id=2\` for some orders. ${needs}`,
+        summary: `What was charged and refunded, with the charges newest first (at most ${LEDGER_LIMIT}); \`?order_id=1&order_id=2\` for some orders. ${operatorNeeds}`,
         querystring: LedgerQuery,
         response: { 200: ProviderLedger, ...authResponses, ...problemResponses },
       },
@@ -74,17 +77,17 @@ export function registerProviderRoutes(app: App, deps: ProviderDeps, serviceToke
 
   app.get(
     '/v1/behaviour',
-    { onRequest, schema: { tags: ['behaviour'], summary: `How the simulated provider behaves now. ${needs}`, response: { 200: ProviderBehaviour, ...authResponses } } },
+    { onRequest: operator, schema: { tags: ['behaviour'], summary: `How the simulated provider behaves now. ${operatorNeeds}`, response: { 200: ProviderBehaviour, ...authResponses } } },
     async () => deps.behaviour.get(),
   );
 
   app.put(
     '/v1/behaviour',
     {
-      onRequest,
+      onRequest: operator,
       schema: {
         tags: ['behaviour'],
-        summary: `Make the simulated provider decline, fail or be slow (this process, until it restarts). ${needs}`,
+        summary: `Make the simulated provider decline, fail or be slow (this process, until it restarts). ${operatorNeeds}`,
         body: ProviderBehaviour,
         response: { 200: ProviderBehaviour, ...authResponses, ...problemResponses },
       },

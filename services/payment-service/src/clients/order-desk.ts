@@ -1,5 +1,5 @@
-import { AppError, createResourceClient, createServiceClient, matchesContract, resolverOf, type BalancingStrategy, type Resilience, type ServiceClient, type ServiceTarget } from '@microshop/chassis';
-import { Order, SERVICE_TOKEN_HEADER } from '@microshop/contracts';
+import { AppError, createResourceClient, createServiceClient, matchesContract, resolverOf, type BalancingStrategy, type Resilience, type ServiceClient, type ServiceIdentity, type ServiceTarget } from '@microshop/chassis';
+import { Order } from '@microshop/contracts';
 import type { OrderDesk } from '../domain/deps.js';
 
 export interface OrderDeskOptions {
@@ -8,15 +8,15 @@ export interface OrderDeskOptions {
   timeoutMs: number;
   /** How an instance is picked for each call. */
   balancing?: BalancingStrategy | undefined;
-  /** The credential the Order service's status endpoint requires. */
-  serviceToken: string;
+  /** The Payment service's identity: the Order service's status endpoint takes its token only. */
+  identity: ServiceIdentity;
   /** The app's resilience (breakers, retries, bulkheads, timeouts); see `resilienceOf`. */
   resilience?: Resilience | undefined;
 }
 
 /** The Order service over HTTP, and its pool to close on shutdown. */
-export function connectOrderDesk({ orderService, timeoutMs, balancing, serviceToken, resilience }: OrderDeskOptions): OrderDesk & { close(): Promise<void> } {
-  const client: ServiceClient = createServiceClient({ service: 'order-service', resolver: resolverOf('order-service', orderService), timeoutMs, resilience, ...(balancing ? { balancing } : {}) });
+export function connectOrderDesk({ orderService, timeoutMs, balancing, identity, resilience }: OrderDeskOptions): OrderDesk & { close(): Promise<void> } {
+  const client: ServiceClient = createServiceClient({ service: 'order-service', resolver: resolverOf('order-service', orderService), timeoutMs, resilience, identity, ...(balancing ? { balancing } : {}) });
   const orders = createResourceClient<Order>(client, '/api/orders', Order);
   return {
     find: (id) => orders.find(id),
@@ -25,7 +25,6 @@ export function connectOrderDesk({ orderService, timeoutMs, balancing, serviceTo
         method: 'PUT',
         path: `/api/orders/${id}/status`,
         body: { status: 'PAID' },
-        headers: { [SERVICE_TOKEN_HEADER]: serviceToken },
       });
       if (status === 200 && matchesContract<Order>(Order, body) && body.status === 'PAID') return 'paid';
       if (status === 409) return 'refused';
@@ -36,7 +35,6 @@ export function connectOrderDesk({ orderService, timeoutMs, balancing, serviceTo
         method: 'PUT',
         path: `/api/orders/${id}/status`,
         body: { status: 'CANCELLED', reason: 'payment_failed' },
-        headers: { [SERVICE_TOKEN_HEADER]: serviceToken },
       });
       if (status === 200 && matchesContract<Order>(Order, body) && body.status === 'CANCELLED') return 'cancelled';
       // Refused: the order is no longer PENDING. Only PAID can refuse CANCELLED; read it to be sure.

@@ -1,5 +1,5 @@
-import { AppError, createServiceClient, matchesContract, resolverOf, type BalancingStrategy, type Resilience, type ServiceTarget } from '@microshop/chassis';
-import { Charge, IDEMPOTENCY_KEY_HEADER, SERVICE_TOKEN_HEADER } from '@microshop/contracts';
+import { AppError, createServiceClient, matchesContract, resolverOf, type BalancingStrategy, type Resilience, type ServiceIdentity, type ServiceTarget } from '@microshop/chassis';
+import { Charge, IDEMPOTENCY_KEY_HEADER } from '@microshop/contracts';
 import type { ChargeOutcome, PaymentProvider } from '../domain/deps.js';
 
 export interface ProviderOptions {
@@ -8,8 +8,8 @@ export interface ProviderOptions {
   /** Budget of one call. Providers can be slow: longer than the calls between our own services. */
   timeoutMs: number;
   balancing?: BalancingStrategy | undefined;
-  /** Our account's key at the provider (here: the service credential). */
-  serviceToken: string;
+  /** Our identity at the provider: its charge and refund routes take the Payment service's token only. */
+  identity: ServiceIdentity;
   resilience?: Resilience | undefined;
 }
 
@@ -20,9 +20,9 @@ const PROVIDER = 'payment-provider';
  * too, so the client may retry them and a saga may send them again after a crash: the provider
  * charges (or refunds) a reference once.
  */
-export function connectProvider({ provider, timeoutMs, balancing, serviceToken, resilience }: ProviderOptions): PaymentProvider & { close(): Promise<void> } {
-  const client = createServiceClient({ service: PROVIDER, resolver: resolverOf(PROVIDER, provider), timeoutMs, resilience: slowNeighbour(resilience, timeoutMs), ...(balancing ? { balancing } : {}) });
-  const headers = (reference: string) => ({ [SERVICE_TOKEN_HEADER]: serviceToken, [IDEMPOTENCY_KEY_HEADER]: reference });
+export function connectProvider({ provider, timeoutMs, balancing, identity, resilience }: ProviderOptions): PaymentProvider & { close(): Promise<void> } {
+  const client = createServiceClient({ service: PROVIDER, resolver: resolverOf(PROVIDER, provider), timeoutMs, resilience: slowNeighbour(resilience, timeoutMs), identity, ...(balancing ? { balancing } : {}) });
+  const headers = (reference: string) => ({ [IDEMPOTENCY_KEY_HEADER]: reference });
   const charge = (body: unknown): Charge => {
     if (!matchesContract<Charge>(Charge, body)) throw AppError.badGateway(PROVIDER, `${PROVIDER} answered a charge that does not match its contract`);
     return body;

@@ -1,4 +1,4 @@
-import { AppError, problemResponses, requireServiceToken, type App } from '@microshop/chassis';
+import { AppError, callerOf, problemResponses, requireService, type App, type ServiceIdentity } from '@microshop/chassis';
 import {
   InstanceParams,
   InstancesQuery,
@@ -19,17 +19,25 @@ export interface RegistryRouteDeps {
   checker: HealthChecker;
   allowedHosts: AllowedHosts;
   checkIntervalMs: number;
-  serviceToken: string;
+  identity: ServiceIdentity;
 }
 
 const authResponses = { 401: { $ref: 'Problem#' }, 403: { $ref: 'Problem#' } } as const;
 
 /**
- * The registry's API (`/v1`). Every route needs the service credential, checked before anything
- * else: who may register, and who may learn every instance's address, is the system itself.
+ * The registry's API (`/v1`). Every route needs a service token, checked before anything else:
+ * who may learn every instance's address is the system itself. A write must come from the service
+ * it is about: an instance of `order-service` registers and deregisters `order-service` instances
+ * only, so no service can put its own address behind another's name.
  */
-export function registerRegistryRoutes(app: App, { store, checker, allowedHosts, checkIntervalMs, serviceToken }: RegistryRouteDeps): void {
-  const onRequest = requireServiceToken(serviceToken);
+export function registerRegistryRoutes(app: App, { store, checker, allowedHosts, checkIntervalMs, identity }: RegistryRouteDeps): void {
+  const onRequest = requireService(identity);
+  const mustBe = (request: Parameters<typeof callerOf>[0], service: string) => {
+    const caller = callerOf(request)?.iss;
+    if (caller !== service) throw new AppError({ status: 403, code: 'forbidden', title: 'Caller not allowed', detail: `${caller ?? 'an unknown caller'} may not register or deregister instances of ${service}`, field: 'service' });
+  };
+  // A write's caller is checked right after its token, before validation like every 401/403.
+  const writer = [onRequest, async (request: Parameters<typeof callerOf>[0]) => mustBe(request, (request.params as { service: string }).service)];
   const meta = () => ({ started_at: store.startedAt.toISOString(), warm: store.isWarm(), ttl_ms: store.ttlMs, check_interval_ms: checkIntervalMs });
 
   // Heartbeats and list polls arrive every second from every process: not logged at info (the
@@ -37,7 +45,7 @@ export function registerRegistryRoutes(app: App, { store, checker, allowedHosts,
   app.put(
     '/v1/services/:service/instances/:instance_id',
     {
-      onRequest,
+      onRequest: writer,
       config: { quiet: true },
       schema: {
         tags: ['registry'],
@@ -61,7 +69,7 @@ export function registerRegistryRoutes(app: App, { store, checker, allowedHosts,
   app.delete(
     '/v1/services/:service/instances/:instance_id',
     {
-      onRequest,
+      onRequest: writer,
       schema: {
         tags: ['registry'],
         summary: `Deregister an instance (it is stopping). Needs ${SERVICE_TOKEN_HEADER}`,
