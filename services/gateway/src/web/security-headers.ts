@@ -1,4 +1,5 @@
 import type { App } from '@microshop/chassis';
+import { UI_CSP } from './ui-pages.js';
 
 /**
  * Headers on every answer of the gateway, whatever it is: no content sniffing, no referrer sent
@@ -28,18 +29,7 @@ const SWAGGER_LOGO_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w=
  * The policy of the Swagger UI at `/docs`: its scripts, styles and fonts from this origin, its
  * calls to this origin (the document, "Try it out"); its logo is a `data:` image.
  */
-export const DOCS_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  `style-src 'self' ${SWAGGER_LOGO_STYLE}`,
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const DOCS_CSP = UI_CSP.replace("style-src 'self'", `style-src 'self' ${SWAGGER_LOGO_STYLE}`);
 
 /** Every security header of an answer with no policy of its own, as written on the socket for Node's own error answers. */
 export const API_RESPONSE_HEADERS: Readonly<Record<string, string>> = { ...SECURITY_HEADERS, 'content-security-policy': API_CSP };
