@@ -120,6 +120,7 @@ describe('service identity', () => {
     expect(() => keyMaterialFor('order-service', { SERVICE_KEY: set['order-service']?.private })).toThrow(/set together/);
     expect(() => privateKeyOf('not-a-key')).toThrow(/32 bytes/);
     expect(() => parsePublicKeys('order-service')).toThrow(/principal=key/);
+    expect(() => parsePublicKeys(`order-service=${set['order-service']?.public},order-service=${set['user-service']?.public}`)).toThrow(/twice/);
     expect(publicKeyOf(set['order-service']?.public ?? '').asymmetricKeyType).toBe('ed25519');
   });
 

@@ -81,6 +81,8 @@ export function parsePublicKeys(text: string): Map<string, KeyObject> {
   for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
     const [principal, key, ...rest] = entry.split('=');
     if (!principal || !key || rest.length > 0) throw new Error(`SERVICE_PUBLIC_KEYS: "${entry.slice(0, 40)}" is not principal=key`);
+    // A principal listed twice would have one of its keys silently ignored: refused instead.
+    if (keys.has(principal.trim())) throw new Error(`SERVICE_PUBLIC_KEYS lists ${principal.trim()} twice`);
     keys.set(principal.trim(), publicKeyOf(key, `SERVICE_PUBLIC_KEYS (${principal.trim()})`));
   }
   return keys;
