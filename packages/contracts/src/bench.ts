@@ -98,3 +98,152 @@ export const TopologyComparison = Type.Object({
   results: Type.Array(TopologyResult),
 });
 export type TopologyComparison = Static<typeof TopologyComparison>;
+
+/** The configurations the performance suite measures: Microshop in its topologies and settings, and the bare-bones references. */
+export const SUITE_SYSTEMS = [
+  'microservices',
+  'microservices-tracing-off',
+  'microservices-logging-off',
+  'microservices-resilience-off',
+  'monolith',
+  'bare-chain',
+  'bare-inprocess',
+] as const;
+export type SuiteSystemName = (typeof SUITE_SYSTEMS)[number];
+
+/** A system of the suite, by name (the literals spelled out, so the static type is the union). */
+export const SuiteSystemNameSchema = Type.Union([
+  Type.Literal('microservices'),
+  Type.Literal('microservices-tracing-off'),
+  Type.Literal('microservices-logging-off'),
+  Type.Literal('microservices-resilience-off'),
+  Type.Literal('monolith'),
+  Type.Literal('bare-chain'),
+  Type.Literal('bare-inprocess'),
+]);
+
+/** One system the suite started, and how. */
+export const SuiteSystem = Type.Object({
+  name: SuiteSystemNameSchema,
+  description: Type.String(),
+  start: Type.String({ description: 'How it is started' }),
+  startup_ms: Type.Array(Type.Number({ minimum: 0 }), { description: 'From spawning the first process to every process healthy, each time it was started in the run' }),
+});
+export type SuiteSystem = Static<typeof SuiteSystem>;
+
+/** Figures of one scenario on one system, closed loop: medians over the rounds. */
+export const SuiteFigures = Type.Object({
+  requests_per_s: Type.Number({ minimum: 0, description: 'Requests answered per second (any status), median of the rounds' }),
+  p50_ms: Ms('Median latency, median of the rounds'),
+  p99_ms: Ms('99th percentile latency, median of the rounds'),
+  errors: Type.Integer({ minimum: 0, description: 'Answers other than 2xx, socket errors and timeouts, summed over the rounds' }),
+  requests: Type.Integer({ minimum: 0, description: 'Requests answered, summed over the rounds' }),
+  cpu_ms_per_request: Type.Number({ minimum: 0, description: "CPU time (user + system) of all the system's processes during the measured seconds, per request answered" }),
+  rss_mib: Type.Number({ minimum: 0, description: "Resident memory of all the system's processes at the end, summed, median of the rounds" }),
+  cpu_ms_per_request_by_process: Type.Record(Type.String(), Type.Number(), { description: 'The same CPU per request, per process (its instances summed)' }),
+  rounds: Type.Array(TopologyRound),
+});
+export type SuiteFigures = Static<typeof SuiteFigures>;
+
+/** One scenario measured on one system. */
+export const SuiteMeasurement = Type.Object({
+  system: SuiteSystemNameSchema,
+  scenario: Type.String({ description: 'The scenario name, e.g. create-order, get-product-direct' }),
+  figures: SuiteFigures,
+});
+export type SuiteMeasurement = Static<typeof SuiteMeasurement>;
+
+/** Two measurements side by side, and what the second costs against the first. */
+export const SuitePairing = Type.Object({
+  name: Type.String({ description: 'Short name, e.g. features, gateway, tracing' }),
+  question: Type.String({ description: 'What the pairing answers' }),
+  scenario: Type.String(),
+  description: Type.String({ description: 'What one request (or flow) of the scenario does' }),
+  baseline: Type.Object({ label: Type.String(), system: Type.String(), scenario: Type.String() }),
+  subject: Type.Object({ label: Type.String(), system: Type.String(), scenario: Type.String() }),
+  ratio: Type.Object({
+    requests_per_s: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'Subject / baseline requests per second; null when the baseline is 0' }),
+    p50_ms: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+    p99_ms: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+    cpu_ms_per_request: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+  }),
+});
+export type SuitePairing = Static<typeof SuitePairing>;
+
+/** One open-loop run: a fixed arrival rate, latency from each request's due time (no coordinated omission). */
+export const SuiteOpenLoop = Type.Object({
+  system: Type.String(),
+  scenario: Type.String(),
+  max_requests_per_s: Type.Number({ minimum: 0, description: 'The closed-loop throughput of the same system and scenario in this run, the 100 % the shares are of' }),
+  share: Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'The offered rate as a share of the maximum' }),
+  rate_per_s: Type.Integer({ minimum: 1 }),
+  requests_per_s: Type.Number({ minimum: 0 }),
+  p50_ms: Ms('Median latency from the due time'),
+  p90_ms: Ms('90th percentile'),
+  p99_ms: Ms('99th percentile'),
+  p999_ms: Ms('99.9th percentile'),
+  errors: Type.Integer({ minimum: 0 }),
+  unsent: Type.Integer({ minimum: 0, description: 'Requests not sent because more than a second of them was still waiting' }),
+});
+export type SuiteOpenLoop = Static<typeof SuiteOpenLoop>;
+
+/** One goal of the performance issue, checked against the run's figures. */
+export const SuiteGoal = Type.Object({
+  id: Type.String({ description: 'The goal number and letter, e.g. 1, 2a, 6b' }),
+  goal: Type.String({ description: 'The goal, as a sentence' }),
+  measured: Type.Union([Type.Number(), Type.Null()], { description: 'The figure the run measured; null when the run did not measure it' }),
+  target: Type.Number(),
+  comparison: Type.Union([Type.Literal('>='), Type.Literal('<=')]),
+  unit: Type.String({ description: '×, ms, MiB, s or a count' }),
+  met: Type.Boolean(),
+  evidence: Type.String({ description: 'Which figures the measured value comes from' }),
+});
+export type SuiteGoal = Static<typeof SuiteGoal>;
+
+/**
+ * `GET /api/bench/suite`: the latest run of the performance suite (`npm run bench`), as it wrote it
+ * to `docs/bench/suite.json`: every scenario on every system, the pairings, the open-loop runs, the
+ * gateway at no load, memory after a mixed load, start-up times, and the goals checked.
+ */
+export const BenchSuite = Type.Object({
+  suite: Type.Literal('performance'),
+  command: Type.String({ description: 'The command that produced it' }),
+  started_at: Type.String({ format: 'date-time' }),
+  finished_at: Type.String({ format: 'date-time' }),
+  machine: Type.Object({
+    cpus: Type.Integer({ minimum: 1 }),
+    node: Type.String(),
+    pinned: Type.Boolean({ description: 'The system ran on CPU 1 and the load generator (and the supervisor relaying logs) on CPU 0' }),
+  }),
+  settings: Type.Object({
+    duration_s: Type.Integer({ minimum: 1 }),
+    warmup_s: Type.Integer({ minimum: 0 }),
+    rounds: Type.Integer({ minimum: 1 }),
+    connections: Type.Integer({ minimum: 1 }),
+    memory_load_s: Type.Integer({ minimum: 0 }),
+  }),
+  systems: Type.Array(SuiteSystem),
+  measurements: Type.Array(SuiteMeasurement),
+  pairings: Type.Array(SuitePairing),
+  open_loop: Type.Array(SuiteOpenLoop),
+  gateway_no_load: Type.Union([
+    Type.Object({
+      requests: Type.Integer({ minimum: 1, description: 'Requests sent each way, one at a time on one keep-alive connection, interleaved' }),
+      direct_p50_ms: Ms('GET product on the Product service'),
+      gateway_p50_ms: Ms('The same through the gateway'),
+      added_p50_ms: Type.Number({ description: 'gateway − direct' }),
+    }),
+    Type.Null(),
+  ]),
+  memory: Type.Union([
+    Type.Object({
+      load_s: Type.Integer({ minimum: 1 }),
+      scenario: Type.String(),
+      rss_mib_by_process: Type.Record(Type.String(), Type.Number({ minimum: 0 })),
+      services_rss_mib: Type.Number({ minimum: 0, description: 'The gateway and the four services together' }),
+    }),
+    Type.Null(),
+  ]),
+  goals: Type.Array(SuiteGoal),
+});
+export type BenchSuite = Static<typeof BenchSuite>;

@@ -7,27 +7,39 @@ export interface LoadResult {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** The 90th and 99.9th percentiles, where the generator gives them. */
+  p90Ms?: number;
+  p999Ms?: number;
   /** Requests answered with a status other than 2xx, plus socket errors and timeouts. */
   errors: number;
   requests: number;
   /** Open loop: requests not sent because the system had fallen more than a second behind; closed loop: 0. */
   unsent: number;
+  /** How many answers had each status other than 2xx, for the progress line (closed loop). */
+  failedStatuses?: Record<string, number>;
 }
 
-/** A request sent right after the target's answer, built from it (the payment for the order just created). */
+/**
+ * A request sent right after the previous one of its flow was answered 2xx (the payment for the
+ * order just created), itself possibly followed by another.
+ */
 export interface FollowUp {
   method: 'GET' | 'POST';
   url: string;
-  /** The body, from the JSON answer of the request before; undefined: that answer cannot be followed up (the flow starts again). */
-  body(previous: unknown): string | undefined;
+  /**
+   * The body, from the JSON answer of the request before; undefined: that answer cannot be followed
+   * up (the flow starts again). Absent: the request has no body (a GET).
+   */
+  body?: (previous: unknown) => string | undefined;
+  then?: FollowUp | undefined;
 }
 
-/** What a scenario repeats: one request, or one request and its follow-up (a flow of two). */
+/** What a scenario repeats: one request, or a flow of requests, each sent once the one before is answered. */
 export interface LoadTarget {
   url: string;
   method: 'GET' | 'POST';
   body?: string | undefined;
-  /** A second request of the same flow, sent once the first is answered 2xx. */
+  /** The next request of the same flow, sent once the first is answered 2xx. */
   then?: FollowUp | undefined;
 }
 
@@ -45,33 +57,48 @@ interface FlowContext {
   previous?: unknown;
 }
 
-/** The autocannon request list of a target: one request, or the flow of two with the answer of the first carried to the second. */
+/** The follow-ups of a target, in order. */
+export function followUpsOf(target: Pick<LoadTarget, 'then'>): FollowUp[] {
+  const steps: FollowUp[] = [];
+  for (let step = target.then; step; step = step.then) steps.push(step);
+  return steps;
+}
+
+/** Keeps a 2xx JSON answer for the next request of the flow; anything else leaves nothing to follow up. */
+const remember = (status: number, body: string, context: unknown) => {
+  (context as FlowContext).previous = status >= 200 && status < 300 ? parseJson(body) : undefined;
+};
+
+/** The autocannon request list of a target: one request, or its flow with each answer carried to the next request. */
 function flowRequests(target: LoadTarget): autocannon.Request[] | undefined {
-  const { then } = target;
-  if (!then) return undefined;
+  const steps = followUpsOf(target);
+  if (steps.length === 0) return undefined;
   const first = new URL(target.url);
-  const second = new URL(then.url);
   return [
     {
       method: target.method,
       path: first.pathname + first.search,
       headers: target.body ? JSON_HEADERS : {},
       ...(target.body ? { body: target.body } : {}),
-      onResponse: (status, body, context) => {
-        (context as FlowContext).previous = status >= 200 && status < 300 ? parseJson(body) : undefined;
-      },
+      onResponse: remember,
     },
-    {
-      method: then.method,
-      path: second.pathname + second.search,
-      headers: JSON_HEADERS,
-      // A falsy answer sends autocannon back to the first request of the flow.
-      setupRequest: (request, context) => {
-        const { previous } = context as FlowContext;
-        const body = previous === undefined ? undefined : then.body(previous);
-        return (body === undefined ? null : { ...request, body }) as autocannon.Request;
-      },
-    },
+    ...steps.map((step): autocannon.Request => {
+      const url = new URL(step.url);
+      const { body } = step;
+      return {
+        method: step.method,
+        path: url.pathname + url.search,
+        headers: body ? JSON_HEADERS : {},
+        onResponse: remember,
+        // A falsy answer sends autocannon back to the first request of the flow.
+        setupRequest: (request, context) => {
+          const { previous } = context as FlowContext;
+          if (!body) return request;
+          const text = previous === undefined ? undefined : body(previous);
+          return (text === undefined ? null : { ...request, body: text }) as autocannon.Request;
+        },
+      };
+    }),
   ];
 }
 
@@ -103,10 +130,13 @@ export async function runLoad({ url, method, body, then, connections, durationSe
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,
+    p90Ms: result.latency.p90,
     p99Ms: result.latency.p99,
+    p999Ms: result.latency.p99_9,
     errors: result.errors + result.timeouts + result.non2xx,
     requests: result.requests.total,
     unsent: 0,
+    failedStatuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).flatMap(([status, stats]) => (status.startsWith('2') ? [] : [[status, stats?.count ?? 0] as const]))),
   };
 }
 
@@ -170,19 +200,23 @@ export async function runOpenLoad({ url, method, body, then, ratePerSecond, conn
       request.end(payload);
     });
 
+  const followUps = followUpsOf({ then });
   const flow = async (dueAt: number) => {
     waiting++;
     try {
-      const first = await send(url, method, body, dueAt);
-      if (!then || !first.ok) return;
-      const next = then.body(parseJson(first.text));
-      if (next !== undefined) await send(then.url, then.method, next, performance.now());
+      let answer = await send(url, method, body, dueAt);
+      for (const step of followUps) {
+        if (!answer.ok) return;
+        const next = step.body ? step.body(parseJson(answer.text)) : undefined;
+        if (step.body && next === undefined) return;
+        answer = await send(step.url, step.method, next, performance.now());
+      }
     } finally {
       waiting--;
     }
   };
 
-  const steps = then ? 2 : 1;
+  const steps = 1 + followUps.length;
   const intervalMs = (1000 * steps) / ratePerSecond;
   const backlog = Math.max(connections, Math.ceil(ratePerSecond / steps));
   const started = performance.now();
@@ -211,7 +245,9 @@ export async function runOpenLoad({ url, method, body, then, ratePerSecond, conn
   return {
     requestsPerSecond: answered / durationSeconds,
     p50Ms: percentile(sorted, 0.5),
+    p90Ms: percentile(sorted, 0.9),
     p99Ms: percentile(sorted, 0.99),
+    p999Ms: percentile(sorted, 0.999),
     errors,
     requests: answered,
     unsent,

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { parseBenchArgs, USAGE } from './args.js';
 import { formatTable, saveReport } from './report.js';
 import { runBench } from './run.js';
+import { runSuite } from './suite.js';
+import { formatSuite, saveSuiteReport } from './suite-report.js';
 import { ROOT_DIR } from './system.js';
 import { runTopologies } from './topologies.js';
 import { formatTopologyTable, saveTopologyReport } from './topology-report.js';
@@ -33,7 +35,14 @@ const say = (line: string) => {
   else process.stdout.write(`${line}\n`);
 };
 
-if (parsed.topologies) {
+if (parsed.suite) {
+  const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+  const report = await runSuite(parsed, say, pinned, command);
+  if (tty) process.stdout.write('\n');
+  process.stdout.write(`\nPerformance suite (ratios: subject / baseline)\n\n${formatSuite(report)}\n\n`);
+  const files = saveSuiteReport(report, path.resolve(ROOT_DIR, parsed.outDir));
+  process.stdout.write(`Saved ${files.map((f) => path.relative(ROOT_DIR, f)).join(' and ')}\n`);
+} else if (parsed.topologies) {
   // The command as typed, so the report (and the page that shows it) says how to make it again.
   const command = ['npm run bench --', ...process.argv.slice(2)].join(' ');
   const report = await runTopologies(parsed, say, pinned, command);

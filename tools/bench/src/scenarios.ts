@@ -1,12 +1,15 @@
 import type { LoadTarget } from './load.js';
 import type { BenchSystem } from './system.js';
 
+/** What a scenario needs of the system: where its processes answer. */
+export type ScenarioSystem = Pick<BenchSystem, 'url'>;
+
 /** One request pattern to measure. */
 export interface Scenario {
   name: string;
   description: string;
   /** Creates what the requests need (users, products, orders) and returns the request (or flow of two) to repeat. */
-  prepare(system: BenchSystem): Promise<LoadTarget>;
+  prepare(system: ScenarioSystem): Promise<LoadTarget>;
 }
 
 async function post<T>(url: string, body: unknown): Promise<T> {
@@ -15,7 +18,7 @@ async function post<T>(url: string, body: unknown): Promise<T> {
   return (await response.json()) as T;
 }
 
-async function seedShop(system: BenchSystem): Promise<{ userId: number; productId: number }> {
+async function seedShop(system: ScenarioSystem): Promise<{ userId: number; productId: number }> {
   const gateway = system.url('gateway');
   const user = await post<{ id: number }>(`${gateway}/api/users`, { name: 'Bench', email: `bench-${Date.now()}@example.com` });
   const product = await post<{ id: number }>(`${gateway}/api/products`, { name: 'Laptop', price: 999.99 });
@@ -26,7 +29,7 @@ async function seedShop(system: BenchSystem): Promise<{ userId: number; productI
 const LISTED_ORDERS = 20;
 
 /** Three users, three products and {@link LISTED_ORDERS} orders spread over them. */
-async function seedOrders(system: BenchSystem): Promise<void> {
+async function seedOrders(system: ScenarioSystem): Promise<void> {
   const gateway = system.url('gateway');
   const users: number[] = [];
   const products: number[] = [];
@@ -91,6 +94,45 @@ export const SCENARIOS: Record<string, Scenario> = {
     async prepare(system) {
       await seedOrders(system);
       return { url: `${system.url('gateway')}/api/orders?limit=${LISTED_ORDERS}`, method: 'GET' };
+    },
+  },
+  'get-product-direct': {
+    name: 'get-product-direct',
+    description: 'GET /api/products/:id on the Product service itself, no gateway: one select (what the gateway hop is measured against)',
+    async prepare(system) {
+      const { productId } = await seedShop(system);
+      return { url: `${system.url('product-service')}/api/products/${productId}`, method: 'GET' };
+    },
+  },
+  mixed: {
+    name: 'mixed',
+    description:
+      'A shopper, five requests per flow through the gateway: list products, view one, place an order, pay for it (the saga), list orders with users and products embedded; each request counts',
+    async prepare(system) {
+      const { userId, productId } = await seedShop(system);
+      const gateway = system.url('gateway');
+      return {
+        url: `${gateway}/api/products?limit=${LISTED_ORDERS}`,
+        method: 'GET',
+        then: {
+          method: 'GET',
+          url: `${gateway}/api/products/${productId}`,
+          then: {
+            method: 'POST',
+            url: `${gateway}/api/orders`,
+            body: () => JSON.stringify({ user_id: userId, product_id: productId, quantity: 1 }),
+            then: {
+              method: 'POST',
+              url: `${gateway}/api/payments`,
+              body: (order) => {
+                const id = orderIdOf(order);
+                return id === undefined ? undefined : JSON.stringify({ order_id: id });
+              },
+              then: { method: 'GET', url: `${gateway}/api/orders?limit=${LISTED_ORDERS}` },
+            },
+          },
+        },
+      };
     },
   },
   health: {

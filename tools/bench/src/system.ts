@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus as osCpus, tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_TOKEN_HEADER, DEFAULT_SUPERVISOR_CONTROL_PORT, SERVICES, type ServiceName, type SupervisedInstance } from '@microshop/contracts';
 
@@ -17,8 +18,10 @@ export interface BenchSystem {
   url(name: ServiceName): string;
   /** The admin credential the system's gateway accepts (ADMIN_TOKEN, or `.microshop/admin-token`). */
   adminToken(): string;
-  /** The pids of every process, read from their `/health`. */
+  /** The pids of every process, by instance id, as the supervisor lists them. */
   pids(): Promise<Record<string, number>>;
+  /** From spawning the supervisor to its "Microshop is up": every process healthy and registered. */
+  startupMs: number;
   stop(): Promise<void>;
 }
 
@@ -29,13 +32,21 @@ export interface StartOptions {
   args?: readonly string[];
   /** Pin the system's processes to these CPUs (`taskset -a -cp`, once they are up), leaving the others to the load generator. */
   cpus?: string | undefined;
+  /**
+   * Pin the supervisor to these CPUs, beside the load generator: it relays every log line the
+   * processes write, the work a log collector does outside the system in a deployment. Default: `cpus`.
+   */
+  supervisorCpus?: string | undefined;
 }
+
+/** How much of the supervisor's output is kept once the system is up: enough to explain a failure, bounded however much the processes log. */
+const OUTPUT_TAIL = 64 * 1024;
 
 /**
  * Starts the whole system exactly as `npm start` does, on fresh SQLite files, and resolves once the
  * supervisor reports every process healthy.
  */
-export async function startSystem({ env, args: extra = [], cpus }: StartOptions): Promise<BenchSystem> {
+export async function startSystem({ env, args: extra = [], cpus, supervisorCpus = cpus }: StartOptions): Promise<BenchSystem> {
   const databaseDir = mkdtempSync(path.join(tmpdir(), 'microshop-bench-'));
   const supervisor = path.join(ROOT_DIR, 'tools/supervisor/dist/main.js');
   const args = [supervisor, '--database-dir', databaseDir, '--log-format', 'json', ...extra];
@@ -44,6 +55,7 @@ export async function startSystem({ env, args: extra = [], cpus }: StartOptions)
   // (below): seven processes starting on one busy core can miss the supervisor's start-up budget,
   // and only the measurement needs the pinning.
   const everyCpu = `0-${Math.max(0, osCpus().length - 1)}`;
+  const spawnedAt = performance.now();
   const child: ChildProcess = spawn(pinned ? TASKSET : process.execPath, pinned ? ['-c', everyCpu, process.execPath, ...args] : args, {
     cwd: ROOT_DIR,
     // The gateway's per-client rate limit off: the load comes from one address, at rates far over it.
@@ -51,8 +63,12 @@ export async function startSystem({ env, args: extra = [], cpus }: StartOptions)
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const keep = (chunk: string) => {
+    output += chunk;
+    if (output.length > 2 * OUTPUT_TAIL) output = output.slice(-OUTPUT_TAIL);
+  };
+  child.stdout?.setEncoding('utf8').on('data', keep);
+  child.stderr?.setEncoding('utf8').on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
 
   const deadline = Date.now() + 60_000;
@@ -61,8 +77,9 @@ export async function startSystem({ env, args: extra = [], cpus }: StartOptions)
       child.kill('SIGINT');
       throw new Error(`The system did not start:\n${output.slice(-3000)}`);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
   }
+  const startupMs = performance.now() - spawnedAt;
 
   const url = (name: ServiceName) => `http://127.0.0.1:${SERVICES[name].port}`;
   const adminToken = () => process.env.ADMIN_TOKEN || readFileSync(path.join(ROOT_DIR, '.microshop/admin-token'), 'utf8').trim();
@@ -79,16 +96,15 @@ export async function startSystem({ env, args: extra = [], cpus }: StartOptions)
   };
   if (pinned && cpus !== undefined) {
     try {
-      // Every thread of the supervisor and of each process; a process the supervisor restarts inherits it.
-      for (const pid of [child.pid, ...Object.values(await pids())]) {
-        if (pid !== undefined) execFileSync(TASKSET, ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
-      }
+      // Every thread of each process; a process the supervisor restarts inherits the supervisor's CPUs.
+      for (const pid of Object.values(await pids())) execFileSync(TASKSET, ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
+      if (child.pid !== undefined) execFileSync(TASKSET, ['-a', '-cp', supervisorCpus ?? cpus, String(child.pid)], { stdio: 'ignore' });
     } catch (error) {
       await stop();
       throw error;
     }
   }
-  return { url, adminToken, pids, stop };
+  return { url, adminToken, pids, startupMs, stop };
 }
 
 /**

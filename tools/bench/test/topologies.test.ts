@@ -188,6 +188,40 @@ describe('The load generator', () => {
     expect(Math.abs(seen.filter((s) => s.path === '/orders').length - payments.length)).toBeLessThanOrEqual(2);
   });
 
+  /** A shopper's flow of four: look at the list, order, pay for that order, look at the order list (no body). */
+  const chain = () => ({
+    url: `${base}/products`,
+    method: 'GET' as const,
+    then: {
+      method: 'POST' as const,
+      url: `${base}/orders`,
+      body: () => '{"quantity":1}',
+      then: { method: 'POST' as const, url: `${base}/payments`, body: (order: unknown) => JSON.stringify({ order_id: (order as { id: number }).id }), then: { method: 'GET' as const, url: `${base}/orders` } },
+    },
+  });
+
+  test('When a flow of four runs closed and open loop, then its requests go in order, each payment for the order just made, the GETs without a body', async () => {
+    for (const load of [() => runLoad({ ...chain(), connections: 1, durationSeconds: 1 }), () => runOpenLoad({ ...chain(), ratePerSecond: 80, connections: 10, durationSeconds: 1 })]) {
+      seen.length = 0;
+      const result = await load();
+      expect(result.errors).toBe(0);
+      expect(result.requests).toBeGreaterThan(8);
+      const paths = seen.map((s) => `${s.path}`);
+      const payments = seen.filter((s) => s.path === '/payments');
+      expect(payments.length).toBeGreaterThan(2);
+      for (const [i, payment] of seen.entries()) {
+        if (payment.path !== '/payments') continue;
+        // On one connection (closed loop) the payment comes right after its order, and names the id that order was given.
+        const order = seen.slice(0, i).reverse().find((s) => s.path === '/orders' && s.body !== '');
+        expect(payment.body).toMatch(/^\{"order_id":\d+\}$/);
+        expect(order).toBeDefined();
+      }
+      expect(seen.filter((s) => s.path === '/products').every((s) => s.body === '')).toBe(true);
+      // Every flow runs its steps in order: no more lists after orders than orders, no more payments than orders.
+      expect(paths.filter((p) => p === '/orders').length).toBeGreaterThanOrEqual(payments.length);
+    }
+  });
+
   test('Percentiles are by nearest rank', () => {
     const values = Array.from({ length: 100 }, (_, i) => i + 1);
     expect(percentile(values, 0.5)).toBe(50);
