@@ -45,6 +45,7 @@ export default defineConfig({
             'test/e2e/ui-events.test.ts',
             'test/e2e/ui-breaker.test.ts',
             'test/e2e/ui-pages.test.ts',
+            'test/e2e/ui-compare.test.ts',
             'test/e2e/mass-assignment.test.ts',
             'test/e2e/fuzz.test.ts',
             'test/e2e/security.test.ts',

@@ -8,7 +8,7 @@ import { createApiDocs } from './domain/api-docs.js';
 import { createLiveOverview, type WatchedService } from './domain/overview/live-overview.js';
 import { PUBLIC_ROUTES } from './public-routes.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
-import { registerBenchRoutes, TOPOLOGIES_FILE } from './routes/bench-routes.js';
+import { registerBenchRoutes, SUITE_FILE, TOPOLOGIES_FILE } from './routes/bench-routes.js';
 import { registerConsistencyRoutes } from './routes/consistency-routes.js';
 import { registerDetailsRoutes } from './routes/details-routes.js';
 import { registerDocsRoutes } from './routes/docs-routes.js';
@@ -76,6 +76,8 @@ export interface GatewayAppOptions {
   supervisorUrl?: string;
   /** The topology comparison `GET /api/bench/topologies` serves; default `docs/bench/topologies.json` at the repository root. */
   topologiesFile?: string;
+  /** The performance suite's report `GET /api/bench/suite` serves; default `docs/bench/suite.json` at the repository root. */
+  suiteFile?: string;
   /** Requests per client, by address (`RATE_LIMIT_*`); absent, or a rate of 0: no limit. */
   rateLimit?: RateLimitSettings;
   /** How long a client may take over its headers, its request and between requests; default {@link GATEWAY_TIMEOUTS}. */
@@ -108,6 +110,7 @@ export async function buildApp({
   identity = developmentIdentity('gateway'),
   supervisorUrl,
   topologiesFile = fromRoot(TOPOLOGIES_FILE),
+  suiteFile = fromRoot(SUITE_FILE),
   balancing,
   discovery,
   registry,
@@ -180,7 +183,7 @@ export async function buildApp({
   registerEventRoutes(app, { clients: admin, adminToken });
   registerConsistencyRoutes(app, { upstreams, admin, provider: providerClient });
   if (providerClient) registerProviderRoutes(app, { provider: providerClient, adminToken });
-  registerBenchRoutes(app, { topologiesFile });
+  registerBenchRoutes(app, { topologiesFile, suiteFile });
   const ui = uiDir === undefined ? undefined : loadUiBundle(uiDir);
   registerHomeRoutes(app, PUBLIC_ROUTES, { uiBuilt: ui !== undefined });
   if (ui) registerUiRoutes(app, ui);

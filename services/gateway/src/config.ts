@@ -1,6 +1,7 @@
 import { BaseConfig, ConfigError, DiscoveryConfig, readConfig } from '@microshop/chassis';
 import { BACKENDS, SERVICES, type BackendName } from '@microshop/contracts';
 import { Type, type Static } from 'typebox';
+import { SUITE_FILE, TOPOLOGIES_FILE } from './routes/bench-routes.js';
 
 /** The variable holding each service's explicit address (unset: the registry finds it). */
 export const SERVICE_URL_VARIABLES = {
@@ -70,6 +71,10 @@ const GatewayConfig = Type.Object({
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
   /** How long an idle keep-alive connection from a client stays open. */
   KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5000 }),
+  /** The topology comparison `GET /api/bench/topologies` serves: relative to the repository root, or absolute. */
+  BENCH_TOPOLOGIES_FILE: Type.String({ minLength: 1, default: TOPOLOGIES_FILE }),
+  /** The performance suite's report `GET /api/bench/suite` serves: relative to the repository root, or absolute. */
+  BENCH_SUITE_FILE: Type.String({ minLength: 1, default: SUITE_FILE }),
 });
 export type GatewayConfig = Static<typeof GatewayConfig>;
 

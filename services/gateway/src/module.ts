@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { createDiscovery, createLogger, identityFrom, receiveOwnSpans, type App, type Discovery, type Resolver, type ServiceIdentity } from '@microshop/chassis';
+import { createDiscovery, createLogger, fromRoot, identityFrom, receiveOwnSpans, type App, type Discovery, type Resolver, type ServiceIdentity } from '@microshop/chassis';
 import { BACKENDS, type BackendName } from '@microshop/contracts';
 import { buildApp } from './app.js';
 import { serviceTargets, type GatewayConfig } from './config.js';
@@ -57,6 +57,8 @@ export async function openGateway(config: GatewayConfig, { discovery: given, ide
     identity,
     supervisorUrl: config.SUPERVISOR_URL.replace(/\/$/, ''),
     uiDir: fileURLToPath(new URL('../web/dist', import.meta.url)),
+    topologiesFile: fromRoot(config.BENCH_TOPOLOGIES_FILE),
+    suiteFile: fromRoot(config.BENCH_SUITE_FILE),
     rateLimit: { ratePerS: config.RATE_LIMIT_RPS, burst: config.RATE_LIMIT_BURST, maxClients: config.RATE_LIMIT_MAX_CLIENTS },
     timeouts: { headersMs: config.HEADERS_TIMEOUT_MS, requestMs: config.REQUEST_TIMEOUT_MS, keepAliveMs: config.KEEP_ALIVE_TIMEOUT_MS },
   });

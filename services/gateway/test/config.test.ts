@@ -21,6 +21,11 @@ describe('Gateway: configuration', () => {
     expect(loadConfig({ REGISTRY_URL: 'http://127.0.0.1:5010', LOAD_BALANCER: 'round-robin', INSTANCE_ID: 'gateway-1' })).toMatchObject({ REGISTRY_URL: 'http://127.0.0.1:5010', LOAD_BALANCER: 'round-robin', INSTANCE_ID: 'gateway-1' });
   });
 
+  test('When the benchmark reports are not set, then they are where `npm run bench` writes them; when set, they are read', () => {
+    expect(loadConfig({})).toMatchObject({ BENCH_TOPOLOGIES_FILE: 'docs/bench/topologies.json', BENCH_SUITE_FILE: 'docs/bench/suite.json' });
+    expect(loadConfig({ BENCH_SUITE_FILE: '/tmp/suite.json' }).BENCH_SUITE_FILE).toBe('/tmp/suite.json');
+  });
+
   test.each([
     ['USER_SERVICE_URL', 'not a url'],
     ['PRODUCT_SERVICE_URL', 'ftp://127.0.0.1:5002'],

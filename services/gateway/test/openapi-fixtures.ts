@@ -75,6 +75,7 @@ export const EXPECTED_OPERATIONS = [
   'get /api/overview/series',
   'get /api/consistency',
   'get /api/bench/topologies',
+  'get /api/bench/suite',
   'post /v1/traces',
   'get /api/traces',
   'get /api/traces/{id}',

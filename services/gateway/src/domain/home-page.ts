@@ -32,6 +32,7 @@ const METRIC_ROUTES = [
   ['GET', '/api/consistency', 'The money invariant: every order against every payment (PAID iff exactly one COMPLETED payment, for its total); `npm run check:consistency` prints it'],
   ['GET', '/metrics', "The gateway's own metrics in the Prometheus text format; every service serves its own at the same path"],
   ['GET', '/api/bench/topologies', 'The latest benchmark of the microservices against the modular monolith, the same flows at the same loads, as `npm run bench -- --compare-topologies` wrote it (404 until it has run)'],
+  ['GET', '/api/bench/suite', 'The latest run of the performance suite, every scenario on every system, the pairings and the goals checked, as `npm run bench` wrote it (404 until it has run)'],
 ] as const;
 const METRIC_ROWS = METRIC_ROUTES.map(
   ([method, path, what]) => `<tr><td class="method"><code>${method}</code></td><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(what)}</td></tr>`,

@@ -61,4 +61,8 @@ export type {
   TopologyFigures,
   TopologyLoad,
   TopologyResult,
+  BenchSuite,
+  SuiteFigures,
+  SuiteGoal,
+  SuitePairing,
 } from '@microshop/contracts';
