@@ -67,25 +67,35 @@ export const TopologyResult = Type.Object({
 });
 export type TopologyResult = Static<typeof TopologyResult>;
 
-/**
- * `GET /api/bench/topologies`: the latest comparison of the two topologies, as
- * `npm run bench -- --compare-topologies` wrote it to `docs/bench/topologies.json`.
- */
-export const TopologyComparison = Type.Object({
-  comparison: Type.Literal('topologies'),
+/** Who made a benchmark report, when, and on what: the fields every report opens with. */
+const RunHeader = {
   command: Type.String({ description: 'The command that produced it' }),
   started_at: Type.String({ format: 'date-time' }),
   finished_at: Type.String({ format: 'date-time' }),
   machine: Type.Object({
     cpus: Type.Integer({ minimum: 1 }),
     node: Type.String(),
-    pinned: Type.Boolean({ description: 'The system ran on CPU 1 and the load generator on CPU 0' }),
+    pinned: Type.Boolean({ description: 'The system ran on CPU 1, the load generator (and the supervisor relaying the logs) on CPU 0' }),
   }),
+};
+
+/** How long each measurement ran and at what load. */
+const RunSettings = {
+  duration_s: Type.Integer({ minimum: 1 }),
+  warmup_s: Type.Integer({ minimum: 0 }),
+  rounds: Type.Integer({ minimum: 1 }),
+  connections: Type.Integer({ minimum: 1 }),
+};
+
+/**
+ * `GET /api/bench/topologies`: the latest comparison of the two topologies, as
+ * `npm run bench -- --compare-topologies` wrote it to `docs/bench/topologies.json`.
+ */
+export const TopologyComparison = Type.Object({
+  comparison: Type.Literal('topologies'),
+  ...RunHeader,
   settings: Type.Object({
-    duration_s: Type.Integer({ minimum: 1 }),
-    warmup_s: Type.Integer({ minimum: 0 }),
-    rounds: Type.Integer({ minimum: 1 }),
-    connections: Type.Integer({ minimum: 1 }),
+    ...RunSettings,
     rate_per_s: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'The open-loop rate; null when only the closed loop ran' }),
   }),
   topologies: Type.Array(
@@ -207,19 +217,9 @@ export type SuiteGoal = Static<typeof SuiteGoal>;
  */
 export const BenchSuite = Type.Object({
   suite: Type.Literal('performance'),
-  command: Type.String({ description: 'The command that produced it' }),
-  started_at: Type.String({ format: 'date-time' }),
-  finished_at: Type.String({ format: 'date-time' }),
-  machine: Type.Object({
-    cpus: Type.Integer({ minimum: 1 }),
-    node: Type.String(),
-    pinned: Type.Boolean({ description: 'The system ran on CPU 1 and the load generator (and the supervisor relaying logs) on CPU 0' }),
-  }),
+  ...RunHeader,
   settings: Type.Object({
-    duration_s: Type.Integer({ minimum: 1 }),
-    warmup_s: Type.Integer({ minimum: 0 }),
-    rounds: Type.Integer({ minimum: 1 }),
-    connections: Type.Integer({ minimum: 1 }),
+    ...RunSettings,
     memory_load_s: Type.Integer({ minimum: 0 }),
   }),
   systems: Type.Array(SuiteSystem),

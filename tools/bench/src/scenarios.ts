@@ -1,4 +1,4 @@
-import type { LoadTarget } from './load.js';
+import type { FollowUp, LoadTarget } from './load.js';
 import type { BenchSystem } from './system.js';
 
 /** What a scenario needs of the system: where its processes answer. */
@@ -48,6 +48,19 @@ function orderIdOf(answer: unknown): number | undefined {
   return typeof id === 'number' ? id : undefined;
 }
 
+/** `POST /api/payments` for the order the request before created, then `next`. */
+function payFor(gateway: string, next?: FollowUp): FollowUp {
+  return {
+    method: 'POST',
+    url: `${gateway}/api/payments`,
+    body: (order) => {
+      const id = orderIdOf(order);
+      return id === undefined ? undefined : JSON.stringify({ order_id: id });
+    },
+    then: next,
+  };
+}
+
 /** The scenarios `npm run bench` knows, by name. */
 export const SCENARIOS: Record<string, Scenario> = {
   'create-order': {
@@ -77,14 +90,7 @@ export const SCENARIOS: Record<string, Scenario> = {
         url: `${gateway}/api/orders`,
         method: 'POST',
         body: JSON.stringify({ user_id: userId, product_id: productId, quantity: 1 }),
-        then: {
-          method: 'POST',
-          url: `${gateway}/api/payments`,
-          body: (order) => {
-            const id = orderIdOf(order);
-            return id === undefined ? undefined : JSON.stringify({ order_id: id });
-          },
-        },
+        then: payFor(gateway),
       };
     },
   },
@@ -121,15 +127,7 @@ export const SCENARIOS: Record<string, Scenario> = {
             method: 'POST',
             url: `${gateway}/api/orders`,
             body: () => JSON.stringify({ user_id: userId, product_id: productId, quantity: 1 }),
-            then: {
-              method: 'POST',
-              url: `${gateway}/api/payments`,
-              body: (order) => {
-                const id = orderIdOf(order);
-                return id === undefined ? undefined : JSON.stringify({ order_id: id });
-              },
-              then: { method: 'GET', url: `${gateway}/api/orders?limit=${LISTED_ORDERS}` },
-            },
+            then: payFor(gateway, { method: 'GET', url: `${gateway}/api/orders?limit=${LISTED_ORDERS}` }),
           },
         },
       };
