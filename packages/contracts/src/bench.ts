@@ -141,18 +141,8 @@ export const SuiteSystem = Type.Object({
 });
 export type SuiteSystem = Static<typeof SuiteSystem>;
 
-/** Figures of one scenario on one system, closed loop: medians over the rounds. */
-export const SuiteFigures = Type.Object({
-  requests_per_s: Type.Number({ minimum: 0, description: 'Requests answered per second (any status), median of the rounds' }),
-  p50_ms: Ms('Median latency, median of the rounds'),
-  p99_ms: Ms('99th percentile latency, median of the rounds'),
-  errors: Type.Integer({ minimum: 0, description: 'Answers other than 2xx, socket errors and timeouts, summed over the rounds' }),
-  requests: Type.Integer({ minimum: 0, description: 'Requests answered, summed over the rounds' }),
-  cpu_ms_per_request: Type.Number({ minimum: 0, description: "CPU time (user + system) of all the system's processes during the measured seconds, per request answered" }),
-  rss_mib: Type.Number({ minimum: 0, description: "Resident memory of all the system's processes at the end, summed, median of the rounds" }),
-  cpu_ms_per_request_by_process: Type.Record(Type.String(), Type.Number(), { description: 'The same CPU per request, per process (its instances summed)' }),
-  rounds: Type.Array(TopologyRound),
-});
+/** Figures of one scenario on one system, closed loop: the topology comparison's figures without the open loop's and the CPU share. */
+export const SuiteFigures = Type.Pick(TopologyFigures, ['requests_per_s', 'p50_ms', 'p99_ms', 'errors', 'requests', 'cpu_ms_per_request', 'rss_mib', 'cpu_ms_per_request_by_process', 'rounds']);
 export type SuiteFigures = Static<typeof SuiteFigures>;
 
 /** One scenario measured on one system. */
