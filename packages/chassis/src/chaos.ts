@@ -13,8 +13,11 @@ export interface Chaos {
   clear(): ChaosStateType;
   /** The faults active now (expired ones are already gone). */
   state(): ChaosStateType;
-  /** Applies the active faults to one request: waits, fails, or hangs until the faults lift. */
-  apply(request: FastifyRequest): Promise<void>;
+  /**
+   * Applies the active faults to one request: waits, fails, or hangs until the faults lift.
+   * Undefined when no fault is active, so that the usual request pays for no promise.
+   */
+  apply(request: FastifyRequest): Promise<void> | undefined;
 }
 
 export interface ChaosOptions {
@@ -78,6 +81,31 @@ export function createChaos({ service, log, now = Date.now, random = Math.random
     };
   };
 
+  /** What the active faults do to one request. */
+  const applyFaults = async (f: Faults, request: FastifyRequest): Promise<void> => {
+    const signal = released.signal;
+    if (f.hang) {
+      // Hold the request until the faults lift or the caller gives up.
+      await new Promise<void>((resolve) => {
+        signal.addEventListener('abort', () => resolve(), { once: true });
+        request.raw.once('close', () => resolve());
+      });
+      return;
+    }
+    const delay = f.latency_ms + Math.round(random() * f.jitter_ms);
+    if (delay > 0) await sleep(delay, undefined, { signal }).catch(() => undefined);
+    if (f.error_rate > 0 && random() < f.error_rate) {
+      const unavailable = random() < 0.5;
+      throw new AppError({
+        status: unavailable ? 503 : 500,
+        code: 'injected-fault',
+        title: unavailable ? 'Service unavailable (injected fault)' : 'Internal error (injected fault)',
+        detail: `${service} failed this request on purpose: a fault was injected through /internal/chaos`,
+        service,
+      });
+    }
+  };
+
   return {
     set(input) {
       const next = {
@@ -103,30 +131,9 @@ export function createChaos({ service, log, now = Date.now, random = Math.random
       return state();
     },
     state,
-    async apply(request) {
+    apply(request) {
       const f = current();
-      if (!f) return;
-      const signal = released.signal;
-      if (f.hang) {
-        // Hold the request until the faults lift or the caller gives up.
-        await new Promise<void>((resolve) => {
-          signal.addEventListener('abort', () => resolve(), { once: true });
-          request.raw.once('close', () => resolve());
-        });
-        return;
-      }
-      const delay = f.latency_ms + Math.round(random() * f.jitter_ms);
-      if (delay > 0) await sleep(delay, undefined, { signal }).catch(() => undefined);
-      if (f.error_rate > 0 && random() < f.error_rate) {
-        const unavailable = random() < 0.5;
-        throw new AppError({
-          status: unavailable ? 503 : 500,
-          code: 'injected-fault',
-          title: unavailable ? 'Service unavailable (injected fault)' : 'Internal error (injected fault)',
-          detail: `${service} failed this request on purpose: a fault was injected through /internal/chaos`,
-          service,
-        });
-      }
+      return f ? applyFaults(f, request) : undefined;
     },
   };
 }
@@ -156,8 +163,10 @@ export interface RegisterChaosOptions extends Omit<ChaosOptions, 'log'> {
 export function registerChaos(app: App, { identity, ...options }: RegisterChaosOptions): Chaos {
   const chaos = createChaos({ ...options, log: app.log });
   chaosByApp.set(app, chaos);
-  app.addHook('onRequest', async (request) => {
-    if (!exemptFromChaos(request.url)) await chaos.apply(request);
+  app.addHook('onRequest', (request, _reply, done) => {
+    const applying = exemptFromChaos(request.url) ? undefined : chaos.apply(request);
+    if (applying) applying.then(() => done(), done);
+    else done();
   });
   // Hung requests must not hold the server open when it stops.
   app.addHook('preClose', async () => {

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
-import pg from 'pg';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type PgModule from 'pg';
 import { observeQuery } from './metrics/query-metrics.js';
 import { fromRoot } from './paths.js';
+import { preparedOnce } from './sqlite-statements.js';
 import { traceQueries } from './telemetry/query-tracing.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -35,10 +35,10 @@ export interface Database<DB> {
 
 // int8 (bigint, count(*)) arrives from pg as a string; every value here stays far below 2^53.
 const INT8_OID = 20;
-const pgTypes = {
+const pgTypesOf = (types: typeof PgModule.types) => ({
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
+    oid === INT8_OID ? (value: string) => Number(value) : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
+});
 
 function redactUrl(url: string): string {
   const parsed = new URL(url);
@@ -48,13 +48,17 @@ function redactUrl(url: string): string {
 
 /**
  * Opens a service's database: SQLite (WAL, synchronous=NORMAL, foreign keys on) by default, or
- * PostgreSQL when `url` is set. The rest of the service sees only Kysely.
+ * PostgreSQL when `url` is set. The rest of the service sees only Kysely. Kysely and the driver
+ * are loaded here, not when the chassis is imported: a process without a database (the registry,
+ * the gateway) never loads them, and a SQLite one never loads pg, nor a PostgreSQL one SQLite.
  *
  * @example
  * const database = await openDatabase<UserTables>({ file: 'database/users.db', url: config.DATABASE_URL })
  */
 export async function openDatabase<DB>({ url, file, schema, poolSize = 10 }: DatabaseOptions): Promise<Database<DB>> {
+  const { Kysely, PostgresDialect, SqliteDialect, sql } = await import('kysely');
   if (url) {
+    const { default: pg } = await import('pg');
     if (schema) {
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
@@ -67,7 +71,7 @@ export async function openDatabase<DB>({ url, file, schema, poolSize = 10 }: Dat
     const pool = new pg.Pool({
       connectionString: url,
       max: poolSize,
-      types: pgTypes,
+      types: pgTypesOf(pg.types),
       ...(schema ? { options: `-c search_path="${schema}"` } : {}),
     });
     const db = new Kysely<DB>({ dialect: traceQueries(new PostgresDialect({ pool }), 'postgresql'), log: observeQuery });
@@ -86,18 +90,21 @@ export async function openDatabase<DB>({ url, file, schema, poolSize = 10 }: Dat
   if (!file) throw new Error('openDatabase needs a PostgreSQL url or a SQLite file');
   const filename = fromRoot(file);
   mkdirSync(path.dirname(filename), { recursive: true });
+  const { default: BetterSqlite3 } = await import('better-sqlite3');
   const sqlite = new BetterSqlite3(filename);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: traceQueries(new SqliteDialect({ database: sqlite }), 'sqlite'), log: observeQuery });
+  const db = new Kysely<DB>({ dialect: traceQueries(new SqliteDialect({ database: preparedOnce(sqlite) }), 'sqlite'), log: observeQuery });
+  // Every health check pings: the statement is prepared once.
+  const pingStatement = sqlite.prepare('select 1');
   return {
     db,
     dialect: 'sqlite',
     location: filename,
     ping: async () => {
-      sqlite.prepare('select 1').get();
+      pingStatement.get();
     },
     close: () => db.destroy(),
   };
@@ -127,6 +134,7 @@ function lostMigrationRace(error: unknown): boolean {
  * run (`ifNotExists`).
  */
 export async function migrateToLatest<DB>(database: Database<DB>, migrations: Record<string, ServiceMigration>): Promise<void> {
+  const { Migrator } = await import('kysely');
   const provider: MigrationProvider = {
     getMigrations: async () =>
       Object.fromEntries(

@@ -5,7 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Problem } from '@microshop/contracts';
 import { AppError, registerProblemHandler, sendProblem } from './errors.js';
 import { clientErrorHandler, DEFAULT_SERVER_TIMEOUTS, httpServerOptions, type ServerTimeouts } from './client-limits.js';
-import { loggerOptions } from './logger.js';
+import { serializersOncePerSchema, validatorsOncePerSchema } from './compile-once.js';
+import { logDestination, loggerOptions } from './logger.js';
 import { registerMetrics } from './metrics/http-server-metrics.js';
 import { MAX_BODY_DEPTH, nestedDeeperThan, validatorCompiler } from './validation.js';
 import { registerChaos } from './chaos.js';
@@ -76,7 +77,7 @@ export async function createServer({
 }: ServerOptions): Promise<App> {
   const timeouts = { ...DEFAULT_SERVER_TIMEOUTS, ...givenTimeouts };
   const app = fastify({
-    logger: logLevel === false ? false : loggerOptions(name, logLevel),
+    logger: logLevel === false ? false : { ...loggerOptions(name, logLevel), stream: logDestination() },
     bodyLimit,
     requestIdHeader: 'x-request-id',
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
@@ -88,6 +89,8 @@ export async function createServer({
     connectionTimeout: 60_000,
     clientErrorHandler: clientErrorHandler(clientErrorHeaders),
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
+    // Each distinct response schema gets one serializer, shared by the routes that use it.
+    schemaController: { compilersFactory: { buildSerializer: serializersOncePerSchema() } },
     // A path that cannot be decoded (`/api/users/%zz`) or a too-long parameter never reaches the
     // router; it gets a problem body like every other bad request, naming the path as its field
     // (no route matched, so no parameter can be named).
@@ -96,13 +99,17 @@ export async function createServer({
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(validatorsOncePerSchema(validatorCompiler));
   // A body nested deeper than any contract needs is refused before anything walks it recursively
   // (JSON.stringify on the way to a neighbour, a fingerprint): a 400, not a stack overflow and a 500.
-  app.addHook('preValidation', async (request) => {
+  // Like every hook that runs on each request, it takes a callback rather than returning a promise:
+  // a promise and a microtask fewer per request.
+  app.addHook('preValidation', (request, _reply, done) => {
     if (typeof request.body === 'object' && nestedDeeperThan(request.body, MAX_BODY_DEPTH)) {
-      throw AppError.invalid('body', `must not nest arrays and objects more than ${MAX_BODY_DEPTH} levels deep`);
+      done(AppError.invalid('body', `must not nest arrays and objects more than ${MAX_BODY_DEPTH} levels deep`));
+      return;
     }
+    done();
   });
   // Health checks, scrapes and heartbeats arrive every second from every process: at the default
   // level their request lines would drown the system's traffic (debug and trace still show them).
@@ -118,8 +125,9 @@ export async function createServer({
   // Before the fault injector: a request's deadline counts from its arrival.
   registerResilience(app, { service: name, identity, routes: internalRoutes, ...(resilience ? { settings: resilience } : {}) });
   if (chaos && internalRoutes) registerChaos(app, { service: name, identity });
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    done(null, payload);
   });
 
   if (docs) {

@@ -238,10 +238,13 @@ export function createServiceClient({
       // One try on one instance, within what is left of the attempt's budget.
       const tryOn = async (instance: InstanceStats, { budgetMs, firstByteMs, callBudgetMs, extraHeaders }: AttemptInput): Promise<Answer> => {
         const started = performance.now();
-        // undici's own headers timeout ticks in coarse steps: the first-byte limit is a timer of our own.
-        const firstByte = new AbortController();
-        const firstByteTimer = setTimeout(() => firstByte.abort(new DOMException(`no response headers within ${firstByteMs} ms`, 'TimeoutError')), firstByteMs);
-        const signal = AbortSignal.any([AbortSignal.timeout(budgetMs), firstByte.signal]);
+        // One controller and one timer at a time. Until the response headers, the tighter of the
+        // first-byte limit (a timer of our own: undici's headers timeout ticks in coarse steps) and
+        // the attempt's budget; once they are in, what is left of the budget, for the body.
+        const abort = new AbortController();
+        const budgetSpent = () => abort.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+        const firstByteFirst = firstByteMs < budgetMs;
+        let timer = firstByteFirst ? setTimeout(() => abort.abort(new DOMException(`no response headers within ${firstByteMs} ms`, 'TimeoutError')), firstByteMs) : setTimeout(budgetSpent, budgetMs);
         let response;
         let text: string;
         try {
@@ -250,22 +253,26 @@ export function createServiceClient({
             path: buildPath(path, query),
             headers: { ...allHeaders, ...extraHeaders },
             body: payload,
-            signal,
+            signal: abort.signal,
             headersTimeout: firstByteMs,
             bodyTimeout: budgetMs,
           };
           // The outgoing request's span is named after the service it calls.
           response = await withPeerService(service, () => poolOf(instance.url).request(options));
-          clearTimeout(firstByteTimer);
+          if (firstByteFirst) {
+            clearTimeout(timer);
+            timer = setTimeout(budgetSpent, Math.max(0, started + budgetMs - performance.now()));
+          }
           // A body cut short (reset, closed early) throws here: never taken for an answer.
           text = await response.body.text();
         } catch (error) {
-          clearTimeout(firstByteTimer);
           const outcome = outcomeOfFailure(error);
           record(outcome, started);
           // Name the limit that was hit: the first-byte timeout when it was the tighter one, else the call's budget.
-          const limitMs = firstByteMs < budgetMs ? firstByteMs : callBudgetMs;
+          const limitMs = firstByteFirst ? firstByteMs : callBudgetMs;
           throw new UpstreamFailure(outcome, `${service} ${describeFailure(error, limitMs)}`, undefined, { cause: error });
+        } finally {
+          clearTimeout(timer);
         }
         record(outcomeOfStatus(response.statusCode), started);
         if (response.statusCode >= 500 && !passedOn(service, text)) {

@@ -42,12 +42,31 @@ export const MAX_BODY_DEPTH = 64;
  * the stack here as it would in `JSON.stringify` or any recursive walk.
  */
 export function nestedDeeperThan(value: unknown, limit: number): boolean {
-  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (next.value === null || typeof next.value !== 'object') continue;
-    const depth = next.depth + 1;
+  if (value === null || typeof value !== 'object') return false;
+  // Two parallel stacks of the objects and arrays still to visit and their depths: only containers
+  // are pushed, and nothing is allocated per node (a trace export has thousands of them).
+  const objects: object[] = [value];
+  const depths: number[] = [1];
+  while (objects.length > 0) {
+    const current = objects.pop() as object;
+    const depth = depths.pop() as number;
     if (depth > limit) return true;
-    for (const child of Object.values(next.value)) pending.push({ value: child, depth });
+    if (Array.isArray(current)) {
+      for (const child of current as unknown[]) {
+        if (child !== null && typeof child === 'object') {
+          objects.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in current) {
+        const child = (current as Record<string, unknown>)[key];
+        if (child !== null && typeof child === 'object') {
+          objects.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    }
   }
   return false;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH } from '@microshop/contracts';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { AppError } from '../errors.js';
 import type { App } from '../server.js';
@@ -69,10 +69,8 @@ export function registerIdempotency<DB extends IdempotencyTables>(app: App, { db
   const store = createIdempotencyStore(db);
   const claimed = new WeakMap<FastifyRequest, string>();
 
-  app.addHook('preHandler', async (request, reply) => {
-    if (!request.routeOptions.config.idempotent) return;
-    const header = request.headers[IDEMPOTENCY_KEY_HEADER];
-    if (header === undefined) return;
+  /** Claims the key of a request that brings one: replays the stored answer, or refuses the request, or lets it run. */
+  const claimKey = async (request: FastifyRequest, reply: FastifyReply, header: string | string[]): Promise<void> => {
     const key = Array.isArray(header) ? header[0] : header;
     if (Array.isArray(header) && header.length > 1) throw AppError.invalid('Idempotency-Key', 'must be given once');
     if (!key || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw AppError.invalid('Idempotency-Key', `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
@@ -85,7 +83,8 @@ export function registerIdempotency<DB extends IdempotencyTables>(app: App, { db
       case 'replay': {
         const { statusCode, contentType, body } = claim.answer;
         if (contentType) void reply.header('content-type', contentType);
-        return reply.code(statusCode).header(IDEMPOTENT_REPLAYED_HEADER, 'true').send(body);
+        void reply.code(statusCode).header(IDEMPOTENT_REPLAYED_HEADER, 'true').send(body);
+        return;
       }
       case 'mismatch':
         throw AppError.unprocessable('Idempotency-Key', 'was already used for a different request: use a new key for a new request');
@@ -99,25 +98,31 @@ export function registerIdempotency<DB extends IdempotencyTables>(app: App, { db
           headers: { 'retry-after': '1' },
         });
     }
+  };
+
+  /** Stores the answer to a claimed key for its retries, or lets the key go. */
+  const settleKey = async (key: string, reply: FastifyReply, payload: unknown): Promise<void> => {
+    if (reply.statusCode >= 500) return store.release(key);
+    const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : payload === null || payload === undefined ? '' : undefined;
+    // A streamed answer cannot be stored: the key is released rather than replaying something else.
+    if (body === undefined) return store.release(key);
+    const contentType = reply.getHeader('content-type');
+    return store.finish(key, { statusCode: reply.statusCode, contentType: typeof contentType === 'string' ? contentType : null, body });
+  };
+
+  // Callback hooks: every request of the service passes them, and most bring no key, so they cost
+  // no promise unless there is a key to claim or settle.
+  app.addHook('preHandler', (request, reply, done) => {
+    const header = request.routeOptions.config.idempotent ? request.headers[IDEMPOTENCY_KEY_HEADER] : undefined;
+    if (header === undefined) return done();
+    claimKey(request, reply, header).then(() => done(), done);
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const key = claimed.get(request);
-    if (key === undefined) return payload;
+    if (key === undefined) return done(null, payload);
     claimed.delete(request);
-    if (reply.statusCode >= 500) {
-      await store.release(key);
-      return payload;
-    }
-    const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : payload === null || payload === undefined ? '' : undefined;
-    if (body === undefined) {
-      // A streamed answer cannot be stored: the key is released rather than replaying something else.
-      await store.release(key);
-      return payload;
-    }
-    const contentType = reply.getHeader('content-type');
-    await store.finish(key, { statusCode: reply.statusCode, contentType: typeof contentType === 'string' ? contentType : null, body });
-    return payload;
+    settleKey(key, reply, payload).then(() => done(null, payload), done);
   });
 
   // Keys older than the TTL are forgotten: at start and then every hour.

@@ -43,36 +43,61 @@ export function queryAttributes(query: Pick<CompiledQuery, 'sql'>, system: Datab
   };
 }
 
-async function runTraced<R>(system: DatabaseSystem, query: CompiledQuery, run: () => Promise<QueryResult<R>>): Promise<QueryResult<R>> {
+/** A statement's span: its name and attributes, the same for every run of the same SQL text. */
+interface QuerySpanShape {
+  name: string;
+  attributes: Attributes;
+}
+
+/** Distinct SQL texts whose span shape is kept: far more than the queries a service runs. */
+const KEPT_SHAPES = 256;
+
+/** The span shape of each SQL text, worked out once (two regular expressions) and then looked up. */
+function spanShapes(system: DatabaseSystem): (query: CompiledQuery) => QuerySpanShape {
+  const shapes = new Map<string, QuerySpanShape>();
+  return (query) => {
+    let shape = shapes.get(query.sql);
+    if (!shape) {
+      const attributes = queryAttributes(query, system);
+      const name = attributes['db.collection.name'] ? `${String(attributes['db.operation.name'])} ${String(attributes['db.collection.name'])}` : String(attributes['db.operation.name']);
+      shape = { name, attributes };
+      if (shapes.size >= KEPT_SHAPES) shapes.clear();
+      shapes.set(query.sql, shape);
+    }
+    return shape;
+  };
+}
+
+async function runTraced<R>(shapeOf: (query: CompiledQuery) => QuerySpanShape, query: CompiledQuery, run: () => Promise<QueryResult<R>>): Promise<QueryResult<R>> {
   // Queries outside any trace (migrations at start-up) would each become a trace of their own.
   if (!trace.getSpan(context.active())?.isRecording()) return run();
-  const attributes = queryAttributes(query, system);
-  const name = attributes['db.collection.name'] ? `${String(attributes['db.operation.name'])} ${String(attributes['db.collection.name'])}` : String(attributes['db.operation.name']);
-  return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-    try {
-      const result = await run();
-      span.setAttribute('db.response.returned_rows', result.rows.length);
-      return result;
-    } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  const { name, attributes } = shapeOf(query);
+  // A statement starts no work of its own: its span is a child of the active one without becoming
+  // active itself, which spares a context switch around every query.
+  const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes });
+  try {
+    const result = await run();
+    span.setAttribute('db.response.returned_rows', result.rows.length);
+    return result;
+  } catch (error) {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 /** Wraps a Kysely driver so that every statement run on its connections gets a span. */
 class TracingDriver implements Driver {
   readonly #inner: Driver;
-  readonly #system: DatabaseSystem;
+  readonly #shapeOf: (query: CompiledQuery) => QuerySpanShape;
   /** Our wrapper of each connection → the driver's own, which its other methods expect back. */
   readonly #unwrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
 
   constructor(inner: Driver, system: DatabaseSystem) {
     this.#inner = inner;
-    this.#system = system;
+    this.#shapeOf = spanShapes(system);
   }
 
   #own(connection: DatabaseConnection): DatabaseConnection {
@@ -85,9 +110,9 @@ class TracingDriver implements Driver {
 
   async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await this.#inner.acquireConnection();
-    const system = this.#system;
+    const shapeOf = this.#shapeOf;
     const wrapped: DatabaseConnection = {
-      executeQuery: <R>(query: CompiledQuery) => runTraced(system, query, () => connection.executeQuery<R>(query)),
+      executeQuery: <R>(query: CompiledQuery) => runTraced(shapeOf, query, () => connection.executeQuery<R>(query)),
       streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
     };
     this.#unwrapped.set(wrapped, connection);
