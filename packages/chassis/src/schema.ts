@@ -1,4 +1,4 @@
-import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
+import type { CreateTableBuilder, Kysely } from 'kysely';
 import type { DialectName } from './database.js';
 
 /**
@@ -22,6 +22,8 @@ export function createTableWithId(db: Kysely<unknown>, table: string, dialect: D
  * `migrateToLatest`), and SQLite's `ALTER TABLE … ADD COLUMN` has no `IF NOT EXISTS`.
  */
 export async function hasColumn(db: Kysely<unknown>, dialect: DialectName, table: string, column: string): Promise<boolean> {
+  // Loaded here: importing the chassis does not load Kysely (see `openDatabase`).
+  const { sql } = await import('kysely');
   const found =
     dialect === 'sqlite'
       ? await sql`select 1 from pragma_table_info(${table}) where name = ${column}`.execute(db)
