@@ -119,11 +119,11 @@ const modulePortVariable = (name: ServiceName) => `${name.replace(/-/g, '_').toU
 
 /**
  * The plans of the modular monolith (`--monolith`): the payment provider, an outside party in every
- * topology, in its own process as always (without a registry: nothing runs one), then the monolith
- * process holding the four service modules and the gateway, on the gateway's port, each module also
- * on its own port (the spec's, or its port in `context.ports`). Each module keeps its own database:
- * the same files (or PostgreSQL schemas) the services use, so either topology can start on the
- * other's data.
+ * topology, in its own process as always (without a registry: nothing runs one), and, started with
+ * it, the monolith process holding the four service modules and the gateway, on the gateway's port,
+ * each module also on its own port (the spec's, or its port in `context.ports`). Each module keeps
+ * its own database: the same files (or PostgreSQL schemas) the services use, so either topology can
+ * start on the other's data.
  *
  * @example
  * planMonolith({ databaseDir: '/srv/db', only: PROCESS_NAMES, logFormat: 'pretty', replicas: {}, topology: 'monolith' }, context)
@@ -163,7 +163,8 @@ export function planMonolith(options: Pick<Options, 'databaseDir'>, context: Pla
       env: childEnvironment(env, own),
       port,
       baseUrl: `http://127.0.0.1:${port}`,
-      stage: 2,
+      // With the provider, not after it: nothing in the monolith calls the provider while it starts.
+      stage: 1,
       database: databases.join(', '),
       modules: MONOLITH_MODULES,
     },

@@ -59,7 +59,11 @@ export interface RunningProcess {
 export interface SupervisorTimings {
   /** Every process must be up within this time of start-up. */
   startTimeoutMs: number;
-  /** Pause between two health checks of a starting process. */
+  /**
+   * Longest pause between two health checks (or registry checks) of a starting process: a line
+   * it prints ends the pause at once, since a process that logs (`Server listening…`) is
+   * probably further along.
+   */
   pollIntervalMs: number;
   /** How long the processes get to stop after SIGTERM before they are killed. */
   stopTimeoutMs: number;
@@ -121,7 +125,8 @@ export class StartCancelled extends Error {
 /** Runs a set of processes (instances): starts them in stages, restarts crashed ones, scales services, stops them all. */
 export interface Supervisor {
   /**
-   * Starts every process, stage by stage, and resolves once all are up. Rejects with
+   * Starts every process, stage by stage, and resolves once all are up: healthy, and passing in
+   * the registry when they register with one that runs here. Rejects with
    * {@link StartupError} when one exits or stays unhealthy (the caller then calls `stop`), or with
    * {@link StartCancelled} when `stop` is called meanwhile.
    */
@@ -202,6 +207,8 @@ interface Member {
   restartNow: boolean;
   /** Scaled away: told to stop, never restarted, removed once it exits. */
   draining: boolean;
+  /** Called at the child's next output line: ends the pauses of whoever waits for it to be up. */
+  nudges: Set<() => void>;
 }
 
 /** `with code 1`, `by signal SIGKILL`. */
@@ -276,6 +283,7 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
       holdTimer: undefined,
       restartNow: false,
       draining: false,
+      nudges: new Set(),
     };
   };
   const members: Member[] = plans.map(enlist);
@@ -291,7 +299,11 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
     if (!stream) return;
     const lines = splitLines();
     stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => lines.push(chunk).forEach((line) => member.log.line(name, line)));
+    stream.on('data', (chunk: string) => {
+      const complete = lines.push(chunk);
+      complete.forEach((line) => member.log.line(name, line));
+      if (complete.length > 0) [...member.nudges].forEach((nudge) => nudge());
+    });
     stream.on('end', () => lines.flush().forEach((line) => member.log.line(name, line)));
     stream.on('error', () => undefined);
   };
@@ -363,6 +375,21 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
     return new StartupError(member.label, `${member.label} exited ${describeExit(exit)} before the system was up.`, member.log.recent());
   };
 
+  /** Waits `pollIntervalMs`, or less: until `member` prints a line or `signal` aborts. */
+  const pause = (member: Member, signal: AbortSignal): Promise<void> =>
+    new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        member.nudges.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, t.pollIntervalMs);
+      member.nudges.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+
   /** Polls `member`'s health until it is ready; fails as soon as it, or any of `watched`, exits. */
   const waitUntilReady = async (member: Member, deadline: number, signal: AbortSignal, watched: readonly Member[] = [member]): Promise<void> => {
     const { plan } = member;
@@ -381,7 +408,7 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
       }
       last = await probeHealth(plan.baseUrl, Math.min(1000, remaining));
       if (member.alive && member.pid !== undefined && isReady(last, member.pid)) return;
-      await sleep(t.pollIntervalMs, undefined, { signal }).catch(() => undefined);
+      await pause(member, signal);
     }
   };
 
@@ -400,8 +427,14 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
       }
       last = await registryStatus(spot, member.pid ?? 0, Math.min(1000, remaining));
       if (last.status === 'passing') return;
-      await sleep(t.pollIntervalMs, undefined, { signal }).catch(() => undefined);
+      await pause(member, signal);
     }
+  };
+
+  /** True when `member` registers with a registry that is one of the supervised processes (a subset without the registry registers nowhere). */
+  const registersHere = (member: Member): boolean => {
+    const spot = registrySpotOf(member.plan);
+    return spot !== undefined && members.some((m) => m.plan.baseUrl === spot.registryUrl);
   };
 
   const watchRecovery = async (member: Member): Promise<void> => {
@@ -731,6 +764,8 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
         }
         await Promise.all(group.map((member) => waitUntilReady(member, deadline, cancel.signal, launched)));
       }
+      // Up means reachable: every process that registers with a registry run here is passing there.
+      await Promise.all(members.filter(registersHere).map((member) => waitUntilRegistered(member, deadline, cancel.signal)));
       if (cancel.signal.aborted) throw new StartCancelled();
       const gone = members.find((m) => !m.alive);
       if (gone) throw await exitedDuringStart(gone);

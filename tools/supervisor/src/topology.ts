@@ -12,9 +12,11 @@ export interface SystemProcess {
   database: string | null;
   /**
    * Start-up stage: every process of a stage is up before any process of the next one starts. The
-   * registry (0) comes first because everything else registers there as it starts.
+   * registry (0) comes first because everything else registers there as it starts; all the others
+   * (1) then start at once. The gateway needs no service up to start: it resolves them through the
+   * registry, and asks again when it knows no instance of one.
    */
-  stage: 0 | 1 | 2;
+  stage: 0 | 1;
 }
 
 function declare(name: ServiceName, stage: SystemProcess['stage']): SystemProcess {
@@ -23,14 +25,14 @@ function declare(name: ServiceName, stage: SystemProcess['stage']): SystemProces
 }
 
 /**
- * The whole system on one machine, in start order: the service registry, the four services and the
- * simulated payment provider (the outside card processor the Payment service charges through), then
- * the gateway in front of them. Each process runs `services/<name>/dist/main.js` on its spec port
- * (from `SERVICES`) and gets `PORT`, `OTEL_SERVICE_NAME`, `LOG_LEVEL`, its database (its own file in
- * the database directory) and, except the registry, `REGISTRY_URL` and `INSTANCE_ID` (see
- * {@link environmentOf}). Nobody is told a neighbour's address: each resolves its neighbours through
- * the registry, so a service can run as several replicas. A process is up when its `GET /health`
- * answers 200.
+ * The whole system on one machine, in start order: the service registry, then together the four
+ * services, the simulated payment provider (the outside card processor the Payment service charges
+ * through) and the gateway in front of them. Each process runs `services/<name>/dist/main.js` on
+ * its spec port (from `SERVICES`) and gets `PORT`, `OTEL_SERVICE_NAME`, `LOG_LEVEL`, its database
+ * (its own file in the database directory) and, except the registry, `REGISTRY_URL` and
+ * `INSTANCE_ID` (see {@link environmentOf}). Nobody is told a neighbour's address: each resolves its
+ * neighbours through the registry, so a service can run as several replicas. A process is up when
+ * its `GET /health` answers 200 and, if it registers, the registry lists it as passing.
  */
 export const SYSTEM: readonly SystemProcess[] = [
   declare('registry', 0),
@@ -39,7 +41,7 @@ export const SYSTEM: readonly SystemProcess[] = [
   declare('payment-provider', 1),
   declare('order-service', 1),
   declare('payment-service', 1),
-  declare('gateway', 2),
+  declare('gateway', 1),
 ];
 
 /** The names of every process in {@link SYSTEM}, in start order. */

@@ -50,11 +50,11 @@ describe('Supervisor, monolith topology: command line', () => {
 });
 
 describe('Supervisor, monolith topology: plans', () => {
-  test('When the monolith is planned, then the payment provider runs first in its own process, then one monolith process on the gateway port', () => {
+  test('When the monolith is planned, then the payment provider runs in its own process and, started with it, one monolith process on the gateway port', () => {
     const { plans } = plan();
     expect(plans.map((p) => [p.name, p.replica, p.instanceId, p.port, p.baseUrl, p.stage])).toEqual([
       ['payment-provider', 1, 'payment-provider-1', 5011, 'http://127.0.0.1:5011', 1],
-      ['monolith', 1, 'monolith-1', 5000, 'http://127.0.0.1:5000', 2],
+      ['monolith', 1, 'monolith-1', 5000, 'http://127.0.0.1:5000', 1],
     ]);
   });
 

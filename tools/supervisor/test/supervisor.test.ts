@@ -11,6 +11,7 @@ import { createReporter, type OutputOptions, type StreamName } from '../src/outp
 import { ControlError, createSupervisor, StartupError, type ProcessPlan, type ScalingOptions, type Supervisor, type SupervisorTimings } from '../src/supervisor.js';
 
 const FAKE_SERVICE = fileURLToPath(new URL('./fixtures/fake-service.mjs', import.meta.url));
+const REGISTRY_ENTRY = fileURLToPath(new URL('../../../services/registry/dist/main.js', import.meta.url));
 const FAST = { startTimeoutMs: 5000, pollIntervalMs: 50, stopTimeoutMs: 1000, recoveryTimeoutMs: 5000 };
 const QUICK_BACKOFF = { initialMs: 100, factor: 2, maxMs: 1000, resetAfterMs: 30_000 };
 
@@ -101,6 +102,31 @@ describe('Supervisor', () => {
     const output = text();
     expect(output.indexOf('slow ready')).toBeGreaterThan(-1);
     expect(output.indexOf('slow ready')).toBeLessThan(output.indexOf('front started'));
+  });
+
+  test('When a starting process prints a line, then its health is asked again at once, not after the poll interval', async () => {
+    const { supervisor } = supervise([await fake('slow', { FAKE_DELAY_MS: '300' })], QUICK_BACKOFF, { ...FAST, pollIntervalMs: 10_000 });
+    const began = performance.now();
+    await supervisor.start();
+    // The first check finds nothing listening; the next comes with its `slow ready on …` line, not 10 s later.
+    expect(performance.now() - began).toBeLessThan(5000);
+  });
+
+  test('When the registry runs under the supervisor, then start resolves only once each process registering there is passing in it', async () => {
+    const keys = testKeys(['alpha']);
+    const port = await freePort();
+    const registry: ProcessPlan = {
+      ...fakeOn('registry', 1, port, {}, 0),
+      args: [REGISTRY_ENTRY],
+      env: { PATH: process.env.PATH ?? '', PORT: String(port), LOG_LEVEL: 'warn', ...keys.env },
+    };
+    // It listens at once and registers 500 ms later, as a service whose registration is slow.
+    const alpha = await fake('alpha', { REGISTRY_URL: registry.baseUrl, ...keys.env, FAKE_REGISTRY_TOKEN: keys.token('alpha', 'registry'), FAKE_REGISTER_DELAY_MS: '500' });
+    const { supervisor } = supervise([registry, alpha], QUICK_BACKOFF, { ...FAST, startTimeoutMs: 15_000 });
+    const [, running] = await supervisor.start();
+    const response = await fetch(`${registry.baseUrl}/v1/services/alpha/instances?status=all`, { headers: keys.headers('supervisor', 'registry') });
+    const { instances } = (await response.json()) as { instances: { instance_id: string; status: string; pid: number | null }[] };
+    expect(instances).toEqual([expect.objectContaining({ instance_id: 'alpha-1', status: 'passing', pid: running?.pid })]);
   });
 
   test('When a child crashes, then it is restarted after the backoff with a new pid, the others keep theirs, and both are reported', async () => {

@@ -12,7 +12,7 @@ const byName = (name: string) => {
 };
 
 describe('Topology', () => {
-  test('When the system is declared, then it has the spec ports and database files: the registry first, then the services and the payment provider, the gateway last', () => {
+  test('When the system is declared, then it has the spec ports and database files: the registry first, then the services, the payment provider and the gateway together', () => {
     expect(SYSTEM.map((p) => [p.name, p.port, p.database, p.stage, p.entry])).toEqual([
       ['registry', 5010, null, 0, 'services/registry/dist/main.js'],
       ['user-service', 5001, 'users.db', 1, 'services/user-service/dist/main.js'],
@@ -20,7 +20,7 @@ describe('Topology', () => {
       ['payment-provider', 5011, 'provider.db', 1, 'services/payment-provider/dist/main.js'],
       ['order-service', 5003, 'orders.db', 1, 'services/order-service/dist/main.js'],
       ['payment-service', 5004, 'payments.db', 1, 'services/payment-service/dist/main.js'],
-      ['gateway', 5000, null, 2, 'services/gateway/dist/main.js'],
+      ['gateway', 5000, null, 1, 'services/gateway/dist/main.js'],
     ]);
     for (const p of SYSTEM) expect(p.port).toBe(SERVICES[p.name].port);
   });
@@ -102,7 +102,7 @@ describe('Topology', () => {
     const preloads = ['--import', 'file:///repo/guard.js', '--import', 'telemetry/register'];
     expect(plans.map((p) => [p.name, p.command, p.args, p.baseUrl, p.database, p.stage])).toEqual([
       ['user-service', '/usr/bin/node', [...preloads, '/repo/services/user-service/dist/main.js'], 'http://127.0.0.1:5001', '/data/users.db', 1],
-      ['gateway', '/usr/bin/node', [...preloads, '/repo/services/gateway/dist/main.js'], 'http://127.0.0.1:5000', null, 2],
+      ['gateway', '/usr/bin/node', [...preloads, '/repo/services/gateway/dist/main.js'], 'http://127.0.0.1:5000', null, 1],
     ]);
     expect(plans[0]?.env).toMatchObject({ HOME: '/home/ann', PORT: '5001', OTEL_SERVICE_NAME: 'user-service', DATABASE_FILE: '/data/users.db' });
   });
@@ -117,7 +117,7 @@ describe('Topology', () => {
       ['order-service-1', 'order-service', 1, 5003, 'http://127.0.0.1:5003', 1],
       ['order-service-2', 'order-service', 2, 41001, 'http://127.0.0.1:41001', 1],
       ['order-service-3', 'order-service', 3, 41002, 'http://127.0.0.1:41002', 1],
-      ['gateway-1', 'gateway', 1, 5000, 'http://127.0.0.1:5000', 2],
+      ['gateway-1', 'gateway', 1, 5000, 'http://127.0.0.1:5000', 1],
     ]);
     for (const plan of plans.filter((p) => p.name === 'order-service')) {
       expect(plan.env).toMatchObject({ PORT: String(plan.port), INSTANCE_ID: plan.instanceId, REGISTRY_URL: 'http://127.0.0.1:5010', DATABASE_FILE: '/data/orders.db' });
