@@ -146,4 +146,30 @@ describe('Gateway: several instances of a service', () => {
     expect(unknown.status).toBe(404);
     expect([one.calls.length, two.calls.length]).toEqual([1, 2]);
   });
+
+  test('When a service registered after the gateway last looked, then an admin call asks discovery again and reaches it, rather than a 503', async () => {
+    const [fake] = (replicas = [await startFakeService()]);
+    fake!.on('PUT', '/internal/chaos', () => ({ body: ACTIVE }));
+    // The registry knows the instance, the gateway's list does not yet: only refresh() brings it.
+    let list: readonly ServiceInstance[] = [];
+    let refreshes = 0;
+    const resolver: Resolver = {
+      service: 'order-service',
+      source: 'registry',
+      instances: () => list,
+      refresh: async () => {
+        refreshes++;
+        list = [{ id: 'order-service-1', url: fake!.url }];
+      },
+    };
+    gw = await startGateway({ adminToken: ADMIN }, { 'order-service': resolver });
+    const answer = await fetch(`${gw.url}/api/admin/services/order-service/chaos`, {
+      method: 'PUT',
+      headers: { [ADMIN_TOKEN_HEADER]: ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ latency_ms: 200 }),
+    });
+    expect(answer.status).toBe(200);
+    expect(refreshes).toBe(1);
+    expect(fake!.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['PUT /internal/chaos']);
+  });
 });

@@ -49,6 +49,11 @@ export interface InternalTarget {
   service: BackendName;
   /** Its instances now, in id order. */
   instances(): readonly ServiceInstance[];
+  /**
+   * Its instances in id order, asking discovery again first when none is known: just after
+   * start-up, a service may have registered after the gateway's last look.
+   */
+  known(): Promise<readonly ServiceInstance[]>;
   /** A client pinned to one instance, with the service credential. */
   of(instance: ServiceInstance): ServiceClient;
 }
@@ -79,12 +84,17 @@ export function connectAdminClients({ services, identity, adminToken, supervisor
   const pools = BACKENDS.map((service) => {
     const resolver = resolverOf(service, services[service]);
     const pinned = instanceClients((instance) => createServiceClient({ service, resolver: pinnedResolver(service, instance), timeoutMs, connections: 2, monitoring: true, identity }));
+    const instances = () => {
+      const listed = [...resolver.instances()].sort(byId);
+      pinned.retain(listed);
+      return listed;
+    };
     const target: InternalTarget = {
       service,
-      instances: () => {
-        const listed = [...resolver.instances()].sort(byId);
-        pinned.retain(listed);
-        return listed;
+      instances,
+      known: async () => {
+        if (resolver.instances().length === 0) await resolver.refresh?.();
+        return instances();
       },
       of: (instance) => pinned.of(instance),
     };

@@ -48,7 +48,7 @@ export async function callInternal<T>(client: ServiceClient, method: 'GET' | 'PU
  * the first one's failure.
  */
 export async function callInstances<T>(target: InternalTarget, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown, instanceId?: string): Promise<Forwarded<T>> {
-  const listed = target.instances();
+  const listed = await target.known();
   const chosen = instanceId === undefined ? listed : listed.filter((instance) => instance.id === instanceId);
   if (instanceId !== undefined && chosen.length === 0) throw AppError.notFound(`instance of ${target.service}`, instanceId, 'instance');
   const [first] = chosen;

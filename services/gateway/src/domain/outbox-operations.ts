@@ -11,7 +11,7 @@ const OUTBOX_PATH = '/internal/events/outbox';
  * not hide the outbox. When none answers, the first one's failure.
  */
 export async function callAnyInstance<T>(target: InternalTarget, method: 'GET' | 'POST', path: string): Promise<Forwarded<T>> {
-  const listed = target.instances();
+  const listed = await target.known();
   if (listed.length === 0) throw AppError.unavailable(target.service, `No instance of ${target.service} is known: is it running and registered?`);
   let firstFailure: unknown;
   for (const instance of listed) {
