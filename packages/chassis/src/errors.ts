@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Problem } from '@microshop/contracts';
+import { recordThrown } from './telemetry/route-span.js';
 
 /** One invalid input, named by its field. */
 export interface InvalidParam {
@@ -195,6 +196,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
  */
 export function registerProblemHandler(app: FastifyInstance): void {
   app.setErrorHandler((raw: FastifyError, request, reply) => {
+    recordThrown(raw);
     let error: AppError | undefined;
     if (raw instanceof AppError) error = raw;
     else if (raw.validation) error = fromValidation(raw);

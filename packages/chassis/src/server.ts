@@ -8,6 +8,7 @@ import { clientErrorHandler, DEFAULT_SERVER_TIMEOUTS, httpServerOptions, type Se
 import { serializersOncePerSchema, validatorsOncePerSchema } from './compile-once.js';
 import { logDestination, loggerOptions } from './logger.js';
 import { registerMetrics } from './metrics/http-server-metrics.js';
+import { nameServerSpan } from './telemetry/route-span.js';
 import { MAX_BODY_DEPTH, nestedDeeperThan, validatorCompiler } from './validation.js';
 import { registerChaos } from './chaos.js';
 import { developmentIdentity, type ServiceIdentity } from './identity/identity.js';
@@ -100,6 +101,11 @@ export async function createServer({
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorsOncePerSchema(validatorCompiler));
+  // The first hook of every request: the HTTP server span is named after the route it matched.
+  app.addHook('onRequest', (request, _reply, done) => {
+    nameServerSpan(request.routeOptions.url);
+    done();
+  });
   // A body nested deeper than any contract needs is refused before anything walks it recursively
   // (JSON.stringify on the way to a neighbour, a fingerprint): a 400, not a stack overflow and a 500.
   // Like every hook that runs on each request, it takes a callback rather than returning a promise:

@@ -1,5 +1,5 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { deleteRPCMetadata } from '@opentelemetry/core';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import { deleteRPCMetadata, RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import type { FastifyInstance } from 'fastify';
 import type { Discovery, DiscoveryView } from '../discovery/discovery.js';
 import type { Resolver, ServiceInstance } from '../discovery/instance.js';
@@ -72,6 +72,36 @@ function raceSignal<T>(work: Promise<T>, signal: AbortSignal | undefined): Promi
 }
 
 /**
+ * Runs the callee's side of an in-process call: with `traced`, in a SERVER span of its own, the one
+ * instrumentation-http gives a request over HTTP, named after the route the callee's Fastify
+ * matched (`GET /api/products/:id`, through `nameServerSpan`). Started inside the callee's module
+ * scope, the span belongs to the callee. The callee never sees the caller's route record: over HTTP
+ * it would be another process; here it would rename the caller's server span.
+ */
+async function served<R extends { statusCode: number }>(traced: boolean, method: string, path: string, run: (callContext: Context) => Promise<R>): Promise<R> {
+  const callContext = deleteRPCMetadata(context.active());
+  if (!traced) return run(callContext);
+  const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path.split('?', 1)[0] ?? path, 'microshop.transport': 'in-process' } }, callContext);
+  const route: RPCMetadata = { type: RPCType.HTTP, span };
+  try {
+    const response = await run(setRPCMetadata(trace.setSpan(callContext, span), route));
+    if (route.route !== undefined) {
+      span.updateName(`${method} ${route.route}`);
+      span.setAttribute('http.route', route.route);
+    }
+    span.setAttribute('http.response.status_code', response.statusCode);
+    if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    return response;
+  } catch (error) {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/**
  * The in-process transport of the modular monolith: a request to module `module` is handed to its
  * Fastify app with `inject` (no socket, no HTTP bytes parsed), inside the module's scope (its
  * metrics, its spans). The call keeps everything else the chassis client does: time budget, breaker,
@@ -87,26 +117,23 @@ export function inProcessTarget(module: string, app: () => FastifyInstance | und
     async request({ method, path, headers, body, signal }) {
       const mounted = app();
       if (!mounted) throw new NotMounted(`${module} is not mounted in this process yet`);
-      const send = async (): Promise<TargetResponse> => {
+      const send = async (traced: boolean): Promise<TargetResponse> => {
         const outgoing = { ...headers };
         propagation.inject(context.active(), outgoing);
-        // The callee's request must not see the caller's route record (which names the caller's
-        // server span): over HTTP it would be another process; here it would rename the caller's span.
-        const callContext = deleteRPCMetadata(context.active());
         const response = await raceSignal(
           // inject() returns a lazy chain that dispatches when awaited: awaited here, inside the module's scope.
-          context.with(callContext, () => inModule(module, async () => await mounted.inject({ method: method as 'GET', url: path, headers: outgoing, ...(body === null ? {} : { payload: body }) }))),
+          inModule(module, () => served(traced, method, path, (callContext) => context.with(callContext, async () => await mounted.inject({ method: method as 'GET', url: path, headers: outgoing, ...(body === null ? {} : { payload: body }) })))),
           signal,
         );
         const text = response.payload;
         return { statusCode: response.statusCode, headers: plainHeaders(response.headers), body: { text: () => Promise.resolve(text) } };
       };
-      if (isUntracedPath(path)) return send();
+      if (isUntracedPath(path)) return send(false);
       // The client span an HTTP call would have (undici's instrumentation makes it there).
       const name = `${method} ${path.split('?', 1)[0] ?? path}`;
       return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes: { 'peer.service': activePeerService() ?? module, 'microshop.transport': 'in-process' } }, async (span) => {
         try {
-          const response = await send();
+          const response = await send(true);
           span.setAttribute('http.response.status_code', response.statusCode);
           if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
           return response;

@@ -7,6 +7,7 @@ export { serviceInstanceId } from './instance.js';
 export { receiveOwnSpans, type SpanSink } from './own-spans.js';
 export { withPeerService } from './peer.js';
 export { describeQuery, queryAttributes, traceQueries, type DatabaseSystem, type QueryShape } from './query-tracing.js';
+export { nameServerSpan, recordThrown } from './route-span.js';
 export { flushTelemetry } from './shutdown.js';
 export { plainAttributes, toSpanRecord, type SpanAttributeValue, type SpanKindName, type SpanRecord } from './span-record.js';
 export { currentTraceId, TRACE_ID_HEADER, traceFields, type TraceFields } from './trace-context.js';

@@ -1,5 +1,4 @@
 import { ServerResponse } from 'node:http';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -55,8 +54,10 @@ export function undiciInstrumentation(): UndiciInstrumentation {
 
 /**
  * The instrumentations every service gets: incoming and outgoing `node:http` (server spans, with the
- * trace id put on every response), undici (the chassis client's calls, named after the service
- * called) and Fastify (the route, which also names the server span, and errors thrown by handlers).
+ * trace id put on every response) and undici (the chassis client's calls, named after the service
+ * called). The chassis server names each server span after its route and records what a handler
+ * throws on it (`nameServerSpan`, `recordThrown`): one span per request, not a second one for the
+ * route.
  */
 function instrumentations() {
   return [
@@ -69,15 +70,6 @@ function instrumentations() {
       },
     }),
     undiciInstrumentation(),
-    new FastifyOtelInstrumentation({
-      registerOnInitialization: true,
-      instrumentHooks: false,
-      instrumentHandler: false,
-      ignorePaths: (route) => isUntracedPath(route.url),
-      requestHook: (span, request) => {
-        span.updateName(`handle ${request.method} ${request.routeOptions.url ?? pathOf(request.url)}`);
-      },
-    }),
   ];
 }
 

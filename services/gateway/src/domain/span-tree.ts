@@ -27,7 +27,7 @@ function toNode(span: SpanRecord, traceStartMs: number): SpanNode {
  * so does a span caught in a parent cycle, which only a broken client could send.
  *
  * @example
- * buildSpanTree(spans, traceStartMs) // [{ name: 'POST /api/orders', children: [{ name: 'handle POST /api/orders', … }] }]
+ * buildSpanTree(spans, traceStartMs) // [{ name: 'POST /api/orders', children: [{ name: 'order.price', … }, { name: 'GET /api/users/7', … }] }]
  */
 export function buildSpanTree(spans: readonly SpanRecord[], traceStartMs: number): SpanNode[] {
   const nodes = new Map<string, SpanNode>();
