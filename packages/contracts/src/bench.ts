@@ -18,15 +18,15 @@ export type TopologyRound = Static<typeof TopologyRound>;
 
 /** What one topology did under one load: medians over the rounds, CPU and memory summed over every process of the system. */
 export const TopologyFigures = Type.Object({
-  requests_per_s: Type.Number({ minimum: 0, description: 'Requests answered per second (any status), median of the rounds' }),
+  requests_per_s: Type.Number({ minimum: 0, description: 'Requests answered with a 2xx per second, median of the rounds: a refusal (an open breaker answers 503 in a millisecond) is not throughput' }),
   p50_ms: Ms('Median latency, median of the rounds'),
   p99_ms: Ms('99th percentile latency, median of the rounds'),
   errors: Type.Integer({ minimum: 0, description: 'Answers other than 2xx, socket errors and timeouts, summed over the rounds' }),
   unsent: Type.Integer({ minimum: 0, description: 'Open loop: requests not sent because more than a second of them was still waiting (the system fell behind the rate), summed over the rounds; closed loop: 0' }),
-  requests: Type.Integer({ minimum: 0, description: 'Requests answered, summed over the rounds' }),
+  requests: Type.Integer({ minimum: 0, description: 'Requests answered with a 2xx, summed over the rounds' }),
   cpu_ms_per_request: Type.Number({
     minimum: 0,
-    description: "CPU time (user + system) of all the system's processes from the start of the load until the system had settled after it (the events the requests set off, relayed and applied, included), per request answered",
+    description: "CPU time (user + system) of all the system's processes from the start of the load until the system had settled after it (the events the requests set off, relayed and applied, included), per request answered with a 2xx",
   }),
   cpu_percent: Type.Number({ minimum: 0, description: "CPU time of all the system's processes per second while the load ran, in % of one core (100 = one core busy), median of the rounds" }),
   rss_mib: Type.Number({ minimum: 0, description: "Resident memory of all the system's processes at the end, summed, median of the rounds" }),

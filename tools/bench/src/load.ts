@@ -4,6 +4,10 @@ import autocannon from 'autocannon';
 
 /** What one load run measured. */
 export interface LoadResult {
+  /**
+   * Requests answered with a 2xx per second. A refusal is not throughput: an open breaker answers
+   * 503 in a millisecond, and counting it would make a failing system look fast.
+   */
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -12,6 +16,7 @@ export interface LoadResult {
   p999Ms?: number;
   /** Requests answered with a status other than 2xx, plus socket errors and timeouts. */
   errors: number;
+  /** Requests answered with a 2xx. */
   requests: number;
   /** Open loop: requests not sent because the system had fallen more than a second behind; closed loop: 0. */
   unsent: number;
@@ -127,14 +132,16 @@ export async function runLoad({ url, method, body, then, connections, durationSe
     );
     instance.on('tick', () => onTick?.(++elapsed));
   });
+  // Answers other than 2xx are among autocannon's responses; socket errors and timeouts are not.
+  const succeeded = Math.max(0, result.requests.total - result.non2xx);
   return {
-    requestsPerSecond: result.requests.average,
+    requestsPerSecond: result.duration > 0 ? succeeded / result.duration : 0,
     p50Ms: result.latency.p50,
     p90Ms: result.latency.p90,
     p99Ms: result.latency.p99,
     p999Ms: result.latency.p99_9,
     errors: result.errors + result.timeouts + result.non2xx,
-    requests: result.requests.total,
+    requests: succeeded,
     unsent: 0,
     failedStatuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).flatMap(([status, stats]) => (status.startsWith('2') ? [] : [[status, stats?.count ?? 0] as const]))),
   };
@@ -171,7 +178,7 @@ export async function runOpenLoad({ url, method, body, then, ratePerSecond, conn
   const latencies: number[] = [];
   let errors = 0;
   let unsent = 0;
-  let answered = 0;
+  let succeeded = 0;
   let waiting = 0;
 
   const send = (target: string, verb: string, payload: string | undefined, dueAt: number): Promise<{ ok: boolean; text: string }> =>
@@ -182,9 +189,9 @@ export async function runOpenLoad({ url, method, body, then, ratePerSecond, conn
         response.on('data', (chunk: string) => (text += chunk));
         response.on('end', () => {
           latencies.push(performance.now() - dueAt);
-          answered++;
           const ok = (response.statusCode ?? 0) >= 200 && (response.statusCode ?? 0) < 300;
-          if (!ok) errors++;
+          if (ok) succeeded++;
+          else errors++;
           resolve({ ok, text });
         });
         response.on('error', () => {
@@ -243,13 +250,13 @@ export async function runOpenLoad({ url, method, body, then, ratePerSecond, conn
   agent.destroy();
   const sorted = latencies.sort((a, b) => a - b);
   return {
-    requestsPerSecond: answered / durationSeconds,
+    requestsPerSecond: succeeded / durationSeconds,
     p50Ms: percentile(sorted, 0.5),
     p90Ms: percentile(sorted, 0.9),
     p99Ms: percentile(sorted, 0.99),
     p999Ms: percentile(sorted, 0.999),
     errors,
-    requests: answered,
+    requests: succeeded,
     unsent,
   };
 }

@@ -139,6 +139,7 @@ describe('The load generator', () => {
   let base: string;
   const seen: { path: string; body: string }[] = [];
   let nextId = 0;
+  let flaky = 0;
 
   beforeAll(async () => {
     server = http.createServer((request, response) => {
@@ -147,6 +148,12 @@ describe('The load generator', () => {
       request.on('end', () => {
         seen.push({ path: request.url ?? '', body });
         response.setHeader('content-type', 'application/json');
+        // Every other request to /flaky is refused at once, as an open breaker would.
+        if (request.url === '/flaky' && ++flaky % 2 === 0) {
+          response.statusCode = 503;
+          response.end('{}');
+          return;
+        }
         setTimeout(() => response.end(JSON.stringify({ id: ++nextId })), 2);
       });
     });
@@ -175,6 +182,20 @@ describe('The load generator', () => {
     const payments = seen.filter((s) => s.path === '/payments');
     expect(payments).toHaveLength(orders);
     expect(payments.every((p) => /^\{"order_id":\d+\}$/.test(p.body))).toBe(true);
+  });
+
+  test('When some answers are refusals, then throughput counts only the 2xx answers, closed and open loop, and the refusals are errors', async () => {
+    for (const load of [() => runLoad({ url: `${base}/flaky`, method: 'GET', connections: 2, durationSeconds: 1 }), () => runOpenLoad({ url: `${base}/flaky`, method: 'GET', ratePerSecond: 100, connections: 10, durationSeconds: 1 })]) {
+      seen.length = 0;
+      const result = await load();
+      const sent = seen.length;
+      // Half the answers were 503: they are errors, and neither requests nor req/s count them.
+      expect(result.errors).toBeGreaterThanOrEqual(Math.floor(sent / 2) - 1);
+      expect(result.requests + result.errors).toBeGreaterThanOrEqual(sent - 2);
+      expect(result.requests).toBeLessThanOrEqual(Math.ceil(sent / 2) + 1);
+      expect(result.requestsPerSecond).toBeGreaterThan(0);
+      expect(result.requestsPerSecond).toBeLessThanOrEqual((Math.ceil(sent / 2) + 1) / 0.9);
+    }
   });
 
   test('When a flow runs closed loop, then every payment follows its order on the same connection', async () => {
