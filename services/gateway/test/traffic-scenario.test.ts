@@ -23,6 +23,26 @@ describe('Traffic scenario: what a shopper does next', () => {
     expect((create.body as { email: string }).email).toMatch(/^chloe\.t2\.\d+@example\.com$/);
   });
 
+  test('When creations are slow to answer, then it creates no more than the three it needs, and replaces one that failed', () => {
+    const memory = newShopMemory('t4');
+    const users = nextRequest(memory, () => 0);
+    const products = nextRequest(memory, () => 0);
+    learn(memory, users, { status: 200, body: [] }, () => 0);
+    learn(memory, products, { status: 200, body: [] }, () => 0);
+    // Forty requests go out before any creation is answered.
+    const sent = Array.from({ length: 40 }, () => nextRequest(memory, () => 0));
+    const creations = (path: string) => sent.filter((r) => r.operation === 'seed' && r.method === 'POST' && r.path === path);
+    expect(creations('/api/users')).toHaveLength(3);
+    expect(creations('/api/products')).toHaveLength(3);
+    // One user creation fails, the other two succeed: one more is asked for, then none.
+    const [failed, ...made] = creations('/api/users');
+    learn(memory, failed!, { status: 503, body: undefined }, () => 0);
+    made.forEach((request, i) => learn(memory, request, { status: 201, body: { id: 10 + i } }, () => 0));
+    const next = nextRequest(memory, () => 0);
+    expect(next).toMatchObject({ operation: 'seed', method: 'POST', path: '/api/users' });
+    expect(nextRequest(memory, () => 0).path).not.toBe('/api/users');
+  });
+
   test('When an order is placed, then it may be paid later, once', () => {
     const memory = newShopMemory('t3');
     memory.users = 'known';

@@ -24,6 +24,12 @@ export interface ShopMemory {
   products: 'unknown' | 'asking' | 'known';
   userIds: number[];
   productIds: number[];
+  /**
+   * Users and products being created, not answered yet: requests go out on schedule whatever the
+   * answers take, and on a slow system a run would otherwise create one per request until the
+   * first answer came back.
+   */
+  creating: { users: number; products: number };
   orderIds: number[];
   /** Orders this run placed and means to pay (not every order gets paid). */
   toPay: number[];
@@ -58,7 +64,7 @@ const MIX: readonly (readonly [TrafficOperation, number])[] = [
 
 /** A fresh memory for a run. */
 export function newShopMemory(tag: string): ShopMemory {
-  return { tag, seq: 0, users: 'unknown', products: 'unknown', userIds: [], productIds: [], orderIds: [], toPay: [] };
+  return { tag, seq: 0, users: 'unknown', products: 'unknown', userIds: [], productIds: [], creating: { users: 0, products: 0 }, orderIds: [], toPay: [] };
 }
 
 const pick = <T>(items: readonly T[], random: () => number): T | undefined => items[Math.floor(random() * items.length)];
@@ -79,13 +85,15 @@ function seedRequest(memory: ShopMemory, random: () => number): TrafficRequest |
     memory.products = 'asking';
     return { operation: 'list_products', method: 'GET', path: '/api/products?limit=100' };
   }
-  if (memory.users === 'known' && memory.userIds.length < MIN_PARTIES) {
+  if (memory.users === 'known' && memory.userIds.length + memory.creating.users < MIN_PARTIES) {
+    memory.creating.users++;
     const n = ++memory.seq;
     const name = pick(FIRST_NAMES, random) ?? 'Ann';
     const local = name.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase();
     return { operation: 'seed', method: 'POST', path: '/api/users', body: { name, email: `${local}.${memory.tag}.${n}@example.com` } };
   }
-  if (memory.products === 'known' && memory.productIds.length < MIN_PARTIES) {
+  if (memory.products === 'known' && memory.productIds.length + memory.creating.products < MIN_PARTIES) {
+    memory.creating.products++;
     const item = CATALOGUE[++memory.seq % CATALOGUE.length] ?? CATALOGUE[0];
     return { operation: 'seed', method: 'POST', path: '/api/products', body: { ...item } };
   }
@@ -156,6 +164,11 @@ export function learn(memory: ShopMemory, request: TrafficRequest, answer: Traff
     for (const id of idsOf(answer.body)) remember(memory.productIds, id);
   } else if (request.method === 'GET' && request.path.startsWith('/api/orders?')) {
     for (const id of idsOf(answer.body)) remember(memory.orderIds, id);
+  }
+  // A creation answered, made or not: the next request may create another if still too few.
+  if (request.operation === 'seed' && request.method === 'POST') {
+    if (request.path === '/api/users') memory.creating.users--;
+    else if (request.path === '/api/products') memory.creating.products--;
   }
   if (!ok || request.method !== 'POST') return;
   const id = idOf(answer.body);
