@@ -1,9 +1,10 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { deleteRPCMetadata, RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import type { FastifyInstance } from 'fastify';
 import type { Discovery, DiscoveryView } from '../discovery/discovery.js';
 import type { Resolver, ServiceInstance } from '../discovery/instance.js';
 import { activePeerService } from '../telemetry/peer.js';
+import { endSpanAfter } from '../telemetry/span-outcome.js';
 import { isUntracedPath } from '../telemetry/untraced-paths.js';
 import { inModule } from './scope.js';
 
@@ -83,22 +84,23 @@ async function served<R extends { statusCode: number }>(traced: boolean, method:
   if (!traced) return run(callContext);
   const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path.split('?', 1)[0] ?? path, 'microshop.transport': 'in-process' } }, callContext);
   const route: RPCMetadata = { type: RPCType.HTTP, span };
-  try {
-    const response = await run(setRPCMetadata(trace.setSpan(callContext, span), route));
-    if (route.route !== undefined) {
-      span.updateName(`${method} ${route.route}`);
-      span.setAttribute('http.route', route.route);
-    }
-    span.setAttribute('http.response.status_code', response.statusCode);
-    if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    return response;
-  } catch (error) {
-    span.recordException(error instanceof Error ? error : String(error));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-    throw error;
-  } finally {
-    span.end();
-  }
+  return endSpanAfter(
+    span,
+    () => run(setRPCMetadata(trace.setSpan(callContext, span), route)),
+    (response) => {
+      if (route.route !== undefined) {
+        span.updateName(`${method} ${route.route}`);
+        span.setAttribute('http.route', route.route);
+      }
+      describeAnswer(span, response.statusCode);
+    },
+  );
+}
+
+/** What an in-process answer says on a span: its status code, and an error status for a 5xx, as over HTTP. */
+function describeAnswer(span: Span, statusCode: number): void {
+  span.setAttribute('http.response.status_code', statusCode);
+  if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
 }
 
 /**
@@ -131,20 +133,9 @@ export function inProcessTarget(module: string, app: () => FastifyInstance | und
       if (isUntracedPath(path)) return send(false);
       // The client span an HTTP call would have (undici's instrumentation makes it there).
       const name = `${method} ${path.split('?', 1)[0] ?? path}`;
-      return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes: { 'peer.service': activePeerService() ?? module, 'microshop.transport': 'in-process' } }, async (span) => {
-        try {
-          const response = await send(true);
-          span.setAttribute('http.response.status_code', response.statusCode);
-          if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-          return response;
-        } catch (error) {
-          span.recordException(error instanceof Error ? error : String(error));
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-          throw error;
-        } finally {
-          span.end();
-        }
-      });
+      return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes: { 'peer.service': activePeerService() ?? module, 'microshop.transport': 'in-process' } }, (span) =>
+        endSpanAfter(span, () => send(true), (response) => describeAnswer(span, response.statusCode)),
+      );
     },
     close: () => Promise.resolve(),
   };

@@ -1,5 +1,6 @@
-import { SpanKind, SpanStatusCode, context, trace, type Attributes } from '@opentelemetry/api';
+import { SpanKind, context, trace, type Attributes } from '@opentelemetry/api';
 import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult, TransactionSettings } from 'kysely';
+import { endSpanAfter } from './span-outcome.js';
 
 /** `db.system` of a span: the engine behind the service's Kysely. */
 export type DatabaseSystem = 'sqlite' | 'postgresql';
@@ -75,17 +76,7 @@ async function runTraced<R>(shapeOf: (query: CompiledQuery) => QuerySpanShape, q
   // A statement starts no work of its own: its span is a child of the active one without becoming
   // active itself, which spares a context switch around every query.
   const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes });
-  try {
-    const result = await run();
-    span.setAttribute('db.response.returned_rows', result.rows.length);
-    return result;
-  } catch (error) {
-    span.recordException(error instanceof Error ? error : String(error));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-    throw error;
-  } finally {
-    span.end();
-  }
+  return endSpanAfter(span, run, (result) => span.setAttribute('db.response.returned_rows', result.rows.length));
 }
 
 /** Wraps a Kysely driver so that every statement run on its connections gets a span. */

@@ -1,5 +1,6 @@
-import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
+import { recordFailure } from './span-outcome.js';
 
 /**
  * Gives the request's server span its route: instrumentation-http (or, for an in-process call, the
@@ -23,7 +24,5 @@ export function nameServerSpan(route: string | undefined): void {
  */
 export function recordThrown(error: Error): void {
   const span = trace.getActiveSpan();
-  if (!span?.isRecording()) return;
-  span.recordException(error);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  if (span?.isRecording()) recordFailure(span, error);
 }
