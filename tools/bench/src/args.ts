@@ -53,8 +53,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --systems A,B       suite: only these systems (${SUITE_SYSTEMS.join(', ')})
   --memory-load S     suite: seconds of mixed load before memory is read (default 60, 0 for none)
   --no-load N         suite: GET product requests each way for the gateway at no load (default 2000, 0 for none)
-  --settle S          suite: the longest wait for the system to go idle (under 10 % of a core) before
-                      and after each measurement (default 10, 0-60)
+  --settle S          suite: the longest wait for the system to go idle (under 10 % of a core, or within
+                      5 % of its own background) before and after each measurement (default 10, 0-60)
   --scenario NAME     ${Object.keys(SCENARIOS).join(' | ')} (default create-order)
   --compare NAME      ${[...Object.keys(COMPARISONS), 'topologies'].join(' | ')}: configurations measured in alternation
   --compare-topologies

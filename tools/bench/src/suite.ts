@@ -11,7 +11,7 @@ import { SCENARIOS, type ScenarioSystem } from './scenarios.js';
 import { FIVE_SERVICES, OPEN_LOOP_PLAN, SUITE_SYSTEM_PLANS, type SuiteSystemPlan } from './suite-plan.js';
 import { buildSuiteReport, type SuiteRuns } from './suite-report.js';
 import { startSystem, startWithRetry } from './system.js';
-import { settle } from './topologies.js';
+import { idleShare, settle } from './topologies.js';
 import type { TopologyRun } from './topology-report.js';
 
 /** What the suite is asked for: `npm run bench` with its options. */
@@ -60,6 +60,13 @@ async function launch(plan: SuiteSystemPlan, pinned: boolean): Promise<Running> 
   return system;
 }
 
+/** What a freshly started system uses with no request (its background), which each settle waits to get back to. */
+async function idleBackground(system: Running, say: (line: string) => void, where: string): Promise<number> {
+  const baseline = await idleShare(Object.values(await system.pids()));
+  say(`${where}: idle, the system uses ${(baseline * 100).toFixed(0)} % of a core`);
+  return baseline;
+}
+
 /** Starts it, and once more if the first start fails (a busy machine can make a process miss its health deadline). */
 const launchWithRetry = (plan: SuiteSystemPlan, pinned: boolean, say: (line: string) => void, where: string) =>
   startWithRetry(
@@ -71,14 +78,14 @@ const launchWithRetry = (plan: SuiteSystemPlan, pinned: boolean, say: (line: str
  * Measures one closed-loop run on a started system: CPU from the start of the load until the work it
  * set off (events relayed and applied) has finished, resident memory at the end.
  */
-async function measureClosed(system: Running, target: LoadTarget, args: SuiteArgs, say: (line: string) => void, where: string): Promise<TopologyRun> {
+async function measureClosed(system: Running, target: LoadTarget, args: SuiteArgs, baseline: number, say: (line: string) => void, where: string): Promise<TopologyRun> {
   if (args.warmupSeconds > 0) {
     say(`${where}: warming up ${args.warmupSeconds} s`);
     await runLoad({ ...target, connections: args.connections, durationSeconds: args.warmupSeconds });
   }
   const pids = await system.pids();
   say(`${where}: waiting for the system to settle`);
-  await settle(Object.values(pids), args.settleSeconds * 1000);
+  await settle(Object.values(pids), args.settleSeconds * 1000, { baseline });
   const before = sampleEach(pids);
   const wallStart = performance.now();
   const result = await runLoad({
@@ -89,7 +96,7 @@ async function measureClosed(system: Running, target: LoadTarget, args: SuiteArg
   });
   const wallSeconds = (performance.now() - wallStart) / 1000;
   const atEnd = sampleAll(Object.values(pids));
-  await settle(Object.values(pids), args.settleSeconds * 1000);
+  await settle(Object.values(pids), args.settleSeconds * 1000, { baseline });
   const after = sampleEach(pids);
   const cpuSecondsByProcess = Object.fromEntries(Object.keys(pids).map((id) => [id, (after[id]?.cpuSeconds ?? 0) - (before[id]?.cpuSeconds ?? 0)]));
   const cpuSecondsUnderLoad = atEnd.cpuSeconds - Object.values(before).reduce((sum, s) => sum + s.cpuSeconds, 0);
@@ -163,12 +170,13 @@ export async function runSuite(args: SuiteArgs, say: (line: string) => void, pin
       const system = await launchWithRetry(plan, pinned, say, where);
       noteStart(plan.name, system);
       try {
+        const baseline = await idleBackground(system, say, where);
         for (const name of plan.scenarios) {
           const scenario = SCENARIOS[name];
           if (!scenario) throw new Error(`unknown scenario ${name}`);
           step++;
           const target = await scenario.prepare(system);
-          const run = await measureClosed(system, target, args, say, `[${step}/${steps}] ${where} · ${name}`);
+          const run = await measureClosed(system, target, args, baseline, say, `[${step}/${steps}] ${where} · ${name}`);
           const key = `${plan.name}|${name}`;
           runs.closed.set(key, [...(runs.closed.get(key) ?? []), run]);
         }
@@ -192,12 +200,13 @@ export async function runSuite(args: SuiteArgs, say: (line: string) => void, pin
     const system = await launchWithRetry(plan, pinned, say, where);
     noteStart(plan.name, system);
     try {
+      const baseline = await idleBackground(system, say, where);
       const load = await scenario.prepare(system);
       if (args.warmupSeconds > 0) await runLoad({ ...load, connections: args.connections, durationSeconds: args.warmupSeconds });
       const pids = Object.values(await system.pids());
       for (const share of OPEN_LOOP_PLAN.shares) {
         const rate = Math.max(1, Math.round(max * share));
-        await settle(pids, args.settleSeconds * 1000);
+        await settle(pids, args.settleSeconds * 1000, { baseline });
         const result = await runOpenLoad({
           ...load,
           ratePerSecond: rate,
@@ -238,6 +247,7 @@ export async function runSuite(args: SuiteArgs, say: (line: string) => void, pin
     const system = await launchWithRetry(microservices, pinned, say, where);
     noteStart(microservices.name, system);
     try {
+      const baseline = await idleBackground(system, say, where);
       if (args.noLoadRequests > 0) {
         say(`${where}: ${args.noLoadRequests} GET product each way, one at a time`);
         noLoad = await gatewayNoLoad(system, args.noLoadRequests);
@@ -252,7 +262,7 @@ export async function runSuite(args: SuiteArgs, say: (line: string) => void, pin
           onTick: (s) => say(`${where}: mixed load ${s}/${args.memoryLoadSeconds} s`),
         });
         const pids = await system.pids();
-        await settle(Object.values(pids), args.settleSeconds * 1000);
+        await settle(Object.values(pids), args.settleSeconds * 1000, { baseline });
         const byProcess: Record<string, number> = {};
         for (const [id, pid] of Object.entries(pids)) {
           const name = id.replace(/-\d+$/, '');

@@ -39,22 +39,43 @@ export const TOPOLOGIES: readonly [Topology, Topology] = [
 
 const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n').find((line) => line.trim() && !line.startsWith('The system did not start')) ?? 'no output';
 
-/** A system is idle when all its processes together spend less than this share of one core. */
+/** A system is idle when all its processes together spend less than this share of one core… */
 const IDLE_SHARE = 0.1;
+/** …or no more than this share of a core above its own background (see {@link idleShare}). */
+const IDLE_MARGIN = 0.05;
+
+/** The share of one core the processes together spend over the next `windowMs`. */
+async function shareOver(pids: readonly number[], windowMs: number): Promise<number> {
+  const start = sampleAll(pids).cpuSeconds;
+  const startedAt = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, windowMs));
+  return (sampleAll(pids).cpuSeconds - start) / ((performance.now() - startedAt) / 1000);
+}
 
 /**
- * Resolves once the processes together spend less than {@link IDLE_SHARE} of a core over half a
- * second (what a request set off, relayed events and their consumers, has finished), or after
- * `timeoutMs`: a system that never quietens is measured as it is.
+ * The system's own background with no request at all (heartbeats, health checks, scrapes, relay
+ * polls): the least share of one core its processes spend over `windows` windows of `windowMs`.
+ * Measured on a freshly started system, it is what {@link settle} waits to get back to.
  */
-export async function settle(pids: readonly number[], timeoutMs = 10_000, intervalMs = 500): Promise<void> {
+export async function idleShare(pids: readonly number[], windows = 3, windowMs = 1000): Promise<number> {
+  let least = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < windows; i++) least = Math.min(least, await shareOver(pids, windowMs));
+  return least;
+}
+
+/**
+ * Resolves once the processes together spend less than {@link IDLE_SHARE} of a core, or no more
+ * than {@link IDLE_MARGIN} above their own background `baseline` (from {@link idleShare}), over
+ * `intervalMs` (what a request set off, relayed events and their consumers, has finished), or after
+ * `timeoutMs`: a system that never quietens is measured as it is. With the baseline, a system whose
+ * background alone is over 10 % of a core is not kept waiting, and its background not counted, for
+ * the whole `timeoutMs` after every load.
+ */
+export async function settle(pids: readonly number[], timeoutMs = 10_000, { baseline = 0, intervalMs = 500 }: { baseline?: number; intervalMs?: number } = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = sampleAll(pids).cpuSeconds;
+  const idle = Math.max(IDLE_SHARE, baseline + IDLE_MARGIN);
   while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    const now = sampleAll(pids).cpuSeconds;
-    if (now - last < (IDLE_SHARE * intervalMs) / 1000) return;
-    last = now;
+    if ((await shareOver(pids, Math.min(intervalMs, Math.max(1, deadline - Date.now())))) < idle) return;
   }
 }
 
@@ -90,15 +111,17 @@ export async function runTopologies(args: BenchArgs, say: (line: string) => void
           say(`${where}: the system did not start (${firstLine(error)}); trying once more`),
         );
         try {
+          const pids = await system.pids();
+          const baseline = await idleShare(Object.values(pids));
+          say(`${where}: idle, the system uses ${(baseline * 100).toFixed(0)} % of a core`);
           const target = await scenario.prepare(system);
           if (args.warmupSeconds > 0) {
             say(`${where}: warming up ${args.warmupSeconds} s`);
             await runLoad({ ...target, connections: args.connections, durationSeconds: args.warmupSeconds });
           }
-          const pids = await system.pids();
           for (const load of loads) {
             say(`${where} · ${loadLabel(load)}: waiting for the system to settle`);
-            await settle(Object.values(pids));
+            await settle(Object.values(pids), 10_000, { baseline });
             const before = sampleEach(pids);
             const wallStart = performance.now();
             const onTick = (s: number) => say(`${where} · ${loadLabel(load)}: measuring ${Math.min(s, args.durationSeconds)}/${args.durationSeconds} s`);
@@ -110,7 +133,7 @@ export async function runTopologies(args: BenchArgs, say: (line: string) => void
             const atEnd = sampleAll(Object.values(pids));
             // The work the requests set off after their answers (events relayed and applied) is theirs too.
             say(`${where} · ${loadLabel(load)}: waiting for the work it set off to finish`);
-            await settle(Object.values(pids));
+            await settle(Object.values(pids), 10_000, { baseline });
             const after = sampleEach(pids);
             const cpuByProcess = Object.fromEntries(Object.keys(pids).map((id) => [id, (after[id]?.cpuSeconds ?? 0) - (before[id]?.cpuSeconds ?? 0)]));
             const cpuSecondsUnderLoad = atEnd.cpuSeconds - Object.values(before).reduce((sum, s) => sum + s.cpuSeconds, 0);

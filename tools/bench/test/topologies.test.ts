@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TopologyComparison } from '@microshop/contracts';
@@ -6,7 +7,7 @@ import { DEFAULT_RATE, parseBenchArgs } from '../src/args.js';
 import { percentile, runLoad, runOpenLoad } from '../src/load.js';
 import { SCENARIOS } from '../src/scenarios.js';
 import { startWithRetry } from '../src/system.js';
-import { loadsOf, settle, TOPOLOGIES, TOPOLOGY_SCENARIOS } from '../src/topologies.js';
+import { idleShare, loadsOf, settle, TOPOLOGIES, TOPOLOGY_SCENARIOS } from '../src/topologies.js';
 import { formatTopologyTable, renderTopologySvg, summariseTopology, topologyRatio, type TopologyRun } from '../src/topology-report.js';
 
 const run = (over: Partial<TopologyRun> = {}): TopologyRun => ({
@@ -71,8 +72,34 @@ describe('The topology comparison: starting a system', () => {
 describe('The topology comparison: settling', () => {
   test('When the processes are idle, then the system counts as settled at once; it never waits past its bound', async () => {
     const started = Date.now();
-    await settle([process.pid], 3000, 100);
+    await settle([process.pid], 3000, { intervalMs: 100 });
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  /** A child process that keeps one core busy until it is killed. */
+  const spinner = () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+
+  test('When a process keeps busy, then its background is measured, and the settle waits for the usage to come back near that background, not under 10 % of a core', async () => {
+    const busy = spinner();
+    try {
+      const pid = busy.pid ?? 0;
+      // Busy: far above the 10 % mark (even on a loaded machine it gets a good part of a core).
+      const background = await idleShare([pid], 2, 300);
+      expect(background).toBeGreaterThan(0.2);
+      expect(await idleShare([process.pid], 2, 300)).toBeLessThan(background);
+
+      // Measured against 10 % of a core, it never settles: the wait runs to its bound.
+      let started = Date.now();
+      await settle([pid], 1500, { intervalMs: 200 });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+
+      // Measured against its own background (a whole core here, so that any share it gets is within the mark), it settles at once.
+      started = Date.now();
+      await settle([pid], 5000, { baseline: 1, intervalMs: 200 });
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      busy.kill('SIGKILL');
+    }
   });
 });
 
