@@ -117,6 +117,8 @@ export const SUITE_SYSTEMS = [
   'microservices-resilience-off',
   'monolith',
   'bare-chain',
+  'bare-chain-traced',
+  'bare-chain-logged',
   'bare-inprocess',
 ] as const;
 export type SuiteSystemName = (typeof SUITE_SYSTEMS)[number];
@@ -129,6 +131,8 @@ export const SuiteSystemNameSchema = Type.Union([
   Type.Literal('microservices-resilience-off'),
   Type.Literal('monolith'),
   Type.Literal('bare-chain'),
+  Type.Literal('bare-chain-traced'),
+  Type.Literal('bare-chain-logged'),
   Type.Literal('bare-inprocess'),
 ]);
 

@@ -14,8 +14,9 @@ export interface SuiteSystemPlan {
   start: string;
   /** Microshop's supervisor arguments and environment; absent for the bare references. */
   microshop?: { args: readonly string[]; env: Record<string, string>; resilience?: boolean };
-  /** The bare reference to start instead. */
+  /** The bare reference to start instead, and what of the standard tooling it runs with. */
   bare?: 'bare-chain' | 'bare-inprocess';
+  bareOptions?: { tracing?: boolean; logLevel?: string };
   /** The scenarios measured on it, in this order, on one started system. */
   scenarios: readonly string[];
 }
@@ -68,6 +69,22 @@ export const SUITE_SYSTEM_PLANS: readonly SuiteSystemPlan[] = [
     start: 'tools/bench/src/bare (started by the suite)',
     bare: 'bare-chain',
     scenarios: ['health', 'get-product-direct', 'get-product', 'create-order'],
+  },
+  {
+    name: 'bare-chain-traced',
+    description: "The bare chain with OpenTelemetry's Node SDK as documented (http and undici instrumentations, every span kept, batched OTLP/JSON export to the bare gateway, which parses it): what tracing costs before any of Microshop's own code",
+    start: 'tools/bench/src/bare with --import tools/bench/dist/bare/tracing.js (started by the suite)',
+    bare: 'bare-chain',
+    bareOptions: { tracing: true },
+    scenarios: ['create-order'],
+  },
+  {
+    name: 'bare-chain-logged',
+    description: "The bare chain with fastify's own request log at info level (pino: a line when a request comes in, one when it is answered), written to a pipe",
+    start: 'tools/bench/src/bare with BARE_LOG_LEVEL=info (started by the suite)',
+    bare: 'bare-chain',
+    bareOptions: { logLevel: 'info' },
+    scenarios: ['create-order'],
   },
   {
     name: 'bare-inprocess',
@@ -163,11 +180,25 @@ export const SUITE_PAIRINGS: readonly PairingPlan[] = [
     subject: side('tracing on', 'microservices', 'create-order'),
   },
   {
+    name: 'bare-tracing',
+    question: "What does tracing every request with OpenTelemetry's SDK cost the bare chain (the floor Microshop's tracing is held to)?",
+    scenario: 'create-order',
+    baseline: side('bare chain', 'bare-chain', 'create-order'),
+    subject: side('bare chain, traced', 'bare-chain-traced', 'create-order'),
+  },
+  {
     name: 'logging',
     question: 'What does structured logging at info level cost?',
     scenario: 'create-order',
     baseline: side('logging off', 'microservices-logging-off', 'create-order'),
     subject: side('info level', 'microservices', 'create-order'),
+  },
+  {
+    name: 'bare-logging',
+    question: "What does fastify's request log at info level cost the bare chain (the floor Microshop's logging is held to)?",
+    scenario: 'create-order',
+    baseline: side('bare chain', 'bare-chain', 'create-order'),
+    subject: side('bare chain, logged', 'bare-chain-logged', 'create-order'),
   },
   {
     name: 'resilience',

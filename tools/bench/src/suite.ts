@@ -43,7 +43,7 @@ const firstLine = (error: unknown) => (error instanceof Error ? error.message : 
 async function launch(plan: SuiteSystemPlan, pinned: boolean): Promise<Running> {
   const cpusOfSystem = pinned ? '1' : undefined;
   if (plan.bare) {
-    const bare = await startBareSystem(plan.bare, { cpus: cpusOfSystem });
+    const bare = await startBareSystem(plan.bare, { cpus: cpusOfSystem, ...plan.bareOptions });
     return { url: (name: ServiceName) => bare.url(name as Parameters<typeof bare.url>[0]), pids: () => bare.pids(), startupMs: bare.startupMs, stop: () => bare.stop() };
   }
   const microshop = plan.microshop;

@@ -2,7 +2,8 @@
  * One process of a bare reference system: `node tools/bench/dist/bare/main.js <role>`, the role one of
  * gateway, user-service, product-service, order-service (the chain) or inprocess (all in one).
  * Ports and neighbours come from BARE_PORT, BARE_USER_URL, BARE_PRODUCT_URL, BARE_ORDER_URL and the
- * SQLite directory from BARE_DATABASE_PATH; without them, the spec's ports 5000-5003.
+ * SQLite directory from BARE_DATABASE_PATH; without them, the spec's ports 5000-5003. BARE_LOG_LEVEL
+ * (e.g. `info`) turns on fastify's request log on stdout; tracing is a preload (bare/tracing.ts).
  */
 import { BARE_ROLES, buildBareServer, type BareRole } from './servers.js';
 
@@ -20,6 +21,7 @@ const app = buildBareServer(role, {
   userUrl: env.BARE_USER_URL || 'http://127.0.0.1:5001',
   productUrl: env.BARE_PRODUCT_URL || 'http://127.0.0.1:5002',
   orderUrl: env.BARE_ORDER_URL || 'http://127.0.0.1:5003',
+  logLevel: env.BARE_LOG_LEVEL || undefined,
 });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -3,6 +3,11 @@ import { Pool, type Dispatcher } from 'undici';
 import { registerHealth, registerOrderRoutes, registerProductRoutes, registerUserRoutes, type Find } from './routes.js';
 import { openOrders, openProducts, openUsers } from './store.js';
 
+/** The part of an OTLP/JSON export the trace sink reads: how many spans it holds. */
+interface OtlpBatch {
+  resourceSpans?: { scopeSpans?: { spans?: unknown[] }[] }[];
+}
+
 /** The processes the bare systems are made of: the chain's four, or the one in-process server. */
 export type BareRole = 'gateway' | 'user-service' | 'product-service' | 'order-service' | 'inprocess';
 
@@ -15,6 +20,8 @@ export interface BareServerConfig {
   userUrl: string;
   productUrl: string;
   orderUrl: string;
+  /** pino's level for fastify's request log (`incoming request`, `request completed`) on stdout; none: no logger. */
+  logLevel?: string | undefined;
 }
 
 /** Keep-alive connections per neighbour: more than the load's 50 concurrent requests, so none waits for a socket. */
@@ -25,16 +32,18 @@ function badGateway(message: string, cause?: unknown): Error {
   return Object.assign(new Error(message, { cause }), { statusCode: 502 });
 }
 
-function bareFastify(): FastifyInstance {
-  return fastify({ logger: false });
+function bareFastify({ logLevel }: BareServerConfig): FastifyInstance {
+  return fastify({ logger: logLevel === undefined ? false : { level: logLevel } });
 }
 
 /**
  * The gateway: forwards `/api/users*`, `/api/products*` and `/api/orders*` as they came (method, path
  * and query, body, content type) and streams the answer back. The body is never parsed, only passed on.
+ * It also takes the traced chain's span exports at `POST /v1/traces`.
  */
-function buildGateway({ userUrl, productUrl, orderUrl }: BareServerConfig): FastifyInstance {
-  const app = bareFastify();
+function buildGateway(config: BareServerConfig): FastifyInstance {
+  const { userUrl, productUrl, orderUrl } = config;
+  const app = bareFastify(config);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   const pools: Pool[] = [];
@@ -68,6 +77,16 @@ function buildGateway({ userUrl, productUrl, orderUrl }: BareServerConfig): Fast
     app.all(`/api/${plural}`, forward);
     app.all(`/api/${plural}/*`, forward);
   }
+  // Where the traced chain's processes export their spans (bare/tracing.ts): each OTLP/JSON batch is
+  // parsed, as a collector would, counted, and dropped. `GET /v1/traces` says how many came.
+  const received = { batches: 0, spans: 0 };
+  app.post('/v1/traces', async (request, reply) => {
+    const batch = JSON.parse((request.body as Buffer | undefined)?.toString('utf8') || '{}') as OtlpBatch;
+    received.batches++;
+    for (const resource of batch.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) received.spans += scope.spans?.length ?? 0;
+    return reply.code(200).header('content-type', 'application/json').send('{}');
+  });
+  app.get('/v1/traces', async () => received);
   registerHealth(app);
   app.addHook('onClose', async () => {
     await Promise.all(pools.map((pool) => pool.close()));
@@ -75,8 +94,9 @@ function buildGateway({ userUrl, productUrl, orderUrl }: BareServerConfig): Fast
   return app;
 }
 
-function buildUserService({ databaseDir }: BareServerConfig): FastifyInstance {
-  const app = bareFastify();
+function buildUserService(config: BareServerConfig): FastifyInstance {
+  const app = bareFastify(config);
+  const { databaseDir } = config;
   const users = openUsers(databaseDir);
   registerUserRoutes(app, users);
   registerHealth(app);
@@ -84,8 +104,9 @@ function buildUserService({ databaseDir }: BareServerConfig): FastifyInstance {
   return app;
 }
 
-function buildProductService({ databaseDir }: BareServerConfig): FastifyInstance {
-  const app = bareFastify();
+function buildProductService(config: BareServerConfig): FastifyInstance {
+  const app = bareFastify(config);
+  const { databaseDir } = config;
   const products = openProducts(databaseDir);
   registerProductRoutes(app, products);
   registerHealth(app);
@@ -110,8 +131,9 @@ function findOver<Row>(pool: Pool, plural: string): Find<Row> {
 }
 
 /** The Order service: asks the User and Product services over HTTP, then inserts into its own database. */
-function buildOrderService({ databaseDir, userUrl, productUrl }: BareServerConfig): FastifyInstance {
-  const app = bareFastify();
+function buildOrderService(config: BareServerConfig): FastifyInstance {
+  const { databaseDir, userUrl, productUrl } = config;
+  const app = bareFastify(config);
   const orders = openOrders(databaseDir);
   const userPool = new Pool(userUrl, { connections: CONNECTIONS });
   const productPool = new Pool(productUrl, { connections: CONNECTIONS });
@@ -128,8 +150,9 @@ function buildOrderService({ databaseDir, userUrl, productUrl }: BareServerConfi
  * The same routes in one process, a database per module as the modular monolith keeps them: placing
  * an order looks the user and the product up with plain function calls.
  */
-function buildInProcess({ databaseDir }: BareServerConfig): FastifyInstance {
-  const app = bareFastify();
+function buildInProcess(config: BareServerConfig): FastifyInstance {
+  const app = bareFastify(config);
+  const { databaseDir } = config;
   const users = openUsers(databaseDir);
   const products = openProducts(databaseDir);
   const orders = openOrders(databaseDir);

@@ -5,11 +5,14 @@ import { cpus as osCpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BareRole } from './servers.js';
+import type { TracingParts } from './tracing.js';
 
 const TASKSET = '/usr/bin/taskset';
 
 /** The compiled entry point of every bare process (`npm run build`); the same from src/ and dist/. */
 const ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bare/main.js');
+/** The preload that traces a bare process with OpenTelemetry's SDK (bare/tracing.ts). */
+const TRACING = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bare/tracing.js');
 
 /** How long the processes have to answer `/health`, and then to exit once asked to stop. */
 const START_TIMEOUT_MS = 30_000;
@@ -34,6 +37,13 @@ export interface BareStartOptions {
   cpus?: string | undefined;
   /** The first port: the chain takes it and the next three (gateway, user, product, order). Default 5000. */
   basePort?: number | undefined;
+  /**
+   * Trace every request with OpenTelemetry's SDK, exporting to the gateway's `/v1/traces`
+   * (bare/tracing.ts); `true` is `exported`, the other parts take it apart.
+   */
+  tracing?: boolean | TracingParts | undefined;
+  /** Log every request with fastify's logger at this level, to a pipe the bench drains; default: no logger. */
+  logLevel?: string | undefined;
 }
 
 interface Planned {
@@ -88,7 +98,7 @@ async function stopProcess({ child, closed }: Started): Promise<void> {
  * process answers `/health`. A port already in use, or a process that dies meanwhile (with its stderr),
  * rejects the start.
  */
-export async function startBareSystem(kind: BareKind, { cpus, basePort = 5000 }: BareStartOptions = {}): Promise<BareSystem> {
+export async function startBareSystem(kind: BareKind, { cpus, basePort = 5000, tracing = false, logLevel }: BareStartOptions = {}): Promise<BareSystem> {
   const plan = planOf(kind, basePort);
   const taken = (await Promise.all(plan.map(async ({ port }) => ((await listening(port)) ? [port] : [])))).flat();
   if (taken.length > 0) throw new Error(`${kind}: port ${taken.join(', ')} is already in use`);
@@ -101,6 +111,9 @@ export async function startBareSystem(kind: BareKind, { cpus, basePort = 5000 }:
     BARE_USER_URL: urlOf(portOf('user-service')),
     BARE_PRODUCT_URL: urlOf(portOf('product-service')),
     BARE_ORDER_URL: urlOf(portOf('order-service')),
+    BARE_TRACES_URL: `${urlOf(portOf('gateway'))}/v1/traces`,
+    BARE_TRACING: tracing === true || tracing === false ? 'exported' : tracing,
+    ...(logLevel === undefined ? {} : { BARE_LOG_LEVEL: logLevel }),
   };
   const pinned = cpus !== undefined && existsSync(TASKSET);
   // Started on every CPU (not the load generator's one this process may be pinned to), pinned once up.
@@ -108,11 +121,13 @@ export async function startBareSystem(kind: BareKind, { cpus, basePort = 5000 }:
 
   const spawnedAt = performance.now();
   const processes: Started[] = plan.map((planned) => {
-    const args = [ENTRY, planned.role];
+    const args = [...(tracing === false ? [] : ['--import', TRACING]), ENTRY, planned.role];
     const child = spawn(pinned ? TASKSET : process.execPath, pinned ? ['-c', everyCpu, process.execPath, ...args] : args, {
       env: { ...env, BARE_PORT: String(planned.port) },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      // The request log goes to a pipe, as a supervised service's does, and is read and dropped.
+      stdio: ['ignore', logLevel === undefined ? 'ignore' : 'pipe', 'pipe'],
     });
+    child.stdout?.resume();
     let stderr = '';
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
     const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
