@@ -115,6 +115,20 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** Connections a warm-up uses at most: enough to get the hot paths compiled, too few to overload a cold system. */
+export const WARMUP_CONNECTIONS = 5;
+
+/**
+ * Warms a freshly started system up before it is measured: `seconds` of the same requests on at
+ * most {@link WARMUP_CONNECTIONS} connections. A cold system (its code not yet compiled by the JIT)
+ * answers slowly; put under full load straight away, its callers' first-byte timeouts fire, their
+ * breakers open, and an open breaker keeps the service behind it cold (each probe meets the full
+ * load again): the measurement would count a storm of 503s instead of the system's throughput.
+ */
+export function warmUp(target: LoadTarget, connections: number, seconds: number): Promise<LoadResult> {
+  return runLoad({ ...target, connections: Math.min(connections, WARMUP_CONNECTIONS), durationSeconds: seconds });
+}
+
 /**
  * Sends requests on `connections` keep-alive connections, each waiting for its answer before the
  * next (closed loop), for `durationSeconds`, and reports throughput and latency. A target with a

@@ -5,7 +5,7 @@ import type { BenchSuite, SuiteOpenLoop, SuiteSystemName } from '@microshop/cont
 import type { ServiceName } from '@microshop/contracts';
 import { setResilience } from './admin.js';
 import { startBareSystem } from './bare/index.js';
-import { runLoad, runOpenLoad, percentile, type LoadTarget } from './load.js';
+import { type LoadTarget, percentile, runLoad, runOpenLoad, warmUp, WARMUP_CONNECTIONS } from './load.js';
 import { sampleAll, sampleEach, sampleProcess } from './process-usage.js';
 import { SCENARIOS, type ScenarioSystem } from './scenarios.js';
 import { FIVE_SERVICES, OPEN_LOOP_PLAN, SUITE_SYSTEM_PLANS, type SuiteSystemPlan } from './suite-plan.js';
@@ -80,8 +80,8 @@ const launchWithRetry = (plan: SuiteSystemPlan, pinned: boolean, say: (line: str
  */
 async function measureClosed(system: Running, target: LoadTarget, args: SuiteArgs, baseline: number, say: (line: string) => void, where: string): Promise<TopologyRun> {
   if (args.warmupSeconds > 0) {
-    say(`${where}: warming up ${args.warmupSeconds} s`);
-    await runLoad({ ...target, connections: args.connections, durationSeconds: args.warmupSeconds });
+    say(`${where}: warming up ${args.warmupSeconds} s at ${Math.min(args.connections, WARMUP_CONNECTIONS)} connections`);
+    await warmUp(target, args.connections, args.warmupSeconds);
   }
   const pids = await system.pids();
   say(`${where}: waiting for the system to settle`);
@@ -202,7 +202,7 @@ export async function runSuite(args: SuiteArgs, say: (line: string) => void, pin
     try {
       const baseline = await idleBackground(system, say, where);
       const load = await scenario.prepare(system);
-      if (args.warmupSeconds > 0) await runLoad({ ...load, connections: args.connections, durationSeconds: args.warmupSeconds });
+      if (args.warmupSeconds > 0) await warmUp(load, args.connections, args.warmupSeconds);
       const pids = Object.values(await system.pids());
       for (const share of OPEN_LOOP_PLAN.shares) {
         const rate = Math.max(1, Math.round(max * share));

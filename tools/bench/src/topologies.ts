@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { TopologyComparison, TopologyLoad, TopologyName } from '@microshop/contracts';
 import type { BenchArgs } from './args.js';
-import { runLoad, runOpenLoad, type LoadResult } from './load.js';
+import { type LoadResult, runLoad, runOpenLoad, warmUp, WARMUP_CONNECTIONS } from './load.js';
 import { sampleAll, sampleEach } from './process-usage.js';
 import { SCENARIOS } from './scenarios.js';
 import { startSystem, startWithRetry } from './system.js';
@@ -116,8 +116,8 @@ export async function runTopologies(args: BenchArgs, say: (line: string) => void
           say(`${where}: idle, the system uses ${(baseline * 100).toFixed(0)} % of a core`);
           const target = await scenario.prepare(system);
           if (args.warmupSeconds > 0) {
-            say(`${where}: warming up ${args.warmupSeconds} s`);
-            await runLoad({ ...target, connections: args.connections, durationSeconds: args.warmupSeconds });
+            say(`${where}: warming up ${args.warmupSeconds} s at ${Math.min(args.connections, WARMUP_CONNECTIONS)} connections`);
+            await warmUp(target, args.connections, args.warmupSeconds);
           }
           for (const load of loads) {
             say(`${where} · ${loadLabel(load)}: waiting for the system to settle`);

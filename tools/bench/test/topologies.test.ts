@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { TopologyComparison } from '@microshop/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_RATE, parseBenchArgs } from '../src/args.js';
-import { percentile, runLoad, runOpenLoad } from '../src/load.js';
+import { percentile, runLoad, runOpenLoad, warmUp, WARMUP_CONNECTIONS } from '../src/load.js';
 import { SCENARIOS } from '../src/scenarios.js';
 import { startWithRetry } from '../src/system.js';
 import { idleShare, loadsOf, settle, TOPOLOGIES, TOPOLOGY_SCENARIOS } from '../src/topologies.js';
@@ -167,10 +167,14 @@ describe('The load generator', () => {
   const seen: { path: string; body: string }[] = [];
   let nextId = 0;
   let flaky = 0;
+  let inFlight = 0;
+  let mostInFlight = 0;
 
   beforeAll(async () => {
     server = http.createServer((request, response) => {
       let body = '';
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      response.on('close', () => inFlight--);
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
         seen.push({ path: request.url ?? '', body });
@@ -209,6 +213,21 @@ describe('The load generator', () => {
     const payments = seen.filter((s) => s.path === '/payments');
     expect(payments).toHaveLength(orders);
     expect(payments.every((p) => /^\{"order_id":\d+\}$/.test(p.body))).toBe(true);
+  });
+
+  test('When a system is warmed up, then it gets the same requests on at most five connections, however many the measurement uses', async () => {
+    // Answers still on their way from a load that has returned would count here, or in the next test.
+    const quiet = () => expect.poll(() => inFlight, { timeout: 5000 }).toBe(0);
+    await quiet();
+    mostInFlight = 0;
+    const result = await warmUp({ url: `${base}/warm`, method: 'GET' }, 50, 1);
+    expect(result.requests).toBeGreaterThan(100);
+    expect(mostInFlight).toBeLessThanOrEqual(WARMUP_CONNECTIONS);
+    await quiet();
+    mostInFlight = 0;
+    await runLoad({ url: `${base}/warm`, method: 'GET', connections: 50, durationSeconds: 1 });
+    expect(mostInFlight).toBeGreaterThan(WARMUP_CONNECTIONS * 2);
+    await quiet();
   });
 
   test('When some answers are refusals, then throughput counts only the 2xx answers, closed and open loop, and the refusals are errors', async () => {
