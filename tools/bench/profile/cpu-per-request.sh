@@ -7,9 +7,10 @@
 #   ROOT=/path/to/other/checkout tools/bench/profile/cpu-per-request.sh …   # the same load on another build
 #
 # As in the suite, the system runs on CPU 1 and the load generator on CPU 0. It seeds user 1 and
-# product 1 (stock 1,000,000) first. Settings: CONNECTIONS (20), DURATION (10 s), and any VAR=value
-# after the URL is passed to the system (OTEL_SDK_DISABLED=true, LOG_LEVEL=silent, …). Needs the
-# spec's ports free; stops the system it started.
+# product 1 (stock 1,000,000) first, then warms the route up for WARMUP seconds (3) on at most 5
+# connections, so that code the JIT has not compiled yet is not counted. Settings: CONNECTIONS (20),
+# DURATION (10 s), and any VAR=value after the URL is passed to the system (OTEL_SDK_DISABLED=true,
+# LOG_LEVEL=silent, …). Needs the spec's ports free; stops the system it started.
 set -euo pipefail
 url=${1:?usage: cpu-per-request.sh URL [VAR=value …]}
 shift
@@ -32,9 +33,12 @@ cpu() {
     printf '%s %s %s\n' "$pid" "$(awk '{print $14 + $15}' "/proc/$pid/stat")" "$(tr '\0' ' ' <"/proc/$pid/cmdline" | grep -o 'services/[a-z-]*' | cut -d/ -f2)"
   done | sort
 }
-cpu >"$work/before"
 body=()
 [ -n "${BODY:-}" ] && body=(-b "$BODY" -H content-type=application/json)
+connections=${CONNECTIONS:-20}
+[ "${WARMUP:-3}" -gt 0 ] && taskset -c 0 node node_modules/.bin/autocannon -c $((connections < 5 ? connections : 5)) -d "${WARMUP:-3}" -m "${METHOD:-GET}" "${body[@]}" "$url" >/dev/null 2>&1
+sleep 1
+cpu >"$work/before"
 taskset -c 0 node node_modules/.bin/autocannon -j -c "${CONNECTIONS:-20}" -d "${DURATION:-10}" -m "${METHOD:-GET}" "${body[@]}" "$url" >"$work/load.json" 2>/dev/null
 cpu >"$work/after"
 read -r requests failed < <(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(r.requests.total, r.non2xx + r.errors)' "$work/load.json")
