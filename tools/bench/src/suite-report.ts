@@ -68,6 +68,12 @@ const MICROSHOP_SYSTEMS: readonly string[] = ['microservices', 'microservices-tr
 /** A goal's evidence, with what the same feature costs the bare chain when the run measured it: the floor the goal is held to. */
 const withFloor = (evidence: string, floor: number | null, what: string) => (floor === null ? evidence : `${evidence}; ${what}: ${round3(floor)}×`);
 
+/** autocannon's latency resolution: a p50 under it reads 0 ms. */
+const LATENCY_RESOLUTION_MS = 1;
+
+/** p99 over p50, a p50 under the generator's resolution counted as that resolution (0 ms would make any tail infinite). */
+const tailOf = (m: SuiteMeasurement) => m.figures.p99_ms / Math.max(m.figures.p50_ms, LATENCY_RESOLUTION_MS);
+
 /** The issue's goals, checked against one run's figures. */
 export function goalsOf(report: Pick<BenchSuite, 'pairings' | 'measurements' | 'gateway_no_load' | 'memory' | 'systems' | 'settings'>): SuiteGoal[] {
   const ratio = (name: string) => report.pairings.find((p) => p.name === name)?.ratio.requests_per_s ?? null;
@@ -76,8 +82,8 @@ export function goalsOf(report: Pick<BenchSuite, 'pairings' | 'measurements' | '
     return p ? `${p.subject.label} / ${p.baseline.label}, ${p.scenario}, req/s` : 'not measured in this run';
   };
   const ours = report.measurements.filter((m) => MICROSHOP_SYSTEMS.includes(m.system));
-  const worstTail = ours.length ? Math.max(...ours.map((m) => (m.figures.p50_ms > 0 ? m.figures.p99_ms / m.figures.p50_ms : Infinity))) : null;
-  const worst = ours.reduce<SuiteMeasurement | undefined>((w, m) => (!w || m.figures.p99_ms / (m.figures.p50_ms || 1) > w.figures.p99_ms / (w.figures.p50_ms || 1) ? m : w), undefined);
+  const worst = ours.reduce<SuiteMeasurement | undefined>((w, m) => (!w || tailOf(m) > tailOf(w) ? m : w), undefined);
+  const worstTail = worst ? tailOf(worst) : null;
   const errors = ours.length ? ours.reduce((sum, m) => sum + m.figures.errors, 0) : null;
   const startup = report.systems.find((s) => s.name === 'microservices')?.startup_ms ?? [];
   const monolithStartup = report.systems.find((s) => s.name === 'monolith')?.startup_ms ?? [];
