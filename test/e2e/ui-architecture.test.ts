@@ -34,7 +34,13 @@ describe('The web UI: the architecture, live', () => {
   });
 
   test('The view shows the gateway, the registry, the four services and the payment provider as seven healthy boxes, each service with its port, pid and database', async () => {
-    const health = await request<GatewayHealth>(gateway, 'GET', '/health');
+    // Read once the gateway has reached every service (one of its first probes after start-up can miss on a loaded machine).
+    let health = await request<GatewayHealth>(gateway, 'GET', '/health');
+    const status = async () => {
+      health = await request<GatewayHealth>(gateway, 'GET', '/health');
+      return health.body.status;
+    };
+    await expect.poll(status, { timeout: 10_000 }).toBe('ok');
     await page.goto(`${gateway}/architecture`);
     for (const service of BOXES) await expect.poll(() => healthOf(service), { timeout: 5000 }).toBe('ok');
     await expect.poll(() => page.locator('.node').count(), { timeout: 5000 }).toBe(7);
