@@ -6,7 +6,8 @@
 //   npm run build && node tools/bench/profile/bare-tracing.mjs [--rounds 2] [--duration 6] [--scenario create-order|get-product]
 //
 // The variants run in alternation (A B C D E, then E D C B A, …), each on a freshly started chain
-// pinned to CPU 1 (the load stays on this process's CPU, pinned to 0 when taskset is there). It
+// warmed up until its rate levels off (the suite's warm-up), pinned to CPU 1 (the load stays on
+// this process's CPU, pinned to 0 when taskset is there). It
 // prints requests/s and CPU ms per request (summed over the four processes, from /proc) for each
 // variant, the median of the rounds, and each against tracing off. Uses ports 5150-5153.
 import { execFileSync } from 'node:child_process';
@@ -16,7 +17,7 @@ import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startBareSystem } from '../dist/bare/index.js';
-import { runLoad } from '../dist/load.js';
+import { runLoad, warmUp } from '../dist/load.js';
 import { sampleAll } from '../dist/process-usage.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, duration: { type: 'string', default: '6' }, scenario: { type: 'string', default: 'create-order' } } });
@@ -45,7 +46,7 @@ for (let round = 1; round <= rounds; round++) {
         values.scenario === 'get-product'
           ? { url: `${gateway}/api/products/1`, method: 'GET' }
           : { url: `${gateway}/api/orders`, method: 'POST', body: JSON.stringify({ user_id: 1, product_id: 1, quantity: 3 }) };
-      await runLoad({ ...target, connections: 50, durationSeconds: 2 });
+      await warmUp(target, 50, { minSeconds: 2 });
       const pids = Object.values(await system.pids());
       const before = sampleAll(pids).cpuSeconds;
       const result = await runLoad({ ...target, connections: 50, durationSeconds: duration });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SUITE_SYSTEMS, type SuiteSystemName } from '@microshop/contracts';
 import { COMPARISONS } from './comparisons.js';
+import { WARMUP_CONNECTIONS, WARMUP_MAX_SECONDS } from './load.js';
 import { SCENARIOS } from './scenarios.js';
 import { TOPOLOGY_SCENARIOS } from './topologies.js';
 
@@ -65,7 +66,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --rate N            requests offered per second in the topology comparison's open-loop run
                       (default ${DEFAULT_RATE}, 0 for none, at most 2000)
   --duration S        seconds measured per round and configuration (default ${SINGLE_DEFAULTS.duration}, 1-120)
-  --warmup S          seconds of load before measuring (default ${SINGLE_DEFAULTS.warmup}, 0-60)
+  --warmup S          before each measurement, load at most ${WARMUP_CONNECTIONS} connections for at least S seconds
+                      and until the rate levels off, at most ${WARMUP_MAX_SECONDS} s (default ${SINGLE_DEFAULTS.warmup}, 0-60, 0 for none)
   --connections N     concurrent connections (default ${SINGLE_DEFAULTS.connections}, 1-256)
   --rounds N          rounds; each runs every configuration once, A B C then C B A (default ${SINGLE_DEFAULTS.rounds}, 1-10)
   --out DIR           where the JSON and SVG go (default docs/bench)

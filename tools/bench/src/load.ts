@@ -118,15 +118,83 @@ function parseJson(text: string): unknown {
 /** Connections a warm-up uses at most: enough to get the hot paths compiled, too few to overload a cold system. */
 export const WARMUP_CONNECTIONS = 5;
 
+/** A warm-up's rate is read over windows of this many seconds. */
+export const WARMUP_WINDOW_S = 1;
+/** The rate has levelled off when the best of this many last windows … */
+export const LEVEL_WINDOWS = 5;
+/** … is no more than this share above the best window before them. */
+export const LEVEL_GAIN = 0.05;
+/** The longest a warm-up runs, levelled off or not. */
+export const WARMUP_MAX_SECONDS = 60;
+
 /**
- * Warms a freshly started system up before it is measured: `seconds` of the same requests on at
- * most {@link WARMUP_CONNECTIONS} connections. A cold system (its code not yet compiled by the JIT)
- * answers slowly; put under full load straight away, its callers' first-byte timeouts fire, their
- * breakers open, and an open breaker keeps the service behind it cold (each probe meets the full
- * load again): the measurement would count a storm of 503s instead of the system's throughput.
+ * True once a warm-up's rates (2xx per second, one per window, oldest first) have stopped climbing:
+ * the best of the last {@link LEVEL_WINDOWS} windows is within {@link LEVEL_GAIN} of the best window
+ * before them. The best, not the mean: a window the machine took away from the system does not end
+ * a warm-up, nor does one that merely dips.
+ *
+ * @example
+ * levelledOff([150, 300, 389, 452, 466, 471, 453, 416]) // false: 471 is 21 % above 389
+ * levelledOff([300, 389, 452, 466, 471, 453, 416, 463]) // true: 471 is 4 % above 452
  */
-export function warmUp(target: LoadTarget, connections: number, seconds: number): Promise<LoadResult> {
-  return runLoad({ ...target, connections: Math.min(connections, WARMUP_CONNECTIONS), durationSeconds: seconds });
+export function levelledOff(rates: readonly number[]): boolean {
+  if (rates.length <= LEVEL_WINDOWS) return false;
+  const before = Math.max(...rates.slice(0, -LEVEL_WINDOWS));
+  const recent = Math.max(...rates.slice(-LEVEL_WINDOWS));
+  return recent <= before * (1 + LEVEL_GAIN);
+}
+
+/** What a warm-up did. */
+export interface WarmUpResult {
+  seconds: number;
+  /** 2xx answers per second in each window, oldest first. */
+  rates: number[];
+  /** True when it ended because the rate levelled off, false when it hit its longest. */
+  levelled: boolean;
+  /** 2xx answers in all. */
+  requests: number;
+}
+
+export interface WarmUpOptions {
+  /** Run at least this long (default 0: until levelled off). */
+  minSeconds?: number;
+  /** Run at most this long (default {@link WARMUP_MAX_SECONDS}). */
+  maxSeconds?: number;
+  onWindow?: (rate: number, seconds: number) => void;
+}
+
+/**
+ * Warms a freshly started system up before it is measured: the same requests on at most
+ * {@link WARMUP_CONNECTIONS} connections, in windows of {@link WARMUP_WINDOW_S} s, until the rate
+ * they get stops climbing ({@link levelledOff}) and at least `minSeconds` have passed, at most
+ * `maxSeconds`.
+ *
+ * Gentle, because a cold system (its code not yet compiled by the JIT) answers slowly: put under
+ * full load straight away, its callers' first-byte timeouts fire, their breakers open, and an open
+ * breaker keeps the service behind it cold (each probe meets the full load again). Until levelled,
+ * because a fixed time is the wrong measure: a freshly started Microshop gets a fifth of its speed
+ * in its first second of create-order and about half after 10 s, and levels off after 20–25 s; a
+ * system measured before then is measured on its way up.
+ */
+export async function warmUp(target: LoadTarget, connections: number, { minSeconds = 0, maxSeconds = WARMUP_MAX_SECONDS, onWindow }: WarmUpOptions = {}): Promise<WarmUpResult> {
+  const rates: number[] = [];
+  let requests = 0;
+  let seconds = 0;
+  while (seconds < maxSeconds) {
+    const window = await runLoad({ ...target, connections: Math.min(connections, WARMUP_CONNECTIONS), durationSeconds: WARMUP_WINDOW_S });
+    seconds += WARMUP_WINDOW_S;
+    requests += window.requests;
+    rates.push(window.requestsPerSecond);
+    onWindow?.(window.requestsPerSecond, seconds);
+    if (seconds >= minSeconds && levelledOff(rates)) return { seconds, rates, levelled: true, requests };
+  }
+  return { seconds, rates, levelled: false, requests };
+}
+
+/** One line for a warm-up that has ended: how long, and the rate it reached. */
+export function describeWarmUp({ seconds, rates, levelled }: WarmUpResult): string {
+  const best = Math.round(Math.max(0, ...rates));
+  return levelled ? `warmed up in ${seconds} s (the rate levelled off at ${best}/s)` : `warmed up for ${seconds} s, its longest (the rate was still climbing, best ${best}/s)`;
 }
 
 /**
@@ -254,7 +322,10 @@ export async function runOpenLoad({ url, method, body, then, ratePerSecond, conn
         due += intervalMs;
       }
       const elapsed = Math.floor((now - started) / 1000);
-      while (ticked < elapsed && ticked < durationSeconds) onTick?.(++ticked);
+      while (ticked < elapsed && ticked < durationSeconds) {
+        ticked++;
+        onTick?.(ticked);
+      }
       if (due >= endAt) return resolve();
       setTimeout(tick, Math.max(0, Math.min(due - performance.now(), 50)));
     };

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import type { BenchArgs } from './args.js';
 import { COMPARISONS, type Variant } from './comparisons.js';
-import { type LoadResult, runLoad, warmUp, WARMUP_CONNECTIONS } from './load.js';
+import { describeWarmUp, type LoadResult, runLoad, warmUp, WARMUP_CONNECTIONS } from './load.js';
 import { sampleInFlight } from './in-flight.js';
 import { cpuByService, sampleAll, sampleEach } from './process-usage.js';
 import { median, type BenchReport, type VariantSummary } from './report.js';
@@ -44,8 +44,8 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
           await variant.setup(system);
         }
         if (args.warmupSeconds > 0) {
-          say(`round ${round}/${args.rounds} · ${variant.name}: warming up ${args.warmupSeconds} s at ${Math.min(args.connections, WARMUP_CONNECTIONS)} connections`);
-          await warmUp(request, args.connections, args.warmupSeconds);
+          say(`round ${round}/${args.rounds} · ${variant.name}: warming up at ${Math.min(args.connections, WARMUP_CONNECTIONS)} connections until the rate levels off (at least ${args.warmupSeconds} s)`);
+          say(`round ${round}/${args.rounds} · ${variant.name}: ${describeWarmUp(await warmUp(request, args.connections, { minSeconds: args.warmupSeconds }))}`);
         }
         const byInstance = await system.pids();
         const pids = Object.values(byInstance);

@@ -5,13 +5,13 @@ import type { BenchSuite, SuiteOpenLoop, SuiteSystemName } from '@microshop/cont
 import type { ServiceName } from '@microshop/contracts';
 import { setResilience } from './admin.js';
 import { startBareSystem } from './bare/index.js';
-import { type LoadTarget, percentile, runLoad, runOpenLoad, warmUp, WARMUP_CONNECTIONS } from './load.js';
+import { describeWarmUp, type LoadTarget, percentile, runLoad, runOpenLoad, warmUp, WARMUP_CONNECTIONS } from './load.js';
 import { sampleAll, sampleEach, sampleProcess } from './process-usage.js';
 import { SCENARIOS, type ScenarioSystem } from './scenarios.js';
 import { FIVE_SERVICES, OPEN_LOOP_PLAN, SUITE_SYSTEM_PLANS, type SuiteSystemPlan } from './suite-plan.js';
 import { buildSuiteReport, type SuiteRuns } from './suite-report.js';
 import { startSystem, startWithRetry } from './system.js';
-import { idleShare, settle } from './topologies.js';
+import { readBackground, settle } from './topologies.js';
 import type { TopologyRun } from './topology-report.js';
 
 /** What the suite is asked for: `npm run bench` with its options. */
@@ -61,11 +61,7 @@ async function launch(plan: SuiteSystemPlan, pinned: boolean): Promise<Running> 
 }
 
 /** What a freshly started system uses with no request (its background), which each settle waits to get back to. */
-async function idleBackground(system: Running, say: (line: string) => void, where: string): Promise<number> {
-  const baseline = await idleShare(Object.values(await system.pids()));
-  say(`${where}: idle, the system uses ${(baseline * 100).toFixed(0)} % of a core`);
-  return baseline;
-}
+const idleBackground = async (system: Running, say: (line: string) => void, where: string): Promise<number> => readBackground(Object.values(await system.pids()), say, where);
 
 /** Starts it, and once more if the first start fails (a busy machine can make a process miss its health deadline). */
 const launchWithRetry = (plan: SuiteSystemPlan, pinned: boolean, say: (line: string) => void, where: string) =>
@@ -80,8 +76,8 @@ const launchWithRetry = (plan: SuiteSystemPlan, pinned: boolean, say: (line: str
  */
 async function measureClosed(system: Running, target: LoadTarget, args: SuiteArgs, baseline: number, say: (line: string) => void, where: string): Promise<TopologyRun> {
   if (args.warmupSeconds > 0) {
-    say(`${where}: warming up ${args.warmupSeconds} s at ${Math.min(args.connections, WARMUP_CONNECTIONS)} connections`);
-    await warmUp(target, args.connections, args.warmupSeconds);
+    say(`${where}: warming up at ${Math.min(args.connections, WARMUP_CONNECTIONS)} connections until the rate levels off (at least ${args.warmupSeconds} s)`);
+    say(`${where}: ${describeWarmUp(await warmUp(target, args.connections, { minSeconds: args.warmupSeconds }))}`);
   }
   const pids = await system.pids();
   say(`${where}: waiting for the system to settle`);
@@ -202,7 +198,7 @@ export async function runSuite(args: SuiteArgs, say: (line: string) => void, pin
     try {
       const baseline = await idleBackground(system, say, where);
       const load = await scenario.prepare(system);
-      if (args.warmupSeconds > 0) await warmUp(load, args.connections, args.warmupSeconds);
+      if (args.warmupSeconds > 0) say(`${where}: ${describeWarmUp(await warmUp(load, args.connections, { minSeconds: args.warmupSeconds }))}`);
       const pids = Object.values(await system.pids());
       for (const share of OPEN_LOOP_PLAN.shares) {
         const rate = Math.max(1, Math.round(max * share));

@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { TopologyComparison, TopologyLoad, TopologyName } from '@microshop/contracts';
 import type { BenchArgs } from './args.js';
-import { type LoadResult, runLoad, runOpenLoad, warmUp, WARMUP_CONNECTIONS } from './load.js';
+import { describeWarmUp, type LoadResult, runLoad, runOpenLoad, warmUp, WARMUP_CONNECTIONS } from './load.js';
 import { sampleAll, sampleEach } from './process-usage.js';
 import { SCENARIOS } from './scenarios.js';
 import { startSystem, startWithRetry } from './system.js';
@@ -63,6 +63,13 @@ export async function idleShare(pids: readonly number[], windows = 3, windowMs =
   return least;
 }
 
+/** {@link idleShare} of a freshly started system's processes, said as a progress line. */
+export async function readBackground(pids: readonly number[], say: (line: string) => void, where: string): Promise<number> {
+  const baseline = await idleShare(pids);
+  say(`${where}: idle, the system uses ${(baseline * 100).toFixed(0)} % of a core`);
+  return baseline;
+}
+
 /**
  * Resolves once the processes together spend less than {@link IDLE_SHARE} of a core, or no more
  * than {@link IDLE_MARGIN} above their own background `baseline` (from {@link idleShare}), over
@@ -112,12 +119,11 @@ export async function runTopologies(args: BenchArgs, say: (line: string) => void
         );
         try {
           const pids = await system.pids();
-          const baseline = await idleShare(Object.values(pids));
-          say(`${where}: idle, the system uses ${(baseline * 100).toFixed(0)} % of a core`);
+          const baseline = await readBackground(Object.values(pids), say, where);
           const target = await scenario.prepare(system);
           if (args.warmupSeconds > 0) {
-            say(`${where}: warming up ${args.warmupSeconds} s at ${Math.min(args.connections, WARMUP_CONNECTIONS)} connections`);
-            await warmUp(target, args.connections, args.warmupSeconds);
+            say(`${where}: warming up at ${Math.min(args.connections, WARMUP_CONNECTIONS)} connections until the rate levels off (at least ${args.warmupSeconds} s)`);
+            say(`${where}: ${describeWarmUp(await warmUp(target, args.connections, { minSeconds: args.warmupSeconds }))}`);
           }
           for (const load of loads) {
             say(`${where} · ${loadLabel(load)}: waiting for the system to settle`);

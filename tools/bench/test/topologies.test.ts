@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { TopologyComparison } from '@microshop/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_RATE, parseBenchArgs } from '../src/args.js';
-import { percentile, runLoad, runOpenLoad, warmUp, WARMUP_CONNECTIONS } from '../src/load.js';
+import { describeWarmUp, LEVEL_WINDOWS, levelledOff, percentile, runLoad, runOpenLoad, warmUp, WARMUP_CONNECTIONS } from '../src/load.js';
 import { SCENARIOS } from '../src/scenarios.js';
 import { startWithRetry } from '../src/system.js';
 import { idleShare, loadsOf, settle, TOPOLOGIES, TOPOLOGY_SCENARIOS } from '../src/topologies.js';
@@ -223,7 +223,7 @@ describe('The load generator', () => {
     await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(own.address() as AddressInfo).port}/warm`;
     try {
-      const result = await warmUp({ url, method: 'GET' }, 50, 1);
+      const result = await warmUp({ url, method: 'GET' }, 50, { maxSeconds: 1 });
       expect(result.requests).toBeGreaterThan(100);
       expect(mostInFlight).toBeLessThanOrEqual(WARMUP_CONNECTIONS);
       await expect.poll(() => inFlight, { timeout: 5000 }).toBe(0);
@@ -235,6 +235,53 @@ describe('The load generator', () => {
       await new Promise<void>((resolve) => own.close(() => resolve()));
     }
   });
+
+  test('When a warm-up runs, then it ends once the rate has stopped climbing, not after a fixed time, and says so', async () => {
+    // A server that answers slowly for its first 3 s, as a system the JIT has not compiled yet does, then at full speed.
+    const startedAt = Date.now();
+    const own = http.createServer((request, response) => {
+      request.resume().on('end', () => setTimeout(() => response.end('{}'), Date.now() - startedAt < 3000 ? 40 : 2));
+    });
+    await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(own.address() as AddressInfo).port}/warming`;
+    try {
+      const result = await warmUp({ url, method: 'GET' }, 50, { maxSeconds: 15 });
+      expect(result.levelled).toBe(true);
+      // Three slow windows, then the fast ones until LEVEL_WINDOWS of them show no more gain.
+      expect(result.rates.slice(0, 2).every((rate) => rate < 200)).toBe(true);
+      expect(Math.max(...result.rates)).toBeGreaterThan(1000);
+      expect(result.seconds).toBeGreaterThanOrEqual(3 + LEVEL_WINDOWS);
+      expect(result.seconds).toBeLessThanOrEqual(3 + LEVEL_WINDOWS + 3);
+      expect(describeWarmUp(result)).toMatch(/^warmed up in \d+ s \(the rate levelled off at \d+\/s\)$/);
+      // At least minSeconds, however level; at most maxSeconds, however steep.
+      expect((await warmUp({ url, method: 'GET' }, 50, { minSeconds: LEVEL_WINDOWS + 3 })).seconds).toBe(LEVEL_WINDOWS + 3);
+      const cut = await warmUp({ url, method: 'GET' }, 50, { maxSeconds: 2 });
+      expect(cut).toMatchObject({ seconds: 2, levelled: false });
+      expect(describeWarmUp(cut)).toMatch(/its longest/);
+    } finally {
+      own.closeAllConnections();
+      await new Promise<void>((resolve) => own.close(() => resolve()));
+    }
+  }, 60_000);
+
+  test('The rate has levelled off when the best of the last windows is within 5 % of the best before them', () => {
+    // Create-order on a freshly started Microshop, 5 connections, 1 s windows (2026-11-30).
+    const measured = [103, 114, 131, 140, 154, 149, 190, 191, 230, 230, 281, 264, 278, 304, 389, 370, 350, 335, 452, 424, 466, 395, 471, 453, 416, 463, 487, 467, 487, 460];
+    const firstLevel = measured.findIndex((_, i) => levelledOff(measured.slice(0, i + 1))) + 1;
+    // Not during the stall at 15-18 s, a fixed 5 s warm-up would have stopped at a third of the speed.
+    expect(firstLevel).toBe(24);
+    expect(levelledOff([500, 500, 500, 500, 500])).toBe(false);
+    expect(levelledOff([500, 500, 500, 500, 500, 500])).toBe(true);
+    expect(levelledOff([500, 100, 100, 100, 100, 100])).toBe(true);
+    expect(levelledOff([400, 500, 500, 500, 500, 500])).toBe(false);
+  });
+
+  test('When an open-loop run reports no progress, then it still ends on time', async () => {
+    const started = performance.now();
+    const result = await runOpenLoad({ url: `${base}/plain`, method: 'GET', ratePerSecond: 50, connections: 5, durationSeconds: 2 });
+    expect(result.requests).toBeGreaterThanOrEqual(95);
+    expect(performance.now() - started).toBeLessThan(5000);
+  }, 10_000);
 
   test('When some answers are refusals, then throughput counts only the 2xx answers, closed and open loop, and the refusals are errors', async () => {
     for (const load of [() => runLoad({ url: `${base}/flaky`, method: 'GET', connections: 2, durationSeconds: 1 }), () => runOpenLoad({ url: `${base}/flaky`, method: 'GET', ratePerSecond: 100, connections: 10, durationSeconds: 1 })]) {
