@@ -173,7 +173,7 @@ export interface WarmUpOptions {
  * full load straight away, its callers' first-byte timeouts fire, their breakers open, and an open
  * breaker keeps the service behind it cold (each probe meets the full load again). Until levelled,
  * because a fixed time is the wrong measure: a freshly started Microshop gets a fifth of its speed
- * in its first second of create-order and about half after 10 s, and levels off after 20–25 s; a
+ * in its first second of create-order, half to two thirds after 10 s, and levels off after 20–25 s; a
  * system measured before then is measured on its way up.
  */
 export async function warmUp(target: LoadTarget, connections: number, { minSeconds = 0, maxSeconds = WARMUP_MAX_SECONDS, onWindow }: WarmUpOptions = {}): Promise<WarmUpResult> {
@@ -195,6 +195,13 @@ export async function warmUp(target: LoadTarget, connections: number, { minSecon
 export function describeWarmUp({ seconds, rates, levelled }: WarmUpResult): string {
   const best = Math.round(Math.max(0, ...rates));
   return levelled ? `warmed up in ${seconds} s (the rate levelled off at ${best}/s)` : `warmed up for ${seconds} s, its longest (the rate was still climbing, best ${best}/s)`;
+}
+
+/** {@link warmUp} for at least `minSeconds` (none when 0), its progress and its end said as lines starting with `where`. */
+export async function warmUpSaying(target: LoadTarget, connections: number, minSeconds: number, say: (line: string) => void, where: string): Promise<void> {
+  if (minSeconds <= 0) return;
+  const onWindow = (rate: number, seconds: number) => say(`${where}: warming up at ${Math.min(connections, WARMUP_CONNECTIONS)} connections until the rate levels off: ${seconds} s, ${Math.round(rate)}/s`);
+  say(`${where}: ${describeWarmUp(await warmUp(target, connections, { minSeconds, onWindow }))}`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import type { BenchArgs } from './args.js';
 import { COMPARISONS, type Variant } from './comparisons.js';
-import { describeWarmUp, type LoadResult, runLoad, warmUp, WARMUP_CONNECTIONS } from './load.js';
+import { type LoadResult, runLoad, warmUpSaying } from './load.js';
 import { sampleInFlight } from './in-flight.js';
 import { cpuByService, sampleAll, sampleEach } from './process-usage.js';
 import { median, type BenchReport, type VariantSummary } from './report.js';
@@ -43,10 +43,7 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
           say(`round ${round}/${args.rounds} · ${variant.name}: setting up`);
           await variant.setup(system);
         }
-        if (args.warmupSeconds > 0) {
-          say(`round ${round}/${args.rounds} · ${variant.name}: warming up at ${Math.min(args.connections, WARMUP_CONNECTIONS)} connections until the rate levels off (at least ${args.warmupSeconds} s)`);
-          say(`round ${round}/${args.rounds} · ${variant.name}: ${describeWarmUp(await warmUp(request, args.connections, { minSeconds: args.warmupSeconds }))}`);
-        }
+        await warmUpSaying(request, args.connections, args.warmupSeconds, say, `round ${round}/${args.rounds} · ${variant.name}`);
         const byInstance = await system.pids();
         const pids = Object.values(byInstance);
         const before = sampleAll(pids);

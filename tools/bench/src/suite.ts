@@ -5,7 +5,7 @@ import type { BenchSuite, SuiteOpenLoop, SuiteSystemName } from '@microshop/cont
 import type { ServiceName } from '@microshop/contracts';
 import { setResilience } from './admin.js';
 import { startBareSystem } from './bare/index.js';
-import { describeWarmUp, type LoadTarget, percentile, runLoad, runOpenLoad, warmUp, WARMUP_CONNECTIONS } from './load.js';
+import { type LoadTarget, percentile, runLoad, runOpenLoad, warmUpSaying } from './load.js';
 import { sampleAll, sampleEach, sampleProcess } from './process-usage.js';
 import { SCENARIOS, type ScenarioSystem } from './scenarios.js';
 import { FIVE_SERVICES, OPEN_LOOP_PLAN, SUITE_SYSTEM_PLANS, type SuiteSystemPlan } from './suite-plan.js';
@@ -75,10 +75,7 @@ const launchWithRetry = (plan: SuiteSystemPlan, pinned: boolean, say: (line: str
  * set off (events relayed and applied) has finished, resident memory at the end.
  */
 async function measureClosed(system: Running, target: LoadTarget, args: SuiteArgs, baseline: number, say: (line: string) => void, where: string): Promise<TopologyRun> {
-  if (args.warmupSeconds > 0) {
-    say(`${where}: warming up at ${Math.min(args.connections, WARMUP_CONNECTIONS)} connections until the rate levels off (at least ${args.warmupSeconds} s)`);
-    say(`${where}: ${describeWarmUp(await warmUp(target, args.connections, { minSeconds: args.warmupSeconds }))}`);
-  }
+  await warmUpSaying(target, args.connections, args.warmupSeconds, say, where);
   const pids = await system.pids();
   say(`${where}: waiting for the system to settle`);
   await settle(Object.values(pids), args.settleSeconds * 1000, { baseline });
@@ -198,7 +195,7 @@ export async function runSuite(args: SuiteArgs, say: (line: string) => void, pin
     try {
       const baseline = await idleBackground(system, say, where);
       const load = await scenario.prepare(system);
-      if (args.warmupSeconds > 0) say(`${where}: ${describeWarmUp(await warmUp(load, args.connections, { minSeconds: args.warmupSeconds }))}`);
+      await warmUpSaying(load, args.connections, args.warmupSeconds, say, where);
       const pids = Object.values(await system.pids());
       for (const share of OPEN_LOOP_PLAN.shares) {
         const rate = Math.max(1, Math.round(max * share));

@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { TopologyComparison, TopologyLoad, TopologyName } from '@microshop/contracts';
 import type { BenchArgs } from './args.js';
-import { describeWarmUp, type LoadResult, runLoad, runOpenLoad, warmUp, WARMUP_CONNECTIONS } from './load.js';
+import { type LoadResult, runLoad, runOpenLoad, warmUpSaying } from './load.js';
 import { sampleAll, sampleEach } from './process-usage.js';
 import { SCENARIOS } from './scenarios.js';
 import { startSystem, startWithRetry } from './system.js';
@@ -121,10 +121,7 @@ export async function runTopologies(args: BenchArgs, say: (line: string) => void
           const pids = await system.pids();
           const baseline = await readBackground(Object.values(pids), say, where);
           const target = await scenario.prepare(system);
-          if (args.warmupSeconds > 0) {
-            say(`${where}: warming up at ${Math.min(args.connections, WARMUP_CONNECTIONS)} connections until the rate levels off (at least ${args.warmupSeconds} s)`);
-            say(`${where}: ${describeWarmUp(await warmUp(target, args.connections, { minSeconds: args.warmupSeconds }))}`);
-          }
+          await warmUpSaying(target, args.connections, args.warmupSeconds, say, where);
           for (const load of loads) {
             say(`${where} · ${loadLabel(load)}: waiting for the system to settle`);
             await settle(Object.values(pids), 10_000, { baseline });

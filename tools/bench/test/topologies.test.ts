@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { TopologyComparison } from '@microshop/contracts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_RATE, parseBenchArgs } from '../src/args.js';
-import { describeWarmUp, LEVEL_WINDOWS, levelledOff, percentile, runLoad, runOpenLoad, warmUp, WARMUP_CONNECTIONS } from '../src/load.js';
+import { describeWarmUp, LEVEL_WINDOWS, levelledOff, percentile, runLoad, runOpenLoad, warmUp, WARMUP_CONNECTIONS, warmUpSaying } from '../src/load.js';
 import { SCENARIOS } from '../src/scenarios.js';
 import { startWithRetry } from '../src/system.js';
 import { idleShare, loadsOf, settle, TOPOLOGIES, TOPOLOGY_SCENARIOS } from '../src/topologies.js';
@@ -263,6 +263,16 @@ describe('The load generator', () => {
       await new Promise<void>((resolve) => own.close(() => resolve()));
     }
   }, 60_000);
+
+  test('When the bench warms a system up, then it says each window and how the warm-up ended; with --warmup 0 it does nothing', async () => {
+    const lines: string[] = [];
+    await warmUpSaying({ url: `${base}/plain`, method: 'GET' }, 50, 0, (line) => lines.push(line), 'here');
+    expect(lines).toEqual([]);
+    await warmUpSaying({ url: `${base}/plain`, method: 'GET' }, 50, 2, (line) => lines.push(line), 'here');
+    expect(lines.length).toBeGreaterThanOrEqual(LEVEL_WINDOWS + 2);
+    expect(lines.at(-1)).toMatch(/^here: warmed up (in|for) \d+ s/);
+    for (const line of lines.slice(0, -1)) expect(line).toMatch(/^here: warming up at 5 connections until the rate levels off: \d+ s, \d+\/s$/);
+  }, 90_000);
 
   test('The rate has levelled off when the best of the last windows is within 5 % of the best before them', () => {
     // Create-order on a freshly started Microshop, 5 connections, 1 s windows (2026-11-30).
