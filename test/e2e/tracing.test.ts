@@ -158,8 +158,8 @@ describe('Traces across real processes', () => {
     }
   });
 
-  test('The log lines of the request carry the same trace id, in every process it crossed', async () => {
-    type Line = { trace_id?: string; span_id: string; service: string; instance: string; msg: string };
+  test('The log lines of the request carry the same trace id, in every process it crossed, one request line each naming the method and URL', async () => {
+    type Line = { trace_id?: string; span_id: string; service: string; instance: string; msg: string; req?: { method?: string; url?: string }; res?: { statusCode?: number }; responseTime?: number };
     const linesOf = (name: Backend | 'gateway') =>
       processes[name]
         .output()
@@ -177,8 +177,18 @@ describe('Traces across real processes', () => {
         expect(line.span_id).toMatch(/^[0-9a-f]{16}$/);
         expect(line.instance).toMatch(new RegExp(`:${processes[name].pid}$`));
       }
-      expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['incoming request', 'request completed']));
+      // One line per request, at its end: no "incoming request" line before it.
+      expect(lines.map((l) => l.msg)).not.toContain('incoming request');
+      const completed = lines.filter((l) => l.msg === 'request completed');
+      expect(completed.length).toBeGreaterThanOrEqual(1);
+      for (const line of completed) {
+        expect(line.req).toMatchObject({ method: expect.stringMatching(/^(GET|POST)$/), url: expect.stringMatching(/^\//) });
+        expect(line.res?.statusCode).toBeGreaterThanOrEqual(200);
+        expect(line.responseTime).toBeGreaterThan(0);
+      }
     }
+    // The request the client sent, as the gateway logged it.
+    expect(linesOf('gateway').find((l) => l.msg === 'request completed')?.req).toMatchObject({ method: 'POST', url: '/api/orders' });
     expect(linesOf('payment-service')).toEqual([]);
   });
 

@@ -1,3 +1,4 @@
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { serviceInstanceId } from './telemetry/instance.js';
 import { traceFields } from './telemetry/trace-context.js';
@@ -18,6 +19,27 @@ export function loggerOptions(service: string, level: string): LoggerOptions {
       censor: '[redacted]',
     },
   };
+}
+
+/**
+ * Fastify's request log, one line per request instead of two: no "incoming request" line, and the
+ * "request completed" (or "request errored") line names the request's method and URL besides its
+ * status and duration (and, through the logger's mixin, its trace). In a chain of four processes
+ * that is four lines fewer per order, on every process's hot path. What it gives up: a request that
+ * never ends is not in the log; its open span and the in-flight gauge still show it. Fastify's other
+ * lines (errors, a route not found, a stream cut short) are unchanged. ADR 0020.
+ *
+ * @example
+ * fastify({ logController: new OneLinePerRequest({ requestIdLogLabel: 'request_id' }), … })
+ */
+export class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
 }
 
 /** Bytes of log lines gathered before they are written in one go: a dozen request lines or so. */

@@ -1,4 +1,4 @@
-import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -6,7 +6,7 @@ import { Problem } from '@microshop/contracts';
 import { AppError, registerProblemHandler, sendProblem } from './errors.js';
 import { clientErrorHandler, DEFAULT_SERVER_TIMEOUTS, httpServerOptions, type ServerTimeouts } from './client-limits.js';
 import { serializersOncePerSchema, validatorsOncePerSchema } from './compile-once.js';
-import { logDestination, loggerOptions } from './logger.js';
+import { logDestination, loggerOptions, OneLinePerRequest } from './logger.js';
 import { registerMetrics } from './metrics/http-server-metrics.js';
 import { nameServerSpan } from './telemetry/route-span.js';
 import { MAX_BODY_DEPTH, nestedDeeperThan, validatorCompiler } from './validation.js';
@@ -81,7 +81,7 @@ export async function createServer({
     logger: logLevel === false ? false : { ...loggerOptions(name, logLevel), stream: logDestination() },
     bodyLimit,
     requestIdHeader: 'x-request-id',
-    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    logController: new OneLinePerRequest({ requestIdLogLabel: 'request_id' }),
     // Slow or idle clients cannot hold a socket forever: headers, request and keep-alive deadlines
     // (checked often enough to matter), and no more than 60 s without a byte either way.
     http: httpServerOptions(timeouts),

@@ -140,9 +140,10 @@ export function formatRecord(record: LogRecord, { colour }: PrettyOptions, reque
 
 /**
  * A stateful pretty formatter for one process's output. JSON log lines become readable lines;
- * the server's "incoming request" line is held back and merged into its completion line
- * (`GET /api/users 200 3.1ms`); successful health checks are hidden; anything that is not a
- * JSON log line passes through exactly as written.
+ * a request's completion line becomes `GET /api/users 200 3.1ms`, from the request it names (the
+ * chassis logs one line per request) or from the "incoming request" line Fastify logs by default,
+ * which is held back and merged into it; successful health checks are hidden; anything that is not
+ * a JSON log line passes through exactly as written.
  *
  * @example
  * const format = createPrettyFormatter({ colour: false })

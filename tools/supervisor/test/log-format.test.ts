@@ -22,6 +22,15 @@ describe('Pretty log lines', () => {
     expect(format(line({ request_id: 'req-8', res: { statusCode: 404 }, responseTime: 0.42, msg: 'request completed' }))).toEqual(['09:05:07 INFO  404 0.4ms']);
   });
 
+  test('When a request is logged in one line that names it, as the chassis logs it, then it shows the same way; a successful health check is hidden', () => {
+    const format = createPrettyFormatter({ colour: false });
+    const req = { method: 'POST', url: '/api/orders', host: '127.0.0.1:5003', remoteAddress: '127.0.0.1', remotePort: 5555 };
+    expect(format(line({ request_id: 'req-7', req, res: { statusCode: 201 }, responseTime: 12.345, msg: 'request completed', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' }))).toEqual([
+      '09:05:07 INFO  POST /api/orders 201 12ms trace=4bf92f35',
+    ]);
+    expect(format(line({ request_id: 'req-8', req: { method: 'GET', url: '/health' }, res: { statusCode: 200 }, responseTime: 1, msg: 'request completed' }))).toEqual([]);
+  });
+
   test('When a request line carries its trace, then it shows the first 8 characters of the trace id; span and instance stay out of the way', () => {
     const format = createPrettyFormatter({ colour: false });
     const trace = { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', instance: 'host:4242' };
