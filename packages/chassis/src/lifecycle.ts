@@ -5,6 +5,7 @@ import type { DiscoveryConfig } from './config.js';
 import { registerInstance, type Registration } from './discovery/registration.js';
 import type { ServiceIdentity } from './identity/identity.js';
 import type { App } from './server.js';
+import { flushLogs } from './logger.js';
 import { flushTelemetry } from './telemetry/shutdown.js';
 
 /** How a process registers itself, from {@link registrationFrom}. */
@@ -100,11 +101,11 @@ export async function listen(app: App, { port, host, onClose, name, registration
       }
     };
     drain().then(() => app.close()).then(
-      // Spans still waiting in the export buffer are sent before the process ends.
-      () => flushTelemetry().then(() => process.exit(0)),
+      // Spans still waiting in the export buffer, and log lines still gathered, are sent before the process ends.
+      () => flushTelemetry().then(() => flushLogs()).then(() => process.exit(0)),
       (error: unknown) => {
         app.log.error({ err: error }, 'error while stopping');
-        process.exit(1);
+        void flushLogs().then(() => process.exit(1));
       },
     );
   };

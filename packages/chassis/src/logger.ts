@@ -61,6 +61,37 @@ export function logDestination(): DestinationStream {
   return stdout;
 }
 
+/**
+ * Writes the lines still gathered, in the background, before a process exits: resolves once they
+ * are written, once the output turns out to be gone, or after `timeoutMs`, whichever comes first.
+ *
+ * Without it, pino writes them synchronously at exit, and sonic-boom retries a synchronous write
+ * that fails with anything but EAGAIN forever: a process whose standard output was a pipe to a
+ * supervisor that has been killed (EPIPE) would hang in its exit, in an `Atomics.wait` that no timer
+ * can interrupt. Written in the background, the same EPIPE makes pino drop the destination's writes,
+ * and the exit has nothing left to write.
+ *
+ * @example
+ * await flushLogs(); process.exit(0)
+ */
+export function flushLogs(timeoutMs = 1000): Promise<void> {
+  const destination = stdout as (DestinationStream & { flush?: (done: (error?: Error) => void) => void }) | undefined;
+  if (typeof destination?.flush !== 'function') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    try {
+      destination.flush?.(done);
+    } catch {
+      done();
+    }
+  });
+}
+
 /** A pino logger with the shared options, for work outside a request (discovery, background jobs). */
 export function createLogger(service: string, level: string): Logger {
   return pino(loggerOptions(service, level), logDestination());
