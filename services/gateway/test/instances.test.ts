@@ -172,4 +172,34 @@ describe('Gateway: several instances of a service', () => {
     expect(refreshes).toBe(1);
     expect(fake!.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['PUT /internal/chaos']);
   });
+
+  test('When a service registered after the gateway last looked, then /health asks discovery again and reports it ok, rather than unknown and the gateway degraded', async () => {
+    const [fake] = (replicas = [await startFakeService()]);
+    fake!.on('GET', '/health', healthy(8001));
+    // What `npm start` meets: the registry lists the Order service as passing, the gateway's last poll did not.
+    let list: readonly ServiceInstance[] = [];
+    let refreshes = 0;
+    const resolver: Resolver = {
+      service: 'order-service',
+      source: 'registry',
+      instances: () => list,
+      refresh: async () => {
+        refreshes++;
+        list = [{ id: 'order-service-1', url: fake!.url }];
+      },
+    };
+    gw = await startGateway({}, { 'order-service': resolver });
+    for (const service of ['user-service', 'product-service', 'payment-service'] as const) {
+      gw.fakes[service].on('GET', '/health', () => ({ body: { status: 'ok', service, version: '0.1.0', pid: 1, uptime_s: 1, checks: {} } }));
+    }
+    const { status, body } = await request<GatewayHealth>(gw.url, 'GET', '/health');
+    expect(status).toBe(200);
+    expect(body.services['order-service']).toMatchObject({ status: 'ok', pid: 8001, instances: [{ id: 'order-service-1', status: 'ok' }] });
+    expect(body.status).toBe('ok');
+    expect(refreshes).toBe(1);
+
+    // Once known, the list is read as it is: no second trip to discovery.
+    await request<GatewayHealth>(gw.url, 'GET', '/health');
+    expect(refreshes).toBe(1);
+  });
 });

@@ -10,6 +10,12 @@ export interface Upstream {
   service: BackendName;
   /** Its instances now, in id order (discovery keeps the list current). */
   instances(): readonly ServiceInstance[];
+  /**
+   * Its instances in id order, asking discovery again first when none is known: a service that
+   * registered after the gateway's last look (just after start-up) is found at once, as the
+   * service client finds it for a request.
+   */
+  known(): Promise<readonly ServiceInstance[]>;
   /** Forwards public requests, balanced over the instances, within the call budget. */
   api: ServiceClient;
   /** Asks any one instance for its API document, within a shorter budget; not counted as traffic. */
@@ -36,12 +42,17 @@ export function connectUpstreams({ services, callTimeoutMs, probeTimeoutMs, bala
   const entries = BACKENDS.map((service): [BackendName, Upstream] => {
     const resolver = resolverOf(service, services[service]);
     const pinned = instanceClients((instance) => createServiceClient({ service, resolver: pinnedResolver(service, instance), timeoutMs: probeTimeoutMs, connections: 2, monitoring: true }));
+    const instances = () => {
+      const listed = [...resolver.instances()].sort(byId);
+      pinned.retain(listed);
+      return listed;
+    };
     const upstream: Upstream = {
       service,
-      instances: () => {
-        const listed = [...resolver.instances()].sort(byId);
-        pinned.retain(listed);
-        return listed;
+      instances,
+      known: async () => {
+        if (resolver.instances().length === 0) await resolver.refresh?.();
+        return instances();
       },
       api: createServiceClient({ service, resolver, timeoutMs: callTimeoutMs, resilience, ...(balancing ? { balancing } : {}) }),
       probe: createServiceClient({ service, resolver, timeoutMs: probeTimeoutMs, connections: 4, monitoring: true }),

@@ -38,11 +38,12 @@ async function checkInstance(upstream: Upstream, instance: ServiceInstance, requ
 
 /**
  * One service's health from all its instances, asked at once: ok when every one answers,
- * degraded when some do, down when none does (or none is known). The service-level pid, uptime,
- * breakers and switches are those of the first instance that answered (else the first asked).
+ * degraded when some do, down when none does (or none is known, even after asking discovery
+ * again). The service-level pid, uptime, breakers and switches are those of the first instance
+ * that answered (else the first asked).
  */
 async function checkOne(upstream: Upstream, requestId: string): Promise<ServiceHealth> {
-  const listed = upstream.instances();
+  const listed = await upstream.known();
   if (listed.length === 0) {
     return { status: 'down', url: '', latency_ms: 0, detail: `No instance of ${upstream.service} is known: is it running and registered?`, instances: [] };
   }
