@@ -22,6 +22,12 @@ describe('Telemetry preload', () => {
     expect(traceparent).toMatch(new RegExp(`^00-${traceId ?? ''}-[0-9a-f]{16}-01$`));
   });
 
+  test('When OTEL_TRACES_SAMPLER says to keep nothing, then the trace still propagates, marked not sampled', async () => {
+    const { traceparent, traceId } = await callThroughHttp(true, { OTEL_TRACES_SAMPLER: 'always_off' });
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(traceparent).toMatch(new RegExp(`^00-${traceId ?? ''}-[0-9a-f]{16}-00$`));
+  });
+
   test('When tracing is off or the preload is not loaded, then nothing is traced', async () => {
     expect(await callThroughHttp(true, { OTEL_SDK_DISABLED: 'true' })).toEqual({ traceparent: null, traceId: null });
     expect(await callThroughHttp(false)).toEqual({ traceparent: null, traceId: null });

@@ -64,9 +64,3 @@ export function readTelemetrySettings(env: NodeJS.ProcessEnv = process.env, entr
     exportDelayMs: raw.OTEL_BSP_SCHEDULE_DELAY,
   };
 }
-
-/** OpenTelemetry's own metric and log exporters stay off unless asked for: metrics come from Prometheus' client. */
-export function defaultOtelEnvironment(env: NodeJS.ProcessEnv = process.env): void {
-  env.OTEL_METRICS_EXPORTER ??= 'none';
-  env.OTEL_LOGS_EXPORTER ??= 'none';
-}

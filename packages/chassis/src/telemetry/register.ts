@@ -9,7 +9,7 @@
  * at start-up on Node 20). With `OTEL_SDK_DISABLED=true` it does nothing at all.
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { defaultOtelEnvironment, readTelemetrySettings, type TelemetrySettings } from './config.js';
+import { readTelemetrySettings, type TelemetrySettings } from './config.js';
 
 function settingsOrExit(): TelemetrySettings {
   try {
@@ -22,7 +22,6 @@ function settingsOrExit(): TelemetrySettings {
 
 const settings = settingsOrExit();
 if (settings.enabled) {
-  defaultOtelEnvironment();
   const { startTelemetry } = await import('./sdk.js');
   startTelemetry(settings);
   // The http instrumentation patches a core module when it is next required: require both now,

@@ -2,9 +2,10 @@ import { ServerResponse } from 'node:http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { currentModule } from '../modules/scope.js';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { TelemetrySettings } from './config.js';
@@ -74,22 +75,28 @@ function instrumentations() {
 }
 
 /**
- * Starts OpenTelemetry tracing for this process: the resource (`service.name`,
- * `service.instance.id`), the instrumentations, and a batch processor exporting to the gateway
- * and/or the configured backend. OpenTelemetry's metric and log signals are not started here.
+ * Starts OpenTelemetry tracing for this process, and only tracing: a tracer provider with the
+ * resource (`service.name`, `service.instance.id`), a batch processor exporting to the gateway
+ * and/or the configured backend, the AsyncLocalStorage context manager, W3C trace context and
+ * baggage propagation, and the instrumentations. The sampler and span limits follow the standard
+ * variables (`OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`, `OTEL_SPAN_*_LIMIT`).
+ *
+ * OpenTelemetry's all-signals `NodeSDK` is not used: on top of this, it sets up OpenTelemetry's
+ * metric and log signals from the environment (an OTLP exporter of each unless told `none`), and
+ * loads their SDKs, a YAML parser and every exporter it could be configured with: about 170 more
+ * files at every start. Metrics come from Prometheus' client, logs from pino.
  */
-export function startTelemetry(settings: TelemetrySettings): NodeSDK {
-  const sdk = new NodeSDK({
+export function startTelemetry(settings: TelemetrySettings): NodeTracerProvider {
+  const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: settings.serviceName,
       'service.instance.id': serviceInstanceId(),
       'process.pid': process.pid,
     }),
-    autoDetectResources: false,
     spanProcessors: [moduleNamer, new BatchSpanProcessor(exporterFor(settings), { scheduledDelayMillis: settings.exportDelayMs })],
-    instrumentations: instrumentations(),
   });
-  sdk.start();
-  onTelemetryShutdown(() => sdk.shutdown());
-  return sdk;
+  provider.register();
+  registerInstrumentations({ tracerProvider: provider, instrumentations: instrumentations() });
+  onTelemetryShutdown(() => provider.shutdown());
+  return provider;
 }
