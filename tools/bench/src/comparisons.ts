@@ -34,6 +34,15 @@ export const COMPARISONS: Record<string, Comparison> = {
       { name: 'tracing on, 10 % sampled', env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' } },
     ],
   },
+  logging: {
+    name: 'logging',
+    description:
+      'Logging off (LOG_LEVEL=silent) and at info level, the default: one JSON line per request in every process, with its trace, written in batches to standard output',
+    variants: [
+      { name: 'logging off', env: { LOG_LEVEL: 'silent' } },
+      { name: 'logging at info', env: { LOG_LEVEL: 'info' } },
+    ],
+  },
   replicas: {
     name: 'replicas',
     description:

@@ -49,5 +49,6 @@ describe('The benchmark report', () => {
     expect(() => parseBenchArgs(['--duration', '0'])).toThrow(/--duration/);
     expect(() => parseBenchArgs(['--compare', 'magic'])).toThrow(/--compare/);
     expect(parseBenchArgs(['--compare', 'tracing', '--rounds', '3'])).toMatchObject({ compare: 'tracing', rounds: 3, scenario: 'create-order' });
+    expect(parseBenchArgs(['--compare', 'logging'])).toMatchObject({ compare: 'logging', scenario: 'create-order' });
   });
 });
