@@ -1,7 +1,7 @@
 import { createServiceClient, pinnedResolver, resolverOf, type ServiceClient, type ServiceIdentity, type ServiceInstance } from '@microshop/chassis';
 import { ADMIN_TOKEN_HEADER, BACKENDS, type BackendName } from '@microshop/contracts';
 import { Pool } from 'undici';
-import { byId, instanceClients } from './instance-clients.js';
+import { instanceClients, instanceLists, type InstanceLists } from './instance-clients.js';
 import type { ServiceLocation } from './upstreams.js';
 
 /** How long a scaling request may take: the supervisor answers once the new instances are ready (or the old ones drained). */
@@ -45,15 +45,8 @@ function longSupervisorCalls(supervisorUrl: string, adminToken: string, timeoutM
 }
 
 /** One service's internal endpoints: every instance has its own faults and switches, so each is reached on its own. */
-export interface InternalTarget {
+export interface InternalTarget extends InstanceLists {
   service: BackendName;
-  /** Its instances now, in id order. */
-  instances(): readonly ServiceInstance[];
-  /**
-   * Its instances in id order, asking discovery again first when none is known: just after
-   * start-up, a service may have registered after the gateway's last look.
-   */
-  known(): Promise<readonly ServiceInstance[]>;
   /** A client pinned to one instance, with the service credential. */
   of(instance: ServiceInstance): ServiceClient;
 }
@@ -84,18 +77,9 @@ export function connectAdminClients({ services, identity, adminToken, supervisor
   const pools = BACKENDS.map((service) => {
     const resolver = resolverOf(service, services[service]);
     const pinned = instanceClients((instance) => createServiceClient({ service, resolver: pinnedResolver(service, instance), timeoutMs, connections: 2, monitoring: true, identity }));
-    const instances = () => {
-      const listed = [...resolver.instances()].sort(byId);
-      pinned.retain(listed);
-      return listed;
-    };
     const target: InternalTarget = {
       service,
-      instances,
-      known: async () => {
-        if (resolver.instances().length === 0) await resolver.refresh?.();
-        return instances();
-      },
+      ...instanceLists(resolver, pinned),
       of: (instance) => pinned.of(instance),
     };
     return { target, pinned };

@@ -1,4 +1,4 @@
-import type { ServiceClient, ServiceInstance } from '@microshop/chassis';
+import type { Resolver, ServiceClient, ServiceInstance } from '@microshop/chassis';
 
 /** Clients pinned to single instances of a service, one per instance URL, opened on first use. */
 export interface InstanceClients {
@@ -41,3 +41,31 @@ export function instanceClients(open: (instance: ServiceInstance) => ServiceClie
 
 /** Natural order of instance ids: `order-service-2` before `order-service-10`. */
 export const byId = (a: ServiceInstance, b: ServiceInstance): number => a.id.localeCompare(b.id, 'en', { numeric: true });
+
+/** A service's instances as the gateway reads them: now, or after asking discovery again when none is known. */
+export interface InstanceLists {
+  /** Its instances now, in id order; the pinned clients of instances no longer listed are closed. */
+  instances(): readonly ServiceInstance[];
+  /**
+   * The same, asking discovery again first when none is known: a service that registered after
+   * the gateway's last look (just after start-up) is found at once, as the service client finds it
+   * for a request.
+   */
+  known(): Promise<readonly ServiceInstance[]>;
+}
+
+/** Reads `resolver`'s instances in id order, keeping `pinned` to the instances listed. */
+export function instanceLists(resolver: Resolver, pinned: Pick<InstanceClients, 'retain'>): InstanceLists {
+  const instances = () => {
+    const listed = [...resolver.instances()].sort(byId);
+    pinned.retain(listed);
+    return listed;
+  };
+  return {
+    instances,
+    known: async () => {
+      if (resolver.instances().length === 0) await resolver.refresh?.();
+      return instances();
+    },
+  };
+}

@@ -1,21 +1,13 @@
 import { createServiceClient, pinnedResolver, resolverOf, type BalancingStrategy, type Resilience, type ServiceClient, type ServiceInstance, type ServiceTarget } from '@microshop/chassis';
 import { BACKENDS, type BackendName } from '@microshop/contracts';
-import { byId, instanceClients } from './instance-clients.js';
+import { instanceClients, instanceLists, type InstanceLists } from './instance-clients.js';
 
 /** Where a service is: a base URL (one fixed instance) or a resolver (discovery's list of instances). */
 export type ServiceLocation = ServiceTarget;
 
 /** One service behind the gateway: where its instances are, and the clients that reach them. */
-export interface Upstream {
+export interface Upstream extends InstanceLists {
   service: BackendName;
-  /** Its instances now, in id order (discovery keeps the list current). */
-  instances(): readonly ServiceInstance[];
-  /**
-   * Its instances in id order, asking discovery again first when none is known: a service that
-   * registered after the gateway's last look (just after start-up) is found at once, as the
-   * service client finds it for a request.
-   */
-  known(): Promise<readonly ServiceInstance[]>;
   /** Forwards public requests, balanced over the instances, within the call budget. */
   api: ServiceClient;
   /** Asks any one instance for its API document, within a shorter budget; not counted as traffic. */
@@ -42,18 +34,9 @@ export function connectUpstreams({ services, callTimeoutMs, probeTimeoutMs, bala
   const entries = BACKENDS.map((service): [BackendName, Upstream] => {
     const resolver = resolverOf(service, services[service]);
     const pinned = instanceClients((instance) => createServiceClient({ service, resolver: pinnedResolver(service, instance), timeoutMs: probeTimeoutMs, connections: 2, monitoring: true }));
-    const instances = () => {
-      const listed = [...resolver.instances()].sort(byId);
-      pinned.retain(listed);
-      return listed;
-    };
     const upstream: Upstream = {
       service,
-      instances,
-      known: async () => {
-        if (resolver.instances().length === 0) await resolver.refresh?.();
-        return instances();
-      },
+      ...instanceLists(resolver, pinned),
       api: createServiceClient({ service, resolver, timeoutMs: callTimeoutMs, resilience, ...(balancing ? { balancing } : {}) }),
       probe: createServiceClient({ service, resolver, timeoutMs: probeTimeoutMs, connections: 4, monitoring: true }),
       probeOf: (instance) => pinned.of(instance),
