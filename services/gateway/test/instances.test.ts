@@ -16,6 +16,25 @@ function listResolver(service: string, instances: ServiceInstance[]): { resolver
 
 
 
+/**
+ * A resolver for a service that registered after the gateway's last poll: the registry knows the
+ * instance at `url`, the gateway's list does not yet; only `refresh()` brings it (and is counted).
+ */
+function registeredLate(url: string): { resolver: Resolver; refreshes(): number } {
+  let list: readonly ServiceInstance[] = [];
+  let refreshes = 0;
+  const resolver: Resolver = {
+    service: 'order-service',
+    source: 'registry',
+    instances: () => list,
+    refresh: async () => {
+      refreshes++;
+      list = [{ id: 'order-service-1', url }];
+    },
+  };
+  return { resolver, refreshes: () => refreshes };
+}
+
 const healthy = (pid: number) => () => ({ body: { status: 'ok', service: 'order-service', version: '0.1.0', pid, uptime_s: 3, checks: {} } });
 
 let gw: GatewayHarness | undefined;
@@ -150,26 +169,15 @@ describe('Gateway: several instances of a service', () => {
   test('When a service registered after the gateway last looked, then an admin call asks discovery again and reaches it, rather than a 503', async () => {
     const [fake] = (replicas = [await startFakeService()]);
     fake!.on('PUT', '/internal/chaos', () => ({ body: ACTIVE }));
-    // The registry knows the instance, the gateway's list does not yet: only refresh() brings it.
-    let list: readonly ServiceInstance[] = [];
-    let refreshes = 0;
-    const resolver: Resolver = {
-      service: 'order-service',
-      source: 'registry',
-      instances: () => list,
-      refresh: async () => {
-        refreshes++;
-        list = [{ id: 'order-service-1', url: fake!.url }];
-      },
-    };
-    gw = await startGateway({ adminToken: ADMIN }, { 'order-service': resolver });
+    const late = registeredLate(fake!.url);
+    gw = await startGateway({ adminToken: ADMIN }, { 'order-service': late.resolver });
     const answer = await fetch(`${gw.url}/api/admin/services/order-service/chaos`, {
       method: 'PUT',
       headers: { [ADMIN_TOKEN_HEADER]: ADMIN, 'content-type': 'application/json' },
       body: JSON.stringify({ latency_ms: 200 }),
     });
     expect(answer.status).toBe(200);
-    expect(refreshes).toBe(1);
+    expect(late.refreshes()).toBe(1);
     expect(fake!.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['PUT /internal/chaos']);
   });
 
@@ -177,18 +185,8 @@ describe('Gateway: several instances of a service', () => {
     const [fake] = (replicas = [await startFakeService()]);
     fake!.on('GET', '/health', healthy(8001));
     // What `npm start` meets: the registry lists the Order service as passing, the gateway's last poll did not.
-    let list: readonly ServiceInstance[] = [];
-    let refreshes = 0;
-    const resolver: Resolver = {
-      service: 'order-service',
-      source: 'registry',
-      instances: () => list,
-      refresh: async () => {
-        refreshes++;
-        list = [{ id: 'order-service-1', url: fake!.url }];
-      },
-    };
-    gw = await startGateway({}, { 'order-service': resolver });
+    const late = registeredLate(fake!.url);
+    gw = await startGateway({}, { 'order-service': late.resolver });
     for (const service of ['user-service', 'product-service', 'payment-service'] as const) {
       gw.fakes[service].on('GET', '/health', () => ({ body: { status: 'ok', service, version: '0.1.0', pid: 1, uptime_s: 1, checks: {} } }));
     }
@@ -196,10 +194,10 @@ describe('Gateway: several instances of a service', () => {
     expect(status).toBe(200);
     expect(body.services['order-service']).toMatchObject({ status: 'ok', pid: 8001, instances: [{ id: 'order-service-1', status: 'ok' }] });
     expect(body.status).toBe('ok');
-    expect(refreshes).toBe(1);
+    expect(late.refreshes()).toBe(1);
 
     // Once known, the list is read as it is: no second trip to discovery.
     await request<GatewayHealth>(gw.url, 'GET', '/health');
-    expect(refreshes).toBe(1);
+    expect(late.refreshes()).toBe(1);
   });
 });
