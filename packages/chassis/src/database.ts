@@ -116,12 +116,14 @@ export type ServiceMigration = (db: Kysely<unknown>, dialect: DialectName) => Pr
 /**
  * True for the ways a SQLite migration fails when another process runs the same one at the same
  * moment: the file's writer lock taken (`SQLITE_BUSY…`), the migration already recorded
- * (`SQLITE_CONSTRAINT…` on `kysely_migration`), or its table or index already created.
+ * (`SQLITE_CONSTRAINT…` on `kysely_migration`), its table or index already created, or its column
+ * already added (SQLite has no `ADD COLUMN IF NOT EXISTS`: a migration looks for the column first,
+ * and two replicas can both look before either adds it).
  */
 function lostMigrationRace(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : '';
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_CONSTRAINT') || /already exists/.test(message));
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_CONSTRAINT') || /already exists|duplicate column name/.test(message));
 }
 
 /**
@@ -131,7 +133,7 @@ function lostMigrationRace(error: unknown): boolean {
  * transactional DDL in Kysely): replicas starting together race, and the one that loses (busy
  * file, migration already recorded, table already there) waits a moment and starts over, then
  * finds the migrations done. Every migration must therefore be safe to run again after a partial
- * run (`ifNotExists`).
+ * run (`ifNotExists`; for a column, `hasColumn` first).
  */
 export async function migrateToLatest<DB>(database: Database<DB>, migrations: Record<string, ServiceMigration>): Promise<void> {
   const { Migrator } = await import('kysely');

@@ -7,7 +7,7 @@ import { sql, type Generated } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, test } from 'vitest';
 import { isUniqueViolation, migrateToLatest, openDatabase, type Database, type ServiceMigration } from '../src/database.js';
-import { createTableWithId } from '../src/schema.js';
+import { createTableWithId, hasColumn } from '../src/schema.js';
 
 interface Tables {
   things: { id: Generated<number>; name: string; big: number };
@@ -107,5 +107,26 @@ describe('The chassis database', () => {
     expect(recorded.rows.map((r) => r.name)).toEqual(['0001-things', '0002-things-by-name']);
     await replicas[2]!.db.insertInto('things').values({ name: 'shared', big: 1 }).execute();
     expect(await replicas[0]!.db.selectFrom('things').select('name').execute()).toEqual([{ name: 'shared' }]);
+  });
+
+  test('When three replicas add the same column to a shared SQLite file at the same moment, then the ones that lose the race start over and find it done', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'microshop-migrate-race-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'shared.db');
+    const replicas = await Promise.all([1, 2, 3].map(() => openDatabase<Tables>({ file })));
+    opened.push(...replicas);
+    await migrateToLatest(replicas[0]!, migrations);
+    // SQLite has no ADD COLUMN IF NOT EXISTS: a column is added after looking for it, as the
+    // services' migrations do, and every replica can look before any adds (a new version rolled out).
+    const withNote: Record<string, ServiceMigration> = {
+      ...migrations,
+      '0002-things-note': async (db, dialect) => {
+        if (!(await hasColumn(db, dialect, 'things', 'note'))) await db.schema.alterTable('things').addColumn('note', 'text').execute();
+      },
+    };
+    await Promise.all(replicas.map((replica) => migrateToLatest(replica, withNote)));
+    const recorded = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(replicas[0]!.db);
+    expect(recorded.rows.map((r) => r.name)).toEqual(['0001-things', '0002-things-note']);
+    expect(await hasColumn(replicas[1]!.db as never, 'sqlite', 'things', 'note')).toBe(true);
   });
 });
