@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AppError } from '../src/errors.js';
@@ -25,9 +23,7 @@ describe('Server spans: one per request, named after its route', () => {
   let url: string;
 
   beforeAll(async () => {
-    tracing = startInMemoryTracing([new HttpInstrumentation()]);
-    // instrumentation-http patches node:http when it is next required (as the preload does).
-    createRequire(import.meta.url)('node:http');
+    tracing = startInMemoryTracing([], { serverSpans: true });
     app = await buildApp();
     url = await app.listen({ port: 0, host: '127.0.0.1' });
   });

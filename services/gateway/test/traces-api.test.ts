@@ -61,7 +61,7 @@ describe('The gateway trace store over HTTP', () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ trace_id: traceId, services: ['esm-program'], span_count: 2, status: 'ok', dropped_spans: 0 });
     const [client] = body.spans;
-    expect(client).toMatchObject({ span_id: parentId, parent_span_id: null, kind: 'client', service: 'esm-program', name: 'GET' });
+    expect(client).toMatchObject({ span_id: parentId, parent_span_id: null, kind: 'client', service: 'esm-program', name: 'GET /hello' });
     expect(client?.instance).toMatch(/:\d+$/);
     expect(client?.children).toMatchObject([{ kind: 'server', parent_span_id: parentId, service: 'esm-program', attributes: { 'url.path': '/hello' } }]);
 

@@ -74,10 +74,10 @@ function raceSignal<T>(work: Promise<T>, signal: AbortSignal | undefined): Promi
 
 /**
  * Runs the callee's side of an in-process call: with `traced`, in a SERVER span of its own, the one
- * instrumentation-http gives a request over HTTP, named after the route the callee's Fastify
- * matched (`GET /api/products/:id`, through `nameServerSpan`). Started inside the callee's module
- * scope, the span belongs to the callee. The callee never sees the caller's route record: over HTTP
- * it would be another process; here it would rename the caller's server span.
+ * the chassis gives a request over HTTP (`traceIncomingRequests`), named after the route the
+ * callee's Fastify matched (`GET /api/products/:id`, through `nameServerSpan`). Started inside the
+ * callee's module scope, the span belongs to the callee. The callee never sees the caller's route
+ * record: over HTTP it would be another process; here it would rename the caller's server span.
  */
 async function served<R extends { statusCode: number }>(traced: boolean, method: string, path: string, run: (callContext: Context) => Promise<R>): Promise<R> {
   const callContext = deleteRPCMetadata(context.active());

@@ -3,9 +3,9 @@ import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import { recordFailure } from './span-outcome.js';
 
 /**
- * Gives the request's server span its route: instrumentation-http (or, for an in-process call, the
- * chassis' in-process target) then names the span `GET /api/products/:id` and sets `http.route`
- * when the response ends. Without the telemetry preload there is no server span, and this does
+ * Gives the request's server span its route: the chassis' server span (`traceIncomingRequests`, or
+ * for an in-process call the in-process target) is then named `GET /api/products/:id` and gets
+ * `http.route` when the response ends. Without the telemetry preload there is no server span, and this does
  * nothing.
  *
  * @example

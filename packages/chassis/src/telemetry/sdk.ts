@@ -1,6 +1,4 @@
-import { ServerResponse } from 'node:http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -12,7 +10,7 @@ import type { TelemetrySettings } from './config.js';
 import { fanOutExporter, gatewayExporter } from './exporters.js';
 import { serviceInstanceId } from './instance.js';
 import { activePeerService } from './peer.js';
-import { TRACE_ID_HEADER } from './trace-context.js';
+import { traceIncomingRequests } from './server-spans.js';
 import { onTelemetryShutdown } from './shutdown.js';
 import { isUntracedPath } from './untraced-paths.js';
 
@@ -54,27 +52,6 @@ export function undiciInstrumentation(): UndiciInstrumentation {
 }
 
 /**
- * The instrumentations every service gets: incoming and outgoing `node:http` (server spans, with the
- * trace id put on every response) and undici (the chassis client's calls, named after the service
- * called). The chassis server names each server span after its route and records what a handler
- * throws on it (`nameServerSpan`, `recordThrown`): one span per request, not a second one for the
- * route.
- */
-function instrumentations() {
-  return [
-    new HttpInstrumentation({
-      ignoreIncomingRequestHook: (request) => isUntracedPath(request.url),
-      ignoreOutgoingRequestHook: (options) => isUntracedPath(options.path ?? undefined),
-      headersToSpanAttributes: { server: { requestHeaders: ['x-request-id'] } },
-      responseHook: (span, response) => {
-        if (response instanceof ServerResponse && !response.headersSent) response.setHeader(TRACE_ID_HEADER, span.spanContext().traceId);
-      },
-    }),
-    undiciInstrumentation(),
-  ];
-}
-
-/**
  * Starts OpenTelemetry tracing for this process, and only tracing: a tracer provider with the
  * resource (`service.name`, `service.instance.id`), a batch processor exporting to the gateway
  * and/or the configured backend, the AsyncLocalStorage context manager, W3C trace context and
@@ -96,7 +73,8 @@ export function startTelemetry(settings: TelemetrySettings): NodeTracerProvider 
     spanProcessors: [moduleNamer, new BatchSpanProcessor(exporterFor(settings), { scheduledDelayMillis: settings.exportDelayMs })],
   });
   provider.register();
-  registerInstrumentations({ tracerProvider: provider, instrumentations: instrumentations() });
+  traceIncomingRequests(provider.getTracer('@microshop/chassis/http'));
+  registerInstrumentations({ tracerProvider: provider, instrumentations: [undiciInstrumentation()] });
   onTelemetryShutdown(() => provider.shutdown());
   return provider;
 }
