@@ -5,7 +5,8 @@ import { AppError } from '../src/errors.js';
 import { inProcessResolver } from '../src/modules/in-process.js';
 import { createServer, type App } from '../src/server.js';
 import { createServiceClient } from '../src/service-client.js';
-import { startInMemoryTracing, type InMemoryTracing } from './support/in-memory-tracing.js';
+import type { InMemoryTracing } from './support/in-memory-tracing.js';
+import { startTracedServer, type TracedServer } from './support/traced-server.js';
 
 /** A service with a route with a parameter, one that refuses its input and one that fails. */
 async function buildApp(): Promise<App> {
@@ -18,30 +19,22 @@ async function buildApp(): Promise<App> {
 }
 
 describe('Server spans: one per request, named after its route', () => {
+  let server: TracedServer;
   let tracing: InMemoryTracing;
-  let app: App;
-  let url: string;
 
   beforeAll(async () => {
-    tracing = startInMemoryTracing([], { serverSpans: true });
-    app = await buildApp();
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
+    server = await startTracedServer(buildApp);
+    tracing = server.tracing;
   });
   afterAll(async () => {
-    await app.close();
-    await tracing.stop();
+    await server.close();
   });
 
   /** Sends one request, then returns its answer and the spans of its trace, once its server span has ended. */
   const traced = async (path: string) => {
     tracing.reset();
-    const response = await fetch(`${url}${path}`);
-    for (let i = 0; i < 50; i++) {
-      const server = tracing.spans().find((s) => s.kind === SpanKind.SERVER);
-      if (server) return { response, spans: tracing.spans().filter((s) => s.spanContext().traceId === server.spanContext().traceId) };
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`no server span for ${path}`);
+    const response = await fetch(`${server.url}${path}`);
+    return { response, spans: await server.spansOf(response.headers.get('x-trace-id') ?? '') };
   };
 
   test('When a route with a parameter answers, then its request has a single span, the server span, named and tagged with the route', async () => {

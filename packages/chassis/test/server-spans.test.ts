@@ -1,13 +1,13 @@
 import http, { Server } from 'node:http';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createServer, type App } from '../src/server.js';
 import { traceIncomingRequests } from '../src/telemetry/server-spans.js';
 import { currentTraceId } from '../src/telemetry/trace-context.js';
 import { traced } from '../src/telemetry/traced.js';
-import { startInMemoryTracing, type InMemoryTracing } from './support/in-memory-tracing.js';
+import type { InMemoryTracing } from './support/in-memory-tracing.js';
+import { startTracedServer, type TracedServer } from './support/traced-server.js';
 
 /** The trace active in each request's `onResponse` hooks (where the chassis writes its request log line), by request id. */
 const traceAtResponse = new Map<string, string | undefined>();
@@ -37,29 +37,18 @@ async function buildApp(): Promise<App> {
 }
 
 describe('Server spans made by the chassis for every node:http server', () => {
+  let server: TracedServer;
   let tracing: InMemoryTracing;
-  let app: App;
   let url: string;
+  let spansOf: TracedServer['spansOf'];
 
   beforeAll(async () => {
-    tracing = startInMemoryTracing([], { serverSpans: true });
-    app = await buildApp();
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
+    server = await startTracedServer(buildApp);
+    ({ tracing, url, spansOf } = server);
   });
   afterAll(async () => {
-    await app.close();
-    await tracing.stop();
+    await server.close();
   });
-
-  /** The finished spans of one trace, once its server span has ended. */
-  const spansOf = async (traceId: string): Promise<ReadableSpan[]> => {
-    for (let i = 0; i < 50; i++) {
-      const spans = tracing.spans().filter((s) => s.spanContext().traceId === traceId);
-      if (spans.some((s) => s.kind === SpanKind.SERVER)) return spans;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`no server span in trace ${traceId}`);
-  };
 
   test('When a caller sends its trace context and a body, then the server span continues its trace, and work done after the body was read is its child', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
