@@ -10,6 +10,8 @@ export type StreamName = 'stdout' | 'stderr';
 export interface Sink {
   /** Writes one line (a line break is added). */
   write(stream: StreamName, line: string): void;
+  /** Writes several lines at once, each with its line break: one write to the stream, not one per line. Without it, each line is a `write`. */
+  writeAll?(stream: StreamName, lines: readonly string[]): void;
 }
 
 /** The supervisor's stdout and stderr, made safe to write to after a reader went away. */
@@ -34,15 +36,19 @@ export function createTerminal({ stdout, stderr, onClosed }: TerminalOptions): S
       onClosed(name, error);
     });
   }
+  const send = (stream: StreamName, text: string) => {
+    if (closed.has(stream)) return;
+    try {
+      streams[stream].write(text);
+    } catch (error) {
+      closed.add(stream);
+      onClosed(stream, error instanceof Error ? error : new Error(String(error)));
+    }
+  };
   return {
-    write(stream, line) {
-      if (closed.has(stream)) return;
-      try {
-        streams[stream].write(`${line}\n`);
-      } catch (error) {
-        closed.add(stream);
-        onClosed(stream, error instanceof Error ? error : new Error(String(error)));
-      }
+    write: (stream, line) => send(stream, `${line}\n`),
+    writeAll(stream, lines) {
+      if (lines.length > 0) send(stream, `${lines.join('\n')}\n`);
     },
   };
 }
@@ -66,10 +72,18 @@ export function prefixFor(name: string, width: number, colour: Colour, enabled: 
   return `${paint(name.padEnd(width), colour, enabled)} ${paint('|', 'grey', enabled)} `;
 }
 
+/** How many of a process's last lines are kept to explain its failure. */
+const KEPT_LINES = 20;
+
 /** The output of one child process, as the supervisor shows it. */
 export interface ProcessLog {
   /** Shows one line the process wrote. */
   line(stream: StreamName, text: string): void;
+  /**
+   * Shows the lines of one read of the process's output, in one write: a busy process's lines
+   * cost the supervisor a system call per read, not one per line.
+   */
+  lines(stream: StreamName, texts: readonly string[]): void;
   /** The last lines shown, to explain a failure. */
   recent(): string[];
 }
@@ -81,15 +95,20 @@ export interface ProcessLog {
 export function createProcessLog(name: string, colour: Colour, { format, colour: useColour, nameWidth, sink }: OutputOptions): ProcessLog {
   const formatter: LineFormatter = format === 'json' ? passThrough : createPrettyFormatter({ colour: useColour });
   const prefix = format === 'json' ? '' : prefixFor(name, nameWidth, colour, useColour);
-  const kept = recentLines(20);
+  const kept = recentLines(KEPT_LINES);
+  const lines = (stream: StreamName, texts: readonly string[]) => {
+    const shown: string[] = [];
+    for (const text of texts) {
+      for (const formatted of formatter(text)) shown.push(prefix + formatted);
+    }
+    // Only the last few can be kept: the rest of a long read would be added only to be shifted out.
+    for (const line of shown.slice(-KEPT_LINES)) kept.add(line);
+    if (sink.writeAll) sink.writeAll(stream, shown);
+    else for (const line of shown) sink.write(stream, line);
+  };
   return {
-    line(stream, text) {
-      for (const formatted of formatter(text)) {
-        const shown = prefix + formatted;
-        kept.add(shown);
-        sink.write(stream, shown);
-      }
-    },
+    line: (stream, text) => lines(stream, [text]),
+    lines,
     recent: () => kept.lines(),
   };
 }

@@ -301,10 +301,10 @@ export function createSupervisor({ plans, scaling, cwd, output, reporter, backof
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
       const complete = lines.push(chunk);
-      complete.forEach((line) => member.log.line(name, line));
+      member.log.lines(name, complete);
       if (complete.length > 0) [...member.nudges].forEach((nudge) => nudge());
     });
-    stream.on('end', () => lines.flush().forEach((line) => member.log.line(name, line)));
+    stream.on('end', () => member.log.lines(name, lines.flush()));
     stream.on('error', () => undefined);
   };
 

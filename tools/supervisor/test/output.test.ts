@@ -42,6 +42,23 @@ describe('Output', () => {
     expect(lines.map((l) => l.line)).toEqual(raw);
   });
 
+  test('When a process writes many lines in one read, then they reach the terminal in one write, and the last 20 are kept', () => {
+    const writes: string[] = [];
+    const stdout = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        writes.push(chunk.toString());
+        callback();
+      },
+    });
+    const sink = createTerminal({ stdout, stderr: new Writable({ write: (_c, _e, cb) => cb() }), onClosed: () => undefined });
+    const log = createProcessLog('order-service', 'green', { format: 'json', colour: false, nameWidth: 15, sink });
+    const read = Array.from({ length: 25 }, (_, i) => JSON.stringify({ level: 30, msg: `line ${i}` }));
+    log.lines('stdout', read);
+    log.lines('stdout', []);
+    expect(writes).toEqual([`${read.join('\n')}\n`]);
+    expect(log.recent()).toEqual(read.slice(-20));
+  });
+
   test("When the supervisor reports, then pretty lines carry its name and json lines are records with its pid and fields", () => {
     const pretty = captured();
     const options: OutputOptions = { format: 'pretty', colour: false, nameWidth: 12, sink: pretty.sink };
