@@ -34,7 +34,7 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
     for (const variant of order) {
       say(`round ${round}/${args.rounds} · ${variant.name}: starting the system`);
       const system = await startWithRetry(
-        () => startSystem({ env: variant.env, args: variant.args ?? [], cpus: pinned ? '1' : undefined }),
+        () => startSystem({ env: variant.env, args: variant.args ?? [], cpus: pinned ? '1' : undefined, supervisorCpus: pinned ? '0' : undefined }),
         () => say(`round ${round}/${args.rounds} · ${variant.name}: the system did not start; trying once more`),
       );
       try {

@@ -114,7 +114,7 @@ export async function runTopologies(args: BenchArgs, say: (line: string) => void
       for (const topology of order) {
         const where = `${name} (${index + 1}/${args.scenarios.length}) · round ${round}/${args.rounds} · ${topology.name}`;
         say(`${where}: starting the system`);
-        const system = await startWithRetry(() => startSystem({ env: {}, args: topology.args, cpus: pinned ? '1' : undefined }), (error) =>
+        const system = await startWithRetry(() => startSystem({ env: {}, args: topology.args, cpus: pinned ? '1' : undefined, supervisorCpus: pinned ? '0' : undefined }), (error) =>
           say(`${where}: the system did not start (${firstLine(error)}); trying once more`),
         );
         try {
