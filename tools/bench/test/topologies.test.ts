@@ -245,16 +245,20 @@ describe('The load generator', () => {
     await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(own.address() as AddressInfo).port}/warming`;
     try {
-      const result = await warmUp({ url, method: 'GET' }, 50, { maxSeconds: 15 });
+      const result = await warmUp({ url, method: 'GET' }, 50, { maxSeconds: 30 });
+      // Three slow windows, then the fast ones until LEVEL_WINDOWS of them show no more gain: it
+      // ended on its own, before its longest. (How fast the fast windows are, and how many it takes
+      // them to level, depend on how busy the machine is: the bounds below do not.)
       expect(result.levelled).toBe(true);
-      // Three slow windows, then the fast ones until LEVEL_WINDOWS of them show no more gain.
-      expect(result.rates.slice(0, 2).every((rate) => rate < 200)).toBe(true);
-      expect(Math.max(...result.rates)).toBeGreaterThan(1000);
       expect(result.seconds).toBeGreaterThanOrEqual(3 + LEVEL_WINDOWS);
-      expect(result.seconds).toBeLessThanOrEqual(3 + LEVEL_WINDOWS + 3);
+      expect(result.seconds).toBeLessThan(30);
+      expect(result.rates.slice(0, 2).every((rate) => rate < 200)).toBe(true);
+      expect(Math.max(...result.rates)).toBeGreaterThan(4 * Math.max(...result.rates.slice(0, 2)));
       expect(describeWarmUp(result)).toMatch(/^warmed up in \d+ s \(the rate levelled off at \d+\/s\)$/);
       // At least minSeconds, however level; at most maxSeconds, however steep.
-      expect((await warmUp({ url, method: 'GET' }, 50, { minSeconds: LEVEL_WINDOWS + 3 })).seconds).toBe(LEVEL_WINDOWS + 3);
+      const level = await warmUp({ url, method: 'GET' }, 50, { minSeconds: LEVEL_WINDOWS + 3, maxSeconds: 30 });
+      expect(level.seconds).toBeGreaterThanOrEqual(LEVEL_WINDOWS + 3);
+      expect(level.levelled).toBe(true);
       const cut = await warmUp({ url, method: 'GET' }, 50, { maxSeconds: 2 });
       expect(cut).toMatchObject({ seconds: 2, levelled: false });
       expect(describeWarmUp(cut)).toMatch(/its longest/);
@@ -262,7 +266,7 @@ describe('The load generator', () => {
       own.closeAllConnections();
       await new Promise<void>((resolve) => own.close(() => resolve()));
     }
-  }, 60_000);
+  }, 120_000);
 
   test('When the bench warms a system up, then it says each window and how the warm-up ended; with --warmup 0 it does nothing', async () => {
     const lines: string[] = [];
