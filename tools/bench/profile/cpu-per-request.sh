@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CPU per request, per process: starts the system, loads one route for a while, and divides each
-# process's CPU time (from /proc) by the requests answered.
+# process's CPU time (from /proc) by the requests answered. The supervisor's own CPU (relaying every
+# line the processes log, in its default pretty format, to a file) is shown apart, not in the total.
 #
 #   tools/bench/profile/cpu-per-request.sh http://127.0.0.1:5002/api/products/1
 #   METHOD=POST BODY='{"user_id":1,"product_id":1,"quantity":1}' tools/bench/profile/cpu-per-request.sh http://127.0.0.1:5000/api/orders
@@ -39,8 +40,10 @@ connections=${CONNECTIONS:-20}
 [ "${WARMUP:-3}" -gt 0 ] && taskset -c 0 node node_modules/.bin/autocannon -c $((connections < 5 ? connections : 5)) -d "${WARMUP:-3}" -m "${METHOD:-GET}" "${body[@]}" "$url" >/dev/null 2>&1
 sleep 1
 cpu >"$work/before"
+supervisor_before=$(awk '{print $14 + $15}' "/proc/$system/stat")
 taskset -c 0 node node_modules/.bin/autocannon -j -c "${CONNECTIONS:-20}" -d "${DURATION:-10}" -m "${METHOD:-GET}" "${body[@]}" "$url" >"$work/load.json" 2>/dev/null
 cpu >"$work/after"
+supervisor_after=$(awk '{print $14 + $15}' "/proc/$system/stat")
 read -r requests failed < <(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(r.requests.total, r.non2xx + r.errors)' "$work/load.json")
 ticks=$(getconf CLK_TCK)
 
@@ -48,5 +51,7 @@ echo "${METHOD:-GET} $url: $requests requests, $failed failed, ${CONNECTIONS:-20
 join "$work/before" "$work/after" | awk -v n="$requests" -v hz="$ticks" '
   { ms = ($4 - $2) * 1000 / hz; total += ms; printf "  %-18s %7.3f CPU ms/request\n", $3, ms / n }
   END { printf "  %-18s %7.3f CPU ms/request\n", "all processes", total / n }'
+awk -v n="$requests" -v hz="$ticks" -v a="$supervisor_before" -v b="$supervisor_after" \
+  'BEGIN { printf "  %-18s %7.3f CPU ms/request (relaying the processes'"'"' log lines; not in the total)\n", "supervisor", (b - a) * 1000 / hz / n }'
 kill -TERM "$system"
 wait "$system" 2>/dev/null || true
