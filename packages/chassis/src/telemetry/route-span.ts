@@ -5,8 +5,8 @@ import { recordFailure } from './span-outcome.js';
 /**
  * Gives the request's server span its route: the chassis' server span (`traceIncomingRequests`, or
  * for an in-process call the in-process target) is then named `GET /api/products/:id` and gets
- * `http.route` when the response ends. Without the telemetry preload there is no server span, and this does
- * nothing.
+ * `http.route` when the response ends. Without the telemetry preload there is no server span, and
+ * this does nothing.
  *
  * @example
  * app.addHook('onRequest', (request, _reply, done) => { nameServerSpan(request.routeOptions.url); done() })

@@ -87,7 +87,6 @@ function endServerSpan(span: Span, name: string, route: RPCMetadata, response: S
  * const stop = traceIncomingRequests(trace.getTracer('@microshop/chassis/http'))
  */
 export function traceIncomingRequests(tracer: Tracer): () => void {
-   
   const emit = Server.prototype.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
   function tracedEmit(this: Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event !== 'request') return emit.call(this, event, ...args);
