@@ -145,8 +145,24 @@ export const SuiteSystem = Type.Object({
 });
 export type SuiteSystem = Static<typeof SuiteSystem>;
 
+/**
+ * What the calls between a system's processes met while it was measured, from the counters on each
+ * process's `/metrics` read before and after, summed over the rounds: where a measurement's errors
+ * came from. Only Microshop's systems have them.
+ */
+export const CallFailures = Type.Object({
+  timed_out: Type.Integer({ minimum: 0, description: 'Calls to another service that got no answer in time (microshop_http_client_requests_total, outcome timeout)' }),
+  refused_breaker_open: Type.Integer({ minimum: 0, description: 'Calls refused without being sent because the breaker to their target was open' }),
+  refused_bulkhead_full: Type.Integer({ minimum: 0, description: 'Calls refused without being sent because their target already had its most calls in flight and waiting' }),
+  breakers_opened: Type.Integer({ minimum: 0, description: 'Times a circuit breaker opened' }),
+});
+export type CallFailures = Static<typeof CallFailures>;
+
 /** Figures of one scenario on one system, closed loop: the topology comparison's figures without the open loop's and the CPU share. */
-export const SuiteFigures = Type.Pick(TopologyFigures, ['requests_per_s', 'p50_ms', 'p99_ms', 'errors', 'requests', 'cpu_ms_per_request', 'rss_mib', 'cpu_ms_per_request_by_process', 'rounds']);
+export const SuiteFigures = Type.Object({
+  ...Type.Pick(TopologyFigures, ['requests_per_s', 'p50_ms', 'p99_ms', 'errors', 'requests', 'cpu_ms_per_request', 'rss_mib', 'cpu_ms_per_request_by_process', 'rounds']).properties,
+  calls: Type.Optional(CallFailures),
+});
 export type SuiteFigures = Static<typeof SuiteFigures>;
 
 /** One scenario measured on one system. */

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { BenchSuite, SuiteOpenLoop, SuiteSystemName } from '@microshop/contracts';
 import type { ServiceName } from '@microshop/contracts';
 import { setResilience } from './admin.js';
+import { describeFailures, failuresBetween, readFailures } from './call-failures.js';
 import { startBareSystem } from './bare/index.js';
 import { type LoadTarget, percentile, runLoad, runOpenLoad, warmUpSaying } from './load.js';
 import { sampleAll, sampleEach, sampleProcess } from './process-usage.js';
@@ -79,6 +80,8 @@ async function measureClosed(system: Running, target: LoadTarget, args: SuiteArg
   const pids = await system.pids();
   say(`${where}: waiting for the system to settle`);
   await settle(Object.values(pids), args.settleSeconds * 1000, { baseline });
+  const urls = FIVE_SERVICES.map((name) => system.url(name));
+  const callsBefore = await readFailures(urls);
   const before = sampleEach(pids);
   const wallStart = performance.now();
   const result = await runLoad({
@@ -91,11 +94,14 @@ async function measureClosed(system: Running, target: LoadTarget, args: SuiteArg
   const atEnd = sampleAll(Object.values(pids));
   await settle(Object.values(pids), args.settleSeconds * 1000, { baseline });
   const after = sampleEach(pids);
+  const callsAfter = await readFailures(urls);
+  const calls = callsBefore && callsAfter ? failuresBetween(callsBefore, callsAfter) : undefined;
   const cpuSecondsByProcess = Object.fromEntries(Object.keys(pids).map((id) => [id, (after[id]?.cpuSeconds ?? 0) - (before[id]?.cpuSeconds ?? 0)]));
   const cpuSecondsUnderLoad = atEnd.cpuSeconds - Object.values(before).reduce((sum, s) => sum + s.cpuSeconds, 0);
   const statuses = Object.entries(result.failedStatuses ?? {}).map(([status, count]) => `${count} × ${status}`);
-  say(`${where}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors${statuses.length ? ` (${statuses.join(', ')})` : ''}`);
-  return { ...result, cpuSecondsByProcess, cpuSecondsUnderLoad, wallSeconds, rssBytes: atEnd.rssBytes };
+  const between = describeFailures(calls);
+  say(`${where}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors${statuses.length ? ` (${statuses.join(', ')})` : ''}${between ? `; between the processes: ${between}` : ''}`);
+  return { ...result, cpuSecondsByProcess, cpuSecondsUnderLoad, wallSeconds, rssBytes: atEnd.rssBytes, calls };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TopologyComparison, TopologyFigures, TopologyLoad, TopologyResult } from '@microshop/contracts';
+import type { CallFailures, TopologyComparison, TopologyFigures, TopologyLoad, TopologyResult } from '@microshop/contracts';
 import type { LoadResult } from './load.js';
 import { median } from './report.js';
 
@@ -14,6 +14,8 @@ export interface TopologyRun extends LoadResult {
   wallSeconds: number;
   /** Resident memory of every process at the end, summed. */
   rssBytes: number;
+  /** What the calls between the processes met during the run, for a system that counts them (Microshop's). */
+  calls?: CallFailures | undefined;
 }
 
 /** The process an instance id belongs to: `order-service-1` → `order-service`, `monolith-1` → `monolith`. */

@@ -135,6 +135,38 @@ describe('The performance suite: report and goals', () => {
     for (const g of unmeasured.goals.filter((x) => x.id !== '5b')) expect(g, g.id).toMatchObject({ measured: null, met: false });
   });
 
+  test('When either side of a pairing answered errors, then its goal is not met whatever the ratio, and the evidence counts the errors on each side', () => {
+    // Tracing off fell into refusals: fast 503s, a low rate, a ratio that flatters tracing.
+    const refused = buildSuiteReport({
+      runs: runsOf({ 'microservices|create-order': [110, 400, 600], 'microservices-tracing-off|create-order': [18, 60, 1200, 790], 'microservices-logging-off|create-order': [120, 380, 560] }),
+      plans: SUITE_SYSTEM_PLANS,
+      openLoop: [],
+      noLoad: null,
+      memory: null,
+      meta: META,
+    });
+    const tracing = refused.goals.find((g) => g.id === '4a');
+    expect(tracing).toMatchObject({ measured: 6.111, met: false });
+    expect(tracing?.evidence).toMatch(/^no measure of cost: 0 errors in .+, 1580 in .+; /);
+    // The other side clean, the goal is checked on its figure as ever.
+    expect(refused.goals.find((g) => g.id === '4b')).toMatchObject({ measured: 0.917, met: false });
+    expect(refused.goals.find((g) => g.id === '4b')?.evidence).not.toContain('errors');
+    expect(goal('4a')?.evidence).not.toContain('errors');
+  });
+
+  test("When the runs carry what the calls between the processes met, then each measurement sums its rounds, and goal 5b says what it was", () => {
+    const calls = { timed_out: 40, refused_breaker_open: 750, refused_bulkhead_full: 0, breakers_opened: 3 };
+    const runs = runsOf({ 'bare-chain|create-order': [2000] });
+    runs.closed.set('microservices|list-orders', [{ ...run(14, 78, 1679, 773), calls }, { ...run(16, 70, 1500, 773), calls }]);
+    const report = buildSuiteReport({ runs, plans: SUITE_SYSTEM_PLANS, openLoop: [], noLoad: null, memory: null, meta: META });
+    expect(matchesContract(BenchSuite, report)).toBe(true);
+    const listed = report.measurements.find((m) => m.system === 'microservices');
+    expect(listed?.figures.calls).toEqual({ timed_out: 80, refused_breaker_open: 1500, refused_bulkhead_full: 0, breakers_opened: 6 });
+    expect(report.measurements.find((m) => m.system === 'bare-chain')?.figures.calls).toBeUndefined();
+    expect(report.goals.find((g) => g.id === '5b')).toMatchObject({ measured: 1546, met: false });
+    expect(report.goals.find((g) => g.id === '5b')?.evidence).toBe('summed over 1 Microshop measurements; between their processes: 80 calls timed out, 1500 refused by an open breaker, breakers opened 6 times');
+  });
+
   test('When the report is printed and drawn, then the table names every goal with its verdict, and the chart has a bar per pairing and the 1× line', () => {
     const text = formatSuite(report);
     expect(text).toMatch(/^1 +0\.5 × +>= 0\.9 × +NO +Full-featured order creation/m);
