@@ -54,9 +54,12 @@ describe('Resilience configuration', () => {
   test('When a variable is out of range, then loading fails naming it', () => {
     expect(() => loadResilienceSettings({ BREAKER_FAILURES: '0' })).toThrow(/BREAKER_FAILURES/);
     expect(() => loadResilienceSettings({ RETRY_BUDGET_RATIO: 'lots' })).toThrow(/RETRY_BUDGET_RATIO/);
+    expect(() => loadResilienceSettings({ BREAKER_FAILURE_RATIO: '0' })).toThrow(/BREAKER_FAILURE_RATIO/);
+    expect(() => loadResilienceSettings({ BREAKER_FAILURE_RATIO: '1.5' })).toThrow(/BREAKER_FAILURE_RATIO/);
+    expect(() => loadResilienceSettings({ BREAKER_WINDOW_MS: '5' })).toThrow(/BREAKER_WINDOW_MS/);
   });
 
   test('When nothing is set, then the defaults apply', () => {
-    expect(loadResilienceSettings({})).toMatchObject({ connect_timeout_ms: 1000, first_byte_timeout_ms: 1000, retry_max_attempts: 3, breaker_failures: 5, bulkhead_max_concurrent: 32 });
+    expect(loadResilienceSettings({})).toMatchObject({ connect_timeout_ms: 1000, first_byte_timeout_ms: 1000, retry_max_attempts: 3, breaker_failures: 5, breaker_failure_ratio: 0.5, breaker_window_ms: 10_000, bulkhead_max_concurrent: 32 });
   });
 });

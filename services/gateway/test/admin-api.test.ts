@@ -115,6 +115,8 @@ describe('Gateway admin API', () => {
         retry_max_delay_ms: 1000,
         retry_budget_ratio: 0.2,
         breaker_failures: 5,
+        breaker_failure_ratio: 0.5,
+        breaker_window_ms: 10000,
         breaker_half_open_after_ms: 5000,
         bulkhead_max_concurrent: 32,
         bulkhead_queue: 64,

@@ -20,8 +20,12 @@ export const ResilienceConfig = Type.Object({
   RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 1000 }),
   /** Retries allowed per call made, over time (a token bucket): 0.2 = at most one retry per five calls once the burst is spent. */
   RETRY_BUDGET_RATIO: Type.Number({ minimum: 0, maximum: 10, default: 0.2 }),
-  /** Consecutive failures (5xx, timeouts, refused connections) that open a neighbour's breaker. */
+  /** Failures (5xx, timeouts, refused connections) within the breaker's window that open a neighbour's breaker, at least. */
   BREAKER_FAILURES: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+  /** Share of the window's calls that must have failed too: a burst among many successes does not open it. */
+  BREAKER_FAILURE_RATIO: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.5 }),
+  /** How far back the breaker counts calls. */
+  BREAKER_WINDOW_MS: Type.Integer({ minimum: 10, maximum: 600_000, default: 10_000 }),
   /** How long an open breaker refuses calls before it lets one probe through. */
   BREAKER_HALF_OPEN_AFTER_MS: Type.Integer({ minimum: 1, maximum: 600_000, default: 5000 }),
   /** Calls in flight to one neighbour at most (also its keep-alive pool size). */
@@ -46,6 +50,8 @@ function toSettings(config: ResilienceConfig): Settings {
     retry_max_delay_ms: config.RETRY_MAX_DELAY_MS,
     retry_budget_ratio: config.RETRY_BUDGET_RATIO,
     breaker_failures: config.BREAKER_FAILURES,
+    breaker_failure_ratio: config.BREAKER_FAILURE_RATIO,
+    breaker_window_ms: config.BREAKER_WINDOW_MS,
     breaker_half_open_after_ms: config.BREAKER_HALF_OPEN_AFTER_MS,
     bulkhead_max_concurrent: config.BULKHEAD_MAX_CONCURRENT,
     bulkhead_queue: config.BULKHEAD_QUEUE,

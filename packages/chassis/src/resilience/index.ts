@@ -7,5 +7,6 @@ export { DEFAULT_RESILIENCE_SETTINGS, loadResilienceSettings, ResilienceConfig }
 export { currentDeadline, parseBudget, registerDeadline, runWithDeadline } from './deadline.js';
 export { resilienceMetrics } from './metrics.js';
 export { breakerStateName, createResilience, UpstreamFailure, type Guard, type Resilience, type ResilienceOptions } from './resilience.js';
+export { FailureRateBreaker, type FailureRateOptions } from './failure-rate-breaker.js';
 export { createRetryBudget, fullJitterDelay, type RetryBudget } from './retry-budget.js';
 export { registerResilience, resilienceOf, type RegisterResilienceOptions } from './routes.js';

@@ -1,7 +1,8 @@
-import { BulkheadPolicy, type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
+import { BulkheadPolicy, type CircuitBreakerPolicy, CircuitState, circuitBreaker, handleWhen } from 'cockatiel';
 import type { BreakerState, ResilienceState, ResilienceSwitches, SetResilienceSwitches } from '@microshop/contracts';
 import type { FastifyBaseLogger } from 'fastify';
 import { DEFAULT_RESILIENCE_SETTINGS, type Settings } from './config.js';
+import { FailureRateBreaker } from './failure-rate-breaker.js';
 import { BREAKER_STATE_VALUE, resilienceMetrics } from './metrics.js';
 import { createRetryBudget, type RetryBudget } from './retry-budget.js';
 
@@ -66,7 +67,7 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
 export const breakerStateName = (state: CircuitState): BreakerState => STATE_NAMES[state];
 
 /**
- * Creates a process's resilience patterns: a cockatiel circuit breaker (consecutive failures),
+ * Creates a process's resilience patterns: a cockatiel circuit breaker (a failure rate over a window),
  * a cockatiel bulkhead and a retry budget per neighbour, all switchable at run time.
  *
  * @example
@@ -82,7 +83,10 @@ export function createResilience({ service, settings: given = {}, switches: init
   const createGuard = (target: string): Guard => {
     const breaker = circuitBreaker(
       handleWhen((error) => error instanceof UpstreamFailure),
-      { halfOpenAfter: settings.breaker_half_open_after_ms, breaker: new ConsecutiveBreaker(settings.breaker_failures) },
+      {
+        halfOpenAfter: settings.breaker_half_open_after_ms,
+        breaker: new FailureRateBreaker({ failures: settings.breaker_failures, ratio: settings.breaker_failure_ratio, windowMs: settings.breaker_window_ms }),
+      },
     );
     let openedAt = 0;
     resilienceMetrics().breakerState.set({ target }, 0);
