@@ -57,7 +57,10 @@ describe('Web UI: the Compare page, the performance suite', () => {
     const rows = pairingRows(suite);
     expect(rows.map((r) => r.key)).toEqual(['features', 'gateway', 'tracing', 'logging', 'resilience', 'topology']);
     const features = rows[0];
-    expect(features && [features.requestsPerS, features.ratio, features.p50, features.p99, features.cpuMsPerRequest]).toEqual(['1850 → 760', '0.41×', '4.9 → 12.4', '11.2 → 31.5', '0.98 → 2.47']);
+    expect(features && [features.requestsPerS, features.ratio, features.p50, features.p99, features.cpuMsPerRequest, features.errors, features.erred]).toEqual(['1850 → 760', '0.41×', '4.9 → 12.4', '11.2 → 31.5', '0.98 → 2.47', '0 → 0', false]);
+    // A side that answered errors marks the pairing.
+    const erring = { ...suite, measurements: suite.measurements.map((m) => (m.system === 'microservices' && m.scenario === 'create-order' ? { ...m, figures: { ...m.figures, errors: 37 } } : m)) };
+    expect(pairingRows(erring).find((r) => r.key === 'tracing')).toMatchObject({ errors: '0 → 37', erred: true });
     const topology = rows[5];
     expect(topology && [topology.baseline.label, topology.subject.label, topology.requestsPerS, topology.ratio]).toEqual(['Microservices', 'Modular monolith', '118 → 262', '2.22×']);
     // A side the run did not measure shows as such, not as another system's figures.

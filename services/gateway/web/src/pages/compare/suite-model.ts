@@ -97,6 +97,10 @@ export interface PairingRow {
   p50: string;
   p99: string;
   cpuMsPerRequest: string;
+  /** Errors of each side, baseline → subject: a pairing with any is no measure of cost. */
+  errors: string;
+  /** Either side answered errors. */
+  erred: boolean;
 }
 
 /** Two figures as "baseline → subject", "—" for one the run does not have. */
@@ -121,6 +125,8 @@ export function pairingRows(suite: BenchSuite): PairingRow[] {
       p50: sides(baseline, subject, (f) => f.p50_ms, 1),
       p99: sides(baseline, subject, (f) => f.p99_ms, 1),
       cpuMsPerRequest: sides(baseline, subject, (f) => f.cpu_ms_per_request, 2),
+      errors: sides(baseline, subject, (f) => f.errors, 0),
+      erred: (baseline?.errors ?? 0) + (subject?.errors ?? 0) > 0,
     };
   });
 }

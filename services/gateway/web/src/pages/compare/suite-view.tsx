@@ -55,6 +55,14 @@ const PAIRING_COLUMNS: readonly Column<PairingRow>[] = [
   { header: 'p50 ms', cell: (row) => row.p50, numeric: true, cellClassName: 'suite-nowrap' },
   { header: 'p99 ms', cell: (row) => row.p99, numeric: true, cellClassName: 'suite-nowrap' },
   { header: 'CPU ms/req', cell: (row) => row.cpuMsPerRequest, numeric: true, cellClassName: 'suite-nowrap' },
+  {
+    header: 'Errors',
+    // A side that answered errors has a rate of refusals: its ratio is no measure of cost, and its goal is not met.
+    cell: (row) => (row.erred ? <strong title="A side answered errors: this ratio is no measure of cost">{row.errors}</strong> : row.errors),
+    numeric: true,
+    className: 'hide-narrow',
+    cellClassName: 'suite-nowrap',
+  },
 ];
 
 const OPEN_LOOP_COLUMNS: readonly Column<OpenLoopRow>[] = [
