@@ -42,9 +42,13 @@ describe('The performance suite, run for real', () => {
       expect(m.figures.requests, `${m.system} ${m.scenario}`).toBeGreaterThan(0);
       expect(m.figures.errors, `${m.system} ${m.scenario}`).toBe(0);
       expect(m.figures.cpu_ms_per_request, `${m.system} ${m.scenario}`).toBeGreaterThan(0);
-      // Microshop's processes count what their calls to each other met; the bare chain counts nothing.
-      if (m.system === 'microservices') expect(m.figures.calls, `${m.system} ${m.scenario}`).toEqual({ timed_out: 0, refused_breaker_open: 0, refused_bulkhead_full: 0, breakers_opened: 0 });
-      else expect(m.figures.calls, `${m.system} ${m.scenario}`).toBeUndefined();
+      // Microshop's processes count what their calls to each other met; the bare chain counts nothing. With no
+      // error no call was refused (a refusal is never retried); a timed-out GET may have been retried in time.
+      if (m.system === 'microservices') {
+        expect(m.figures.calls, `${m.system} ${m.scenario}`).toMatchObject({ timed_out: expect.any(Number), refused_breaker_open: 0, refused_bulkhead_full: 0 });
+      } else {
+        expect(m.figures.calls, `${m.system} ${m.scenario}`).toBeUndefined();
+      }
     }
     expect(suite.pairings.map((p) => p.name).sort()).toEqual(['bare-gateway', 'features', 'framework-floor', 'gateway']);
     for (const p of suite.pairings) expect(p.ratio.requests_per_s, p.name).toBeGreaterThan(0);
