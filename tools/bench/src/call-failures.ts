@@ -1,3 +1,4 @@
+import { parseExposition, sampleSum } from '@microshop/chassis/metrics/exposition';
 import type { CallFailures } from '@microshop/contracts';
 
 /** A counter of the exposition: its name and the labels a sample must carry to count. */
@@ -19,27 +20,10 @@ const KEYS = Object.keys(COUNTERS) as (keyof CallFailures)[];
 const combine = (a: CallFailures, b: CallFailures, op: (x: number, y: number) => number): CallFailures =>
   Object.fromEntries(KEYS.map((key) => [key, op(a[key], b[key])])) as unknown as CallFailures;
 
-/** `name{a="x",b="y"} 3` → its name, labels and value; comments and blank lines → undefined. */
-function parseSample(line: string): { name: string; labels: Record<string, string>; value: number } | undefined {
-  const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)/.exec(line);
-  if (!match?.[1] || match[3] === undefined) return undefined;
-  const labels: Record<string, string> = {};
-  for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1] ?? ''] = pair[2] ?? '';
-  return { name: match[1], labels, value: Number(match[3]) };
-}
-
 /** The counters of one exposition text, each summed over the samples that carry its labels. */
 export function countFailures(text: string): CallFailures {
-  const counts: CallFailures = { ...NONE };
-  for (const line of text.split('\n')) {
-    const sample = line.startsWith('#') ? undefined : parseSample(line);
-    if (!sample || !Number.isFinite(sample.value)) continue;
-    for (const key of KEYS) {
-      const counter = COUNTERS[key];
-      if (sample.name === counter.name && Object.entries(counter.labels).every(([label, value]) => sample.labels[label] === value)) counts[key] += sample.value;
-    }
-  }
-  return counts;
+  const samples = parseExposition(text);
+  return Object.fromEntries(KEYS.map((key) => [key, sampleSum(samples, COUNTERS[key].name, COUNTERS[key].labels)])) as unknown as CallFailures;
 }
 
 /** `after − before`, key by key. */
@@ -50,21 +34,22 @@ export const addFailures = (a: CallFailures, b: CallFailures): CallFailures => c
 
 /**
  * Reads the counters from every `/metrics` of `urls` and sums them; undefined when none answers
- * (a bare system has no metrics). Read outside the measured window, so its cost is never counted.
+ * (a bare system has no metrics) or can be read. Read outside the measured window, so its cost is
+ * never counted.
  */
 export async function readFailures(urls: readonly string[]): Promise<CallFailures | undefined> {
-  const texts = await Promise.all(
+  const counts = await Promise.all(
     urls.map(async (url) => {
       try {
         const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
-        return response.ok ? await response.text() : undefined;
+        return response.ok ? countFailures(await response.text()) : undefined;
       } catch {
         return undefined;
       }
     }),
   );
-  const read = texts.filter((text): text is string => text !== undefined);
-  return read.length ? read.map(countFailures).reduce(addFailures, { ...NONE }) : undefined;
+  const read = counts.filter((count): count is CallFailures => count !== undefined);
+  return read.length ? read.reduce(addFailures, { ...NONE }) : undefined;
 }
 
 /** "12 calls timed out, 1500 refused by an open breaker, breakers opened 3 times": what is not zero, or undefined. */
