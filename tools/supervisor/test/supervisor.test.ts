@@ -473,11 +473,12 @@ describe('Supervisor rollout', () => {
     const registry = await fakeRegistry(keys, { passing: false });
     try {
       const env = { REGISTRY_URL: registry.url, ...keys.env, FAKE_REGISTRY_TOKEN: keys.token('alpha', 'registry') };
-      const { supervisor } = supervise([await fake('alpha', env)], QUICK_BACKOFF, { ...FAST, startTimeoutMs: 800 }, fakeScaling(['alpha'], env));
+      // Long enough for the registry to be asked at least once after the health check, on a loaded machine.
+      const { supervisor } = supervise([await fake('alpha', env)], QUICK_BACKOFF, { ...FAST, startTimeoutMs: 2000 }, fakeScaling(['alpha'], env));
       const [first] = await supervisor.start();
       await expect(supervisor.rollout('alpha')).rejects.toMatchObject({
         status: 503,
-        message: expect.stringMatching(/^alpha-2 was not passing in the registry within 1 s: its status there was starting\. The rollout of alpha stopped after 0 of 2 steps; serving now: alpha-1\.$/) as unknown,
+        message: expect.stringMatching(/^alpha-2 was not passing in the registry within 2 s: its status there was starting\. The rollout of alpha stopped after 0 of 2 steps; serving now: alpha-1\.$/) as unknown,
       });
       await eventually(() => (supervisor.processes().length === 1 ? true : undefined));
       expect(supervisor.processes()[0]).toMatchObject({ instance_id: 'alpha-1', pid: first?.pid, state: 'running' });
