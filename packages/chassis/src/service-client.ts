@@ -4,8 +4,7 @@ import { outcomeOfFailure, outcomeOfStatus, recordCall, type CallOutcome } from 
 import { resilientCall, SAFETY_CAP_MS, type Answer, type Attempt, type AttemptInput } from './resilience/resilient-call.js';
 import type { Resilience } from './resilience/resilience.js';
 import { UpstreamFailure } from './resilience/resilience.js';
-import { keepCallerContext } from './telemetry/caller-context.js';
-import { withPeerService } from './telemetry/peer.js';
+import { callDestination, startClientSpan, type CallDestination } from './telemetry/client-spans.js';
 import { isRetryable } from './resilience/resilient-call.js';
 import { createLoadBalancer, type BalancingStrategy, type EjectionPolicy, type InstanceStats } from './discovery/load-balancer.js';
 import type { Resolver } from './discovery/instance.js';
@@ -184,6 +183,16 @@ export function createServiceClient({
   // One keep-alive pool per instance, opened on first use; pools of instances that left are closed
   // once their calls are done.
   const pools = new Map<string, CallTarget>();
+  // What each instance's calls say on their spans (address, port), worked out once per instance.
+  const destinations = new Map<string, CallDestination>();
+  const destinationOf = (url: string): CallDestination => {
+    let destination = destinations.get(url);
+    if (!destination) {
+      destination = callDestination(url);
+      destinations.set(url, destination);
+    }
+    return destination;
+  };
   // Instances that are modules of this process (the modular monolith): called in-process, without a socket.
   let inProcess = new Map<string, CallTarget>();
   let listed: readonly unknown[] | undefined;
@@ -192,14 +201,13 @@ export function createServiceClient({
     if (target) return target;
     let pool = pools.get(url);
     if (!pool) {
-      // Each call leaves from its caller's context (trace parent, traceparent header), even when it waits for a connection.
-      pool = overHttp(keepCallerContext(new Pool(url, {
+      pool = overHttp(new Pool(url, {
         connections: resilience ? Math.max(connections, resilience.settings.bulkhead_max_concurrent) : connections,
         connect,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         keepAliveTimeout: 10_000,
-      })));
+      }));
       pools.set(url, pool);
     }
     return pool;
@@ -216,6 +224,7 @@ export function createServiceClient({
         pools.delete(url);
         void pool.close().catch(() => undefined);
       }
+      for (const url of destinations.keys()) if (!urls.has(url)) destinations.delete(url);
     }
     return instances;
   };
@@ -245,20 +254,24 @@ export function createServiceClient({
         const budgetSpent = () => abort.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
         const firstByteFirst = firstByteMs < budgetMs;
         let timer = firstByteFirst ? setTimeout(() => abort.abort(new DOMException(`no response headers within ${firstByteMs} ms`, 'TimeoutError')), firstByteMs) : setTimeout(budgetSpent, budgetMs);
+        const requestPath = buildPath(path, query);
+        const requestHeaders = { ...allHeaders, ...extraHeaders };
+        // The call's span, its trace context written into the headers; none with tracing off.
+        const span = startClientSpan(service, method, destinationOf(instance.url), requestPath, requestHeaders);
         let response;
         let text: string;
         try {
           const options = {
             method,
-            path: buildPath(path, query),
-            headers: { ...allHeaders, ...extraHeaders },
+            path: requestPath,
+            headers: requestHeaders,
             body: payload,
             signal: abort.signal,
             headersTimeout: firstByteMs,
             bodyTimeout: budgetMs,
           };
-          // The outgoing request's span is named after the service it calls.
-          response = await withPeerService(service, () => poolOf(instance.url).request(options));
+          const target = poolOf(instance.url);
+          response = await (span ? span.run(() => target.request(options)) : target.request(options));
           if (firstByteFirst) {
             clearTimeout(timer);
             timer = setTimeout(budgetSpent, Math.max(0, started + budgetMs - performance.now()));
@@ -266,6 +279,7 @@ export function createServiceClient({
           // A body cut short (reset, closed early) throws here: never taken for an answer.
           text = await response.body.text();
         } catch (error) {
+          span?.failed(error);
           const outcome = outcomeOfFailure(error);
           record(outcome, started);
           // Name the limit that was hit: the first-byte timeout when it was the tighter one, else the call's budget.
@@ -274,6 +288,7 @@ export function createServiceClient({
         } finally {
           clearTimeout(timer);
         }
+        span?.answered(response.statusCode);
         record(outcomeOfStatus(response.statusCode), started);
         if (response.statusCode >= 500 && !passedOn(service, text)) {
           throw new UpstreamFailure('server_error', `${service} answered ${response.statusCode}`, { status: response.statusCode, headers: response.headers, text });

@@ -15,7 +15,7 @@ async function callThroughHttp(preload: boolean, env: Record<string, string> = {
 }
 
 describe('Telemetry preload', () => {
-  test('When an ES module serves through node:http (named import) and calls through undici, then the call carries the trace and the answer names it', async () => {
+  test('When an ES module serves through node:http (named import) and calls through the chassis client, then the call carries the trace and the answer names it', async () => {
     const { traceparent, traceId } = await callThroughHttp(true);
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     // The client span's traceparent: the same trace as the server span that answered it.

@@ -1,9 +1,8 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { deleteRPCMetadata, RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import type { FastifyInstance } from 'fastify';
 import type { Discovery, DiscoveryView } from '../discovery/discovery.js';
 import type { Resolver, ServiceInstance } from '../discovery/instance.js';
-import { activePeerService } from '../telemetry/peer.js';
 import { endSpanAfter } from '../telemetry/span-outcome.js';
 import { isUntracedPath } from '../telemetry/untraced-paths.js';
 import { inModule } from './scope.js';
@@ -107,7 +106,7 @@ function describeAnswer(span: Span, statusCode: number): void {
  * The in-process transport of the modular monolith: a request to module `module` is handed to its
  * Fastify app with `inject` (no socket, no HTTP bytes parsed), inside the module's scope (its
  * metrics, its spans). The call keeps everything else the chassis client does: time budget, breaker,
- * retries, metrics, and a client span whose trace context travels in the `traceparent` header, as
+ * retries, metrics, and its client span, whose trace context travels in the `traceparent` header as
  * over HTTP. `app()` is asked at each call: a module mounted later (they call each other in circles)
  * is found once it is there; before that, the call fails as a refused connection would.
  *
@@ -119,23 +118,16 @@ export function inProcessTarget(module: string, app: () => FastifyInstance | und
     async request({ method, path, headers, body, signal }) {
       const mounted = app();
       if (!mounted) throw new NotMounted(`${module} is not mounted in this process yet`);
-      const send = async (traced: boolean): Promise<TargetResponse> => {
-        const outgoing = { ...headers };
-        propagation.inject(context.active(), outgoing);
-        const response = await raceSignal(
-          // inject() returns a lazy chain that dispatches when awaited: awaited here, inside the module's scope.
-          inModule(module, () => served(traced, method, path, (callContext) => context.with(callContext, async () => await mounted.inject({ method: method as 'GET', url: path, headers: outgoing, ...(body === null ? {} : { payload: body }) })))),
-          signal,
-        );
-        const text = response.payload;
-        return { statusCode: response.statusCode, headers: plainHeaders(response.headers), body: { text: () => Promise.resolve(text) } };
-      };
-      if (isUntracedPath(path)) return send(false);
-      // The client span an HTTP call would have (undici's instrumentation makes it there).
-      const name = `${method} ${path.split('?', 1)[0] ?? path}`;
-      return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes: { 'peer.service': activePeerService() ?? module, 'microshop.transport': 'in-process' } }, (span) =>
-        endSpanAfter(span, () => send(true), (response) => describeAnswer(span, response.statusCode)),
+      // The caller's client span is active here, and its trace context is in `headers` already
+      // (the chassis client's `startClientSpan`): the callee's server span is its child.
+      const traced = !isUntracedPath(path);
+      const response = await raceSignal(
+        // inject() returns a lazy chain that dispatches when awaited: awaited here, inside the module's scope.
+        inModule(module, () => served(traced, method, path, (callContext) => context.with(callContext, async () => await mounted.inject({ method: method as 'GET', url: path, headers, ...(body === null ? {} : { payload: body }) })))),
+        signal,
       );
+      const text = response.payload;
+      return { statusCode: response.statusCode, headers: plainHeaders(response.headers), body: { text: () => Promise.resolve(text) } };
     },
     close: () => Promise.resolve(),
   };

@@ -5,7 +5,6 @@
  */
 export { serviceInstanceId } from './instance.js';
 export { receiveOwnSpans, type SpanSink } from './own-spans.js';
-export { withPeerService } from './peer.js';
 export { describeQuery, queryAttributes, traceQueries, type DatabaseSystem, type QueryShape } from './query-tracing.js';
 export { nameServerSpan, recordThrown } from './route-span.js';
 export { flushTelemetry } from './shutdown.js';

@@ -1,6 +1,4 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -9,10 +7,9 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { TelemetrySettings } from './config.js';
 import { fanOutExporter, gatewayExporter } from './exporters.js';
 import { serviceInstanceId } from './instance.js';
-import { activePeerService } from './peer.js';
+import { traceOutgoingCalls } from './client-spans.js';
 import { traceIncomingRequests } from './server-spans.js';
 import { onTelemetryShutdown } from './shutdown.js';
-import { isUntracedPath } from './untraced-paths.js';
 
 function exporterFor(settings: TelemetrySettings): SpanExporter {
   const exporters: SpanExporter[] = [];
@@ -36,26 +33,12 @@ const moduleNamer: SpanProcessor = {
   shutdown: () => Promise.resolve(),
 };
 
-/** `/api/products/2?x=1` → `/api/products/2`. */
-const pathOf = (url: string) => url.split('?', 1)[0] ?? url;
-
-/** undici (the chassis client): a client span per call, named `GET /api/products/2`, with `peer.service`. */
-export function undiciInstrumentation(): UndiciInstrumentation {
-  return new UndiciInstrumentation({
-    ignoreRequestHook: (request) => isUntracedPath(request.path),
-    requestHook: (span, request) => {
-      span.updateName(`${request.method} ${pathOf(request.path)}`);
-      const peer = activePeerService();
-      if (peer) span.setAttribute('peer.service', peer);
-    },
-  });
-}
-
 /**
  * Starts OpenTelemetry tracing for this process, and only tracing: a tracer provider with the
  * resource (`service.name`, `service.instance.id`), a batch processor exporting to the gateway
  * and/or the configured backend, the AsyncLocalStorage context manager, W3C trace context and
- * baggage propagation, and the instrumentations. The sampler and span limits follow the standard
+ * baggage propagation, the chassis' server spans (every `node:http` server of the process) and client
+ * spans (every call of the chassis client). The sampler and span limits follow the standard
  * variables (`OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`, `OTEL_SPAN_*_LIMIT`).
  *
  * OpenTelemetry's all-signals `NodeSDK` is not used: on top of this, it sets up OpenTelemetry's
@@ -74,7 +57,7 @@ export function startTelemetry(settings: TelemetrySettings): NodeTracerProvider 
   });
   provider.register();
   traceIncomingRequests(provider.getTracer('@microshop/chassis/http'));
-  registerInstrumentations({ tracerProvider: provider, instrumentations: [undiciInstrumentation()] });
+  traceOutgoingCalls(provider.getTracer('@microshop/chassis/client'));
   onTelemetryShutdown(() => provider.shutdown());
   return provider;
 }

@@ -3,7 +3,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { App } from '../../src/server.js';
 import { startInMemoryTracing, type InMemoryTracing } from './in-memory-tracing.js';
 
-/** A chassis app listening on a free port, its requests traced by the chassis' server spans into memory. */
+/** A chassis app listening on a free port, its requests and calls traced by the chassis' spans into memory. */
 export interface TracedServer {
   tracing: InMemoryTracing;
   url: string;
@@ -12,9 +12,9 @@ export interface TracedServer {
   close(): Promise<void>;
 }
 
-/** Starts in-memory tracing with server spans (as the preload does), then the app `build` makes. */
+/** Starts in-memory tracing with server and client spans (as the preload does), then the app `build` makes. */
 export async function startTracedServer(build: () => Promise<App>): Promise<TracedServer> {
-  const tracing = startInMemoryTracing([], { serverSpans: true });
+  const tracing = startInMemoryTracing({ serverSpans: true, clientSpans: true });
   const app = await build();
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
