@@ -151,10 +151,10 @@ describe('Calls to other services, untraced', () => {
 });
 
 describe('Where a call goes, as its span says', () => {
-  test('When the instance URL is HTTP, IPv6 or in-process, then the span names its address, port and transport', () => {
-    expect(callDestination('http://127.0.0.1:5002')).toEqual({ origin: 'http://127.0.0.1:5002', attributes: { 'url.scheme': 'http', 'server.address': '127.0.0.1', 'server.port': 5002 } });
-    expect(callDestination('http://[::1]:5002/')).toEqual({ origin: 'http://[::1]:5002', attributes: { 'url.scheme': 'http', 'server.address': '::1', 'server.port': 5002 } });
-    expect(callDestination('http://product-service')).toEqual({ origin: 'http://product-service', attributes: { 'url.scheme': 'http', 'server.address': 'product-service', 'server.port': 80 } });
-    expect(callDestination('inproc://product-service')).toEqual({ origin: 'inproc://product-service', attributes: { 'microshop.transport': 'in-process' } });
+  test('When the instance URL is HTTP, IPv6 or in-process, then its origin, and its scheme, address and port over HTTP, are worked out once', () => {
+    expect(callDestination('http://127.0.0.1:5002')).toEqual({ origin: 'http://127.0.0.1:5002', server: { scheme: 'http', address: '127.0.0.1', port: 5002 } });
+    expect(callDestination('http://[::1]:5002/')).toEqual({ origin: 'http://[::1]:5002', server: { scheme: 'http', address: '::1', port: 5002 } });
+    expect(callDestination('http://product-service')).toEqual({ origin: 'http://product-service', server: { scheme: 'http', address: 'product-service', port: 80 } });
+    expect(callDestination('inproc://product-service')).toEqual({ origin: 'inproc://product-service' });
   });
 });

@@ -21,32 +21,28 @@ export function traceOutgoingCalls(tracer: Tracer): () => void {
   };
 }
 
-/** Where a call goes: the attributes of its instance, worked out once per instance URL. */
+/** Where a call goes, worked out once per instance URL. */
 export interface CallDestination {
   /** The instance's origin, `http://127.0.0.1:5002`, or `inproc://product-service`. */
   origin: string;
-  attributes: Attributes;
+  /** `url.scheme`, `server.address` and `server.port` over HTTP; none for a module of the same process. */
+  server?: { scheme: string; address: string; port: number };
 }
 
 /**
- * The span attributes of an instance URL: `server.address`, `server.port` and `url.scheme` over
- * HTTP; `microshop.transport: in-process` for a module of the same process (`inproc://…`).
+ * What a span says of an instance URL: its origin, and its scheme, address and port over HTTP; an
+ * in-process module (`inproc://…`) has none (its spans say `microshop.transport: in-process`).
  *
  * @example
- * callDestination('http://127.0.0.1:5002') // { origin: 'http://127.0.0.1:5002', attributes: { 'url.scheme': 'http', 'server.address': '127.0.0.1', 'server.port': 5002 } }
+ * callDestination('http://127.0.0.1:5002') // { origin: 'http://127.0.0.1:5002', server: { scheme: 'http', address: '127.0.0.1', port: 5002 } }
  */
 export function callDestination(url: string): CallDestination {
   const parsed = new URL(url);
   const scheme = parsed.protocol.slice(0, -1);
-  if (scheme === 'inproc') {
-    return { origin: `${parsed.protocol}//${parsed.host}`, attributes: { 'microshop.transport': 'in-process' } };
-  }
+  if (scheme === 'inproc') return { origin: `${parsed.protocol}//${parsed.host}` };
   const port = parsed.port === '' ? (scheme === 'https' ? 443 : 80) : Number(parsed.port);
-  return {
-    origin: parsed.origin,
-    // `[::1]` is the address `::1`.
-    attributes: { 'url.scheme': scheme, 'server.address': parsed.hostname.replace(/^\[(.*)\]$/, '$1'), 'server.port': port },
-  };
+  // `[::1]` is the address `::1`.
+  return { origin: parsed.origin, server: { scheme, address: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port } };
 }
 
 /** One outgoing call's span, from the moment the request is sent until its answer has been read. */
@@ -124,13 +120,13 @@ export function startClientSpan(service: string, method: string, destination: Ca
   const queryAt = path.indexOf('?');
   const urlPath = queryAt === -1 ? path : path.slice(0, queryAt);
   const known = KNOWN_METHODS.has(method);
-  const attributes: Attributes = {
-    ...destination.attributes,
-    'http.request.method': known ? method : '_OTHER',
-    'url.full': destination.origin + path,
-    'url.path': urlPath,
-    'peer.service': service,
-  };
+  const requestMethod = known ? method : '_OTHER';
+  const { server } = destination;
+  // Object literals of one shape each: spreading the destination's attributes into the span's made
+  // the whole call three times as costly (a slow object the SDK then copies attribute by attribute).
+  const attributes: Attributes = server
+    ? { 'http.request.method': requestMethod, 'url.full': destination.origin + path, 'url.path': urlPath, 'url.scheme': server.scheme, 'server.address': server.address, 'server.port': server.port, 'peer.service': service }
+    : { 'http.request.method': requestMethod, 'url.full': destination.origin + path, 'url.path': urlPath, 'microshop.transport': 'in-process', 'peer.service': service };
   if (!known) attributes['http.request.method_original'] = method;
   if (queryAt !== -1) attributes['url.query'] = path.slice(queryAt + 1);
   const span = tracer.startSpan(`${known ? method : 'HTTP'} ${urlPath}`, { kind: SpanKind.CLIENT, attributes }, parent);
