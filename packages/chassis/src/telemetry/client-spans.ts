@@ -122,8 +122,8 @@ export function startClientSpan(service: string, method: string, destination: Ca
   const known = KNOWN_METHODS.has(method);
   const requestMethod = known ? method : '_OTHER';
   const { server } = destination;
-  // Object literals of one shape each: spreading the destination's attributes into the span's made
-  // the whole call three times as costly (a slow object the SDK then copies attribute by attribute).
+  // One object literal of either shape: spreading the destination's attributes into the span's made
+  // starting and ending a span three times as costly (docs/performance.md, "Tracing's floor").
   const attributes: Attributes = server
     ? { 'http.request.method': requestMethod, 'url.full': destination.origin + path, 'url.path': urlPath, 'url.scheme': server.scheme, 'server.address': server.address, 'server.port': server.port, 'peer.service': service }
     : { 'http.request.method': requestMethod, 'url.full': destination.origin + path, 'url.path': urlPath, 'microshop.transport': 'in-process', 'peer.service': service };
