@@ -21,6 +21,8 @@ export interface FuzzEndpoint {
   body?: TObject;
   /** The table a success (2xx) adds one row to; absent: a success stores no new row. */
   creates?: Table;
+  /** A success closes a PENDING order (pays or cancels it): its valid cases need open orders to close. */
+  closesOrders?: true;
 }
 
 /** The documented body of each public POST, from the contracts. */
@@ -39,6 +41,9 @@ const CREATES: Record<string, Table> = {
   'POST /api/orders': 'orders',
   'POST /api/payments': 'payments',
 };
+
+/** The operations whose success moves an order out of PENDING, for good. */
+const CLOSES_ORDERS = new Set(['POST /api/payments', 'POST /api/orders/:id/cancel']);
 
 const paramNames = (path: string) => [...path.matchAll(/:([A-Za-z_]+)/g)].map((match) => match[1] ?? '');
 
@@ -69,7 +74,16 @@ export function publicEndpoints(): FuzzEndpoint[] {
     const body = BODIES[name];
     if (method === 'POST' && !body) throw new Error(`${name} is public but has no documented body in the fuzzer's table`);
     const creates = CREATES[name];
-    return { method, path, name, params: paramNames(path), ...(query ? { query } : {}), ...(body ? { body } : {}), ...(creates ? { creates } : {}) };
+    return {
+      method,
+      path,
+      name,
+      params: paramNames(path),
+      ...(query ? { query } : {}),
+      ...(body ? { body } : {}),
+      ...(creates ? { creates } : {}),
+      ...(CLOSES_ORDERS.has(name) ? { closesOrders: true as const } : {}),
+    };
   });
   // A stable sort: within a rank, the route table's order.
   return endpoints.sort((a, b) => runRank(a) - runRank(b));

@@ -189,26 +189,39 @@ export function describeRequest(request: FuzzRequest): string {
   return `${request.method} ${request.path.length > 300 ? `${request.path.slice(0, 300)}…` : request.path} ${JSON.stringify(request.headers)} ${body} [${request.kind}]`;
 }
 
+/** Creates one row through the gateway; resolves its id. */
+async function create(url: string, path: string, body: unknown): Promise<number> {
+  const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const answer = (await response.json()) as { id?: number };
+  if (!isSuccess(response.status) || typeof answer.id !== 'number') throw new Error(`Seeding: POST ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
+  return answer.id;
+}
+
 /**
  * Creates a few rows of each kind through the gateway, so that valid requests have ids to refer to:
  * users, products (the spec's Laptop at 999.99, and one with tracked stock), orders and a payment.
  */
 export async function seedWorld(url: string): Promise<World> {
-  const post = async (path: string, body: unknown): Promise<number> => {
-    const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const answer = (await response.json()) as { id?: number };
-    if (!isSuccess(response.status) || typeof answer.id !== 'number') throw new Error(`Seeding: POST ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
-    return answer.id;
-  };
   const world: World = { users: 0, products: 0, orders: 0, payments: 0 };
   const tag = Math.random().toString(36).slice(2, 8);
-  for (const name of ['Ann', 'Bob', 'Cy']) world.users = await post('/api/users', { name, email: `${name.toLowerCase()}.${tag}@example.com` });
-  world.products = await post('/api/products', { name: 'Laptop', price: 999.99 });
-  world.products = await post('/api/products', { name: 'Mouse', price: 25.5 });
-  world.products = await post('/api/products', { name: 'Cable', price: 10, stock: 1000 });
-  for (const quantity of [3, 1, 2]) world.orders = await post('/api/orders', { user_id: 1, product_id: 1, quantity });
-  world.payments = await post('/api/payments', { order_id: 1 });
+  for (const name of ['Ann', 'Bob', 'Cy']) world.users = await create(url, '/api/users', { name, email: `${name.toLowerCase()}.${tag}@example.com` });
+  world.products = await create(url, '/api/products', { name: 'Laptop', price: 999.99 });
+  world.products = await create(url, '/api/products', { name: 'Mouse', price: 25.5 });
+  world.products = await create(url, '/api/products', { name: 'Cable', price: 10, stock: 1000 });
+  for (const quantity of [3, 1, 2]) world.orders = await create(url, '/api/orders', { user_id: 1, product_id: 1, quantity });
+  world.payments = await create(url, '/api/payments', { order_id: 1 });
   return world;
+}
+
+/**
+ * Places as many new PENDING orders (the seeded user's, of the seeded Laptop, whose stock is not
+ * tracked) as the world has orders, so that at least half of the ids a valid case may name are of
+ * open orders. Done before each endpoint that closes orders: the cancellations run after the
+ * payments, which may have paid every order, and then no valid cancellation could be accepted.
+ */
+async function openOrders(url: string, world: World): Promise<void> {
+  const count = world.orders;
+  for (let placed = 0; placed < count; placed++) world.orders = Math.max(world.orders, await create(url, '/api/orders', { user_id: 1, product_id: 1, quantity: 1 }));
 }
 
 /**
@@ -248,6 +261,7 @@ export async function createFuzzer({ url, rows }: { url: string; rows: RowCounte
 
   async function fuzz(endpoint: FuzzEndpoint, { runs, seed = Math.floor(Math.random() * 2 ** 31), timeoutMs = 10_000, shrinkMs = 30_000 }: FuzzOptions): Promise<EndpointReport> {
     const report: EndpointReport = { endpoint: endpoint.name, seed, cases: 0, kinds: {}, status2xx: 0, status4xx: {}, status5xx: 0, badRows: 0, timeMs: 0 };
+    if (endpoint.closesOrders) await openOrders(url, world);
     const started = performance.now();
     const total = noGrowth();
     const startCounts = rows.perCase ? undefined : await rows.count();
