@@ -126,4 +126,15 @@ describe(`E1: fuzzing every public endpoint through the gateway (${TOPOLOGY})`, 
     expect(Object.values(report.status4xx).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(report.status2xx).toBeGreaterThan(0);
   }, 120_000);
+
+  test('When an endpoint that closes orders is fuzzed, then as many new PENDING orders as there were are placed first, so that its valid cases can still close one', async () => {
+    const before = fuzzer.world.orders;
+    await fuzzer.fuzz(endpoint('POST /api/orders/:id/cancel'), { runs: 1 });
+    expect(fuzzer.world.orders).toBe(2 * before);
+    const placed = Array.from({ length: before }, (_, index) => before + 1 + index);
+    const statuses = await Promise.all(placed.map(async (id) => ((await (await fetch(`${system.url}/api/orders/${id}`)).json()) as { status?: string }).status));
+    // The one case run may have cancelled one of them.
+    expect(statuses.filter((status) => status === 'PENDING').length).toBeGreaterThanOrEqual(before - 1);
+    expect(statuses.filter((status) => status !== 'PENDING' && status !== 'CANCELLED')).toEqual([]);
+  }, 60_000);
 });
