@@ -57,6 +57,13 @@ export const OverviewEdge = Type.Object({
       description: "The caller's circuit breaker to the callee at the latest scrape (the worst of the caller's instances): the edge's colour; absent when the caller reports none",
     }),
   ),
+  concurrency_limit: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description:
+        "Calls in flight the caller allows to the callee at the latest scrape: its adaptive bulkhead, cut when answers come late and grown back while they come in time (summed over the caller's instances); absent when the caller reports none",
+    }),
+  ),
 });
 export type OverviewEdge = Static<typeof OverviewEdge>;
 

@@ -18,7 +18,7 @@ export const ResilienceSwitches = Type.Object({
   timeouts: Type.Boolean({ description: 'Connect, first-byte and total budgets, and the budget passed downstream; off: only a 60 s safety cap' }),
   retries: Type.Boolean({ description: 'Retries of idempotent calls with full-jitter backoff, within the retry budget' }),
   breakers: Type.Boolean({ description: 'A circuit breaker per neighbour' }),
-  bulkheads: Type.Boolean({ description: 'A cap on concurrent calls per neighbour' }),
+  bulkheads: Type.Boolean({ description: 'A cap on concurrent calls per neighbour, adapted to its latency' }),
 });
 export type ResilienceSwitches = Static<typeof ResilienceSwitches>;
 
@@ -46,16 +46,27 @@ export const ResilienceSettings = Type.Object({
   breaker_failure_ratio: Type.Number({ description: "Share of the window's calls that must have failed too (0–1)" }),
   breaker_window_ms: Type.Integer({ description: 'How far back a breaker counts calls' }),
   breaker_half_open_after_ms: Type.Integer(),
-  bulkhead_max_concurrent: Type.Integer(),
+  bulkhead_max_concurrent: Type.Integer({ description: 'Calls in flight to one neighbour at most; the adaptive limit starts here' }),
+  bulkhead_min_concurrent: Type.Integer({ description: 'The adaptive limit is never cut below this' }),
+  bulkhead_slow_ratio: Type.Number({ description: 'A call answered later than this share of its first-byte timeout cuts the limit (0–1)' }),
   bulkhead_queue: Type.Integer(),
 });
 export type ResilienceSettings = Static<typeof ResilienceSettings>;
 
-/** `GET /internal/resilience` (and the answer to `PUT`): the switches, each breaker's state, the settings. */
+/** One neighbour's bulkhead now. */
+export const BulkheadState = Type.Object({
+  limit: Type.Integer({ description: 'Calls in flight allowed now: cut when answers come late, grown back while they come in time' }),
+  in_flight: Type.Integer(),
+  queued: Type.Integer({ description: 'Calls waiting for a slot' }),
+});
+export type BulkheadState = Static<typeof BulkheadState>;
+
+/** `GET /internal/resilience` (and the answer to `PUT`): the switches, each breaker's and bulkhead's state, the settings. */
 export const ResilienceState = Type.Object({
   service: Type.String(),
   switches: ResilienceSwitches,
   breakers: Type.Record(Type.String(), BreakerState, { description: 'One per neighbour called so far, by service name' }),
+  bulkheads: Type.Record(Type.String(), BulkheadState, { description: 'One per neighbour called so far, by service name' }),
   settings: ResilienceSettings,
 });
 export type ResilienceState = Static<typeof ResilienceState>;

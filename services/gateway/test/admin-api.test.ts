@@ -107,6 +107,7 @@ describe('Gateway admin API', () => {
       service: 'order-service',
       switches: { timeouts: true, retries: false, breakers: true, bulkheads: true },
       breakers: { 'product-service': 'closed' },
+      bulkheads: { 'product-service': { limit: 24, in_flight: 3, queued: 0 } },
       settings: {
         connect_timeout_ms: 500,
         first_byte_timeout_ms: 1000,
@@ -119,6 +120,8 @@ describe('Gateway admin API', () => {
         breaker_window_ms: 10000,
         breaker_half_open_after_ms: 5000,
         bulkhead_max_concurrent: 32,
+        bulkhead_min_concurrent: 4,
+        bulkhead_slow_ratio: 0.25,
         bulkhead_queue: 64,
       },
     };

@@ -32,6 +32,8 @@ function metricsText(service: BackendName, c: FakeCounters): string {
       `microshop_http_client_requests_total{target="product-service",method="GET",outcome="ok"} ${c.productCalls}`,
       `microshop_http_client_request_duration_seconds_bucket{le="0.005",target="product-service",method="GET",outcome="ok"} ${c.productCalls}`,
       `microshop_http_client_request_duration_seconds_bucket{le="+Inf",target="product-service",method="GET",outcome="ok"} ${c.productCalls}`,
+      '# TYPE microshop_http_client_concurrency_limit gauge',
+      'microshop_http_client_concurrency_limit{target="product-service"} 24',
     );
   }
   return `${lines.join('\n')}\n`;
@@ -86,7 +88,7 @@ describe('Gateway: the live overview, from scraping the services', () => {
 
     const edge = body.edges.find((e) => e.from === 'order-service' && e.to === 'product-service');
     expect(edge?.calls_per_s).toBeGreaterThan(30);
-    expect(edge).toMatchObject({ error_rate: 0 });
+    expect(edge).toMatchObject({ error_rate: 0, concurrency_limit: 24 });
     expect(edge?.p99_ms).toBeLessThanOrEqual(5);
   });
 
@@ -97,7 +99,10 @@ describe('Gateway: the live overview, from scraping the services', () => {
     const gateway = body.services.find((s) => s.name === 'gateway');
     expect(gateway?.requests_per_s).toBeGreaterThan(0);
     expect(gateway?.instances[0]).toMatchObject({ status: 'ok', pid: process.pid, port: Number(new URL(gw.url).port) });
-    expect(body.edges.find((e) => e.from === 'gateway' && e.to === 'user-service')?.calls_per_s).toBeGreaterThan(0);
+    const edge = body.edges.find((e) => e.from === 'gateway' && e.to === 'user-service');
+    expect(edge?.calls_per_s).toBeGreaterThan(0);
+    // Its own bulkhead to the service, answering in time: at the maximum, 32.
+    expect(edge?.concurrency_limit).toBe(32);
     // The gateway's own scrapes and health checks are monitoring: never an edge, never traffic.
     expect(body.edges.filter((e) => e.from === 'gateway').map((e) => e.to)).toEqual(['user-service']);
   });

@@ -28,8 +28,12 @@ export const ResilienceConfig = Type.Object({
   BREAKER_WINDOW_MS: Type.Integer({ minimum: 10, maximum: 600_000, default: 10_000 }),
   /** How long an open breaker refuses calls before it lets one probe through. */
   BREAKER_HALF_OPEN_AFTER_MS: Type.Integer({ minimum: 1, maximum: 600_000, default: 5000 }),
-  /** Calls in flight to one neighbour at most (also its keep-alive pool size). */
+  /** Calls in flight to one neighbour at most (also its keep-alive pool size); the adaptive limit starts here. */
   BULKHEAD_MAX_CONCURRENT: Type.Integer({ minimum: 1, maximum: 10_000, default: 32 }),
+  /** The adaptive limit is never cut below this. Equal to the maximum: a fixed bulkhead. */
+  BULKHEAD_MIN_CONCURRENT: Type.Integer({ minimum: 1, maximum: 10_000, default: 4 }),
+  /** A call answered later than this share of its first-byte timeout is slow: the neighbour is queueing, and the limit is cut. */
+  BULKHEAD_SLOW_RATIO: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.25 }),
   /** Calls waiting for a slot at most; beyond that a call is refused at once with 503. */
   BULKHEAD_QUEUE: Type.Integer({ minimum: 0, maximum: 100_000, default: 256 }),
 });
@@ -54,6 +58,8 @@ function toSettings(config: ResilienceConfig): Settings {
     breaker_window_ms: config.BREAKER_WINDOW_MS,
     breaker_half_open_after_ms: config.BREAKER_HALF_OPEN_AFTER_MS,
     bulkhead_max_concurrent: config.BULKHEAD_MAX_CONCURRENT,
+    bulkhead_min_concurrent: config.BULKHEAD_MIN_CONCURRENT,
+    bulkhead_slow_ratio: config.BULKHEAD_SLOW_RATIO,
     bulkhead_queue: config.BULKHEAD_QUEUE,
   };
 }

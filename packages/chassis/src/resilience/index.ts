@@ -1,11 +1,12 @@
 /**
  * Resilience of the calls between services: timeouts and the budget passed downstream, retries
- * with full-jitter backoff within a retry budget, a circuit breaker and a bulkhead per neighbour,
+ * with full-jitter backoff within a retry budget, a circuit breaker and an adaptive bulkhead per neighbour,
  * each switchable at run time (`/internal/resilience`). See docs/resilience.md.
  */
 export { DEFAULT_RESILIENCE_SETTINGS, loadResilienceSettings, ResilienceConfig } from './config.js';
 export { currentDeadline, parseBudget, registerDeadline, runWithDeadline } from './deadline.js';
 export { resilienceMetrics } from './metrics.js';
+export { AdaptiveBulkhead, BulkheadFullError, CUT_FACTOR, type AdaptiveBulkheadOptions } from './adaptive-bulkhead.js';
 export { breakerStateName, createResilience, UpstreamFailure, type Guard, type Resilience, type ResilienceOptions } from './resilience.js';
 export { FailureRateBreaker, type FailureRateOptions } from './failure-rate-breaker.js';
 export { createRetryBudget, fullJitterDelay, type RetryBudget } from './retry-budget.js';

@@ -11,7 +11,8 @@ export const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'h
  * - `breakerTransitions`: `microshop_circuit_breaker_transitions_total{target, to}`;
  * - `retries`: `microshop_http_client_retries_total{target}`, retries actually sent;
  * - `rejected`: `microshop_http_client_rejected_total{target, reason}`, calls refused locally
- *   (breaker open, bulkhead full, retry budget spent).
+ *   (breaker open, bulkhead full, retry budget spent);
+ * - `bulkheadLimit`: `microshop_http_client_concurrency_limit{target}`, the adaptive bulkhead's limit.
  */
 export const resilienceMetrics = perRegistry((registry) => ({
   breakerState: new Gauge({
@@ -29,6 +30,12 @@ export const resilienceMetrics = perRegistry((registry) => ({
   retries: new Counter({
     name: `${METRIC_PREFIX}http_client_retries_total`,
     help: 'Retries of calls to other services, by target service',
+    labelNames: ['target'] as const,
+    registers: [registry],
+  }),
+  bulkheadLimit: new Gauge({
+    name: `${METRIC_PREFIX}http_client_concurrency_limit`,
+    help: 'Calls in flight allowed to each neighbour now: the adaptive bulkhead, cut when answers come late, grown back while they come in time',
     labelNames: ['target'] as const,
     registers: [registry],
   }),

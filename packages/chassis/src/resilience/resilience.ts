@@ -1,6 +1,7 @@
-import { BulkheadPolicy, type CircuitBreakerPolicy, CircuitState, circuitBreaker, handleWhen } from 'cockatiel';
-import type { BreakerState, ResilienceState, ResilienceSwitches, SetResilienceSwitches } from '@microshop/contracts';
+import { type CircuitBreakerPolicy, CircuitState, circuitBreaker, handleWhen } from 'cockatiel';
+import type { BreakerState, BulkheadState, ResilienceState, ResilienceSwitches, SetResilienceSwitches } from '@microshop/contracts';
 import type { FastifyBaseLogger } from 'fastify';
+import { AdaptiveBulkhead } from './adaptive-bulkhead.js';
 import { DEFAULT_RESILIENCE_SETTINGS, type Settings } from './config.js';
 import { FailureRateBreaker } from './failure-rate-breaker.js';
 import { BREAKER_STATE_VALUE, resilienceMetrics } from './metrics.js';
@@ -27,7 +28,7 @@ export class UpstreamFailure extends Error {
 export interface Guard {
   readonly target: string;
   readonly breaker: CircuitBreakerPolicy;
-  readonly bulkhead: BulkheadPolicy;
+  readonly bulkhead: AdaptiveBulkhead;
   readonly retryBudget: RetryBudget;
   /** Milliseconds until an open breaker lets a probe through (0 when not open). */
   openForMs(): number;
@@ -44,6 +45,8 @@ export interface Resilience {
   guard(target: string): Guard;
   /** Each neighbour's breaker state. */
   breakers(): Record<string, BreakerState>;
+  /** Each neighbour's bulkhead: its limit now, the calls in flight and waiting. */
+  bulkheads(): Record<string, BulkheadState>;
   state(): ResilienceState;
   /** Where transitions and switch changes are logged. */
   useLogger(log: FastifyBaseLogger): void;
@@ -68,7 +71,8 @@ export const breakerStateName = (state: CircuitState): BreakerState => STATE_NAM
 
 /**
  * Creates a process's resilience patterns: a cockatiel circuit breaker (a failure rate over a window),
- * a cockatiel bulkhead and a retry budget per neighbour, all switchable at run time.
+ * a bulkhead whose limit follows the neighbour's latency ({@link AdaptiveBulkhead}) and a retry
+ * budget per neighbour, all switchable at run time.
  *
  * @example
  * const resilience = createResilience({ service: 'order-service', settings: { breaker_failures: 3 } })
@@ -90,6 +94,7 @@ export function createResilience({ service, settings: given = {}, switches: init
     );
     let openedAt = 0;
     resilienceMetrics().breakerState.set({ target }, 0);
+    resilienceMetrics().bulkheadLimit.set({ target }, settings.bulkhead_max_concurrent);
     breaker.onStateChange((state) => {
       const name = breakerStateName(state);
       if (name === 'open') openedAt = Date.now();
@@ -103,7 +108,17 @@ export function createResilience({ service, settings: given = {}, switches: init
     return {
       target,
       breaker,
-      bulkhead: new BulkheadPolicy(settings.bulkhead_max_concurrent, settings.bulkhead_queue),
+      bulkhead: new AdaptiveBulkhead({
+        max: settings.bulkhead_max_concurrent,
+        min: settings.bulkhead_min_concurrent,
+        queue: settings.bulkhead_queue,
+        isOverload: (error) => error instanceof UpstreamFailure && error.kind === 'timeout',
+        onLimit: (limit) => {
+          resilienceMetrics().bulkheadLimit.set({ target }, limit);
+          // Debug only: under a sustained overload the limit moves several times a second; the gauge and the UI show it.
+          log?.debug({ bulkhead: target, limit, service }, `bulkhead to ${target}: ${limit} calls in flight at most`);
+        },
+      }),
       retryBudget: createRetryBudget(settings.retry_budget_ratio),
       openForMs: () => (breaker.state === CircuitState.Open ? Math.max(0, openedAt + settings.breaker_half_open_after_ms - Date.now()) : 0),
     };
@@ -111,6 +126,9 @@ export function createResilience({ service, settings: given = {}, switches: init
 
   const breakers = (): Record<string, BreakerState> =>
     Object.fromEntries([...guards.values()].map((g) => [g.target, breakerStateName(g.breaker.state)]));
+
+  const bulkheads = (): Record<string, BulkheadState> =>
+    Object.fromEntries([...guards.values()].map(({ target, bulkhead }) => [target, { limit: bulkhead.limit, in_flight: bulkhead.inFlight, queued: bulkhead.queued }]));
 
   return {
     service,
@@ -132,7 +150,8 @@ export function createResilience({ service, settings: given = {}, switches: init
       return guard;
     },
     breakers,
-    state: () => ({ service, switches: { ...switches }, breakers: breakers(), settings }),
+    bulkheads,
+    state: () => ({ service, switches: { ...switches }, breakers: breakers(), bulkheads: bulkheads(), settings }),
     useLogger(next) {
       log = next;
     },

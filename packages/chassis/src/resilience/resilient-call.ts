@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BUDGET_HEADER } from '@microshop/contracts';
-import { BrokenCircuitError, BulkheadRejectedError, IsolatedCircuitError } from 'cockatiel';
+import { BrokenCircuitError, CircuitState, IsolatedCircuitError } from 'cockatiel';
 import { AppError } from '../errors.js';
+import { BulkheadFullError } from './adaptive-bulkhead.js';
 import { currentDeadline } from './deadline.js';
 import { resilienceMetrics } from './metrics.js';
 import { UpstreamFailure, type Resilience } from './resilience.js';
@@ -84,14 +85,19 @@ export async function resilientCall({ service, method, headers, timeoutMs, deadl
   const guard = resilience?.guard(service);
   const settings = resilience?.settings;
 
+  const firstByteLimitMs = !switches.timeouts ? SAFETY_CAP_MS : (settings?.first_byte_timeout_ms ?? timeoutMs);
   const send = async (): Promise<Answer> => {
     const remaining = end - Date.now();
     if (remaining <= 0) throw spent();
-    const firstByteMs = !switches.timeouts ? SAFETY_CAP_MS : Math.min(remaining, settings?.first_byte_timeout_ms ?? remaining);
+    // A call that waited for a bulkhead slot while the breaker opened is refused now, unsent, as a new call would be.
+    if (switches.breakers && guard?.breaker.state === CircuitState.Open) throw new BrokenCircuitError();
+    const firstByteMs = Math.min(remaining, firstByteLimitMs);
     const extraHeaders: Record<string, string> = switches.timeouts && resilience ? { [BUDGET_HEADER]: String(budgetToPass(remaining)) } : {};
     return attempt({ budgetMs: remaining, firstByteMs, callBudgetMs: end - started, extraHeaders });
   };
-  const throughBulkhead = () => (switches.bulkheads && guard ? guard.bulkhead.execute(send) : send());
+  // An answer later than this share of the first-byte timeout cuts the neighbour's limit: it is queueing.
+  const slowAfterMs = firstByteLimitMs * (settings?.bulkhead_slow_ratio ?? 1);
+  const throughBulkhead = () => (switches.bulkheads && guard ? guard.bulkhead.execute(send, slowAfterMs) : send());
   const once = async (): Promise<Answer> => {
     try {
       return switches.breakers && guard ? await guard.breaker.execute(throughBulkhead) : await throughBulkhead();
@@ -108,13 +114,10 @@ export async function resilientCall({ service, method, headers, timeoutMs, deadl
           headers: { 'retry-after': String(Math.max(1, Math.ceil(guard.openForMs() / 1000))) },
         });
       }
-      if (guard && error instanceof BulkheadRejectedError) {
+      if (guard && error instanceof BulkheadFullError) {
         onRejected();
         resilienceMetrics().rejected.inc({ target: service, reason: 'bulkhead_full' });
-        throw AppError.unavailable(
-          service,
-          `${service} already has ${resilience?.settings.bulkhead_max_concurrent ?? 0} calls in flight and ${resilience?.settings.bulkhead_queue ?? 0} waiting: this call was refused`,
-        );
+        throw AppError.unavailable(service, `${service} already has ${error.limit} calls in flight and ${error.queued} waiting: this call was refused`);
       }
       throw error;
     }

@@ -61,7 +61,7 @@ describe('Web UI: the architecture model', () => {
     expect(nodes.map((n) => n.health)).toEqual(['down', 'unknown', 'unknown', 'unknown', 'unknown']);
   });
 
-  test('When the overview has figures, then boxes show them, edges carry calls/s, and an edge not designed is added', () => {
+  test('When the overview has figures, then boxes show them, edges carry calls/s and the caller\'s limit, and an edge not designed is added', () => {
     const figures = { requests_per_s: 8.4, error_rate: 0.02, client_error_rate: 0, p50_ms: 3, p99_ms: 40 };
     const overview: Overview = {
       generated_at: '2026-01-01T00:00:00.000Z',
@@ -69,15 +69,15 @@ describe('Web UI: the architecture model', () => {
       scrape_interval_s: 2,
       services: [{ name: 'order-service', status: 'ok', ...figures, instances: [] }],
       edges: [
-        { from: 'order-service', to: 'product-service', calls_per_s: 4, error_rate: 0, p50_ms: 2, p99_ms: 19 },
-        { from: 'payment-service', to: 'user-service', calls_per_s: 1, error_rate: 0, p50_ms: 2, p99_ms: 5 },
+        { from: 'order-service', to: 'product-service', calls_per_s: 4, error_rate: 0, p50_ms: 2, p99_ms: 19, concurrency_limit: 9 },
+        { from: 'payment-service', to: 'user-service', calls_per_s: 1, error_rate: 0, p50_ms: 2, p99_ms: 5, concurrency_limit: 32 },
       ],
     };
     const { nodes, edges } = buildModel({ health: health(104), overview, gatewayReachable: true, memory: EMPTY_MEMORY, now: 0 });
     expect(nodes.find((n) => n.name === 'order-service')).toMatchObject({ requestsPerS: 8.4, errorRate: 0.02, p99Ms: 40 });
-    expect(edges.find((e) => e.from === 'order-service' && e.to === 'product-service')).toMatchObject({ callsPerS: 4, p99Ms: 19, designed: true });
-    expect(edges.find((e) => e.from === 'gateway' && e.to === 'user-service')?.callsPerS).toBe(0);
-    expect(edges.at(-1)).toMatchObject({ from: 'payment-service', to: 'user-service', designed: false });
+    expect(edges.find((e) => e.from === 'order-service' && e.to === 'product-service')).toMatchObject({ callsPerS: 4, p99Ms: 19, designed: true, limit: 9 });
+    expect(edges.find((e) => e.from === 'gateway' && e.to === 'user-service')).toMatchObject({ callsPerS: 0, limit: undefined });
+    expect(edges.at(-1)).toMatchObject({ from: 'payment-service', to: 'user-service', designed: false, limit: 32 });
   });
 
   test('When the gateway watches the payment provider, then it has its own box (health and instance from the overview) and the designed edge Payment → Provider', () => {

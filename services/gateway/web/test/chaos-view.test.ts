@@ -1,6 +1,7 @@
 import type { ChaosState, GatewayHealth } from '@microshop/contracts';
 import { describe, expect, test } from 'vitest';
 import { describeChaos } from '../src/pages/architecture/chaos-panel';
+import { describeBulkhead } from '../src/pages/architecture/resilience-switches';
 import { breakerOf, buildModel, EMPTY_MEMORY } from '../src/pages/architecture/model';
 
 const up = (port: number) => ({ status: 'ok' as const, url: `http://127.0.0.1:${port}`, pid: port, uptime_s: 1, latency_ms: 1 });
@@ -36,5 +37,12 @@ describe('Web UI: chaos on the architecture view', () => {
     expect(describeChaos(chaos({ hang: true }))).toBe('hang · 42 s left');
     expect(describeChaos(chaos({ active: false }))).toBe('none');
     expect(describeChaos(null)).toBe('unknown (no answer)');
+  });
+});
+
+describe('Web UI: bulkheads in the resilience panel', () => {
+  test('When a neighbour has calls waiting, then its bulkhead reads with its limit of the maximum, the calls in flight and the waiting; none waiting says nothing of waiting', () => {
+    expect(describeBulkhead('product-service', { limit: 24, in_flight: 3, queued: 1 }, 32)).toBe('product 24 of 32, 3 in flight, 1 waiting');
+    expect(describeBulkhead('payment-provider', { limit: 32, in_flight: 0, queued: 0 }, 32)).toBe('payment-provider 32 of 32, 0 in flight');
   });
 });

@@ -181,8 +181,10 @@ export function buildOverview(history: MetricsHistory, { targets, services: list
     .sort((a, b) => order(a.from) - order(b.from) || order(a.to) - order(b.to) || a.to.localeCompare(b.to))
     .map(({ from, to }) => {
       const edge = edgeOf(from, to, targets.filter((t) => t.service === from).flatMap((t) => usageByUrl.get(t.url) ?? []));
-      const breaker = worstBreaker(latest?.entries.filter((e) => e.target.service === from).map((e) => e.breakers?.[to]) ?? []);
-      return breaker ? { ...edge, breaker } : edge;
+      const callers = latest?.entries.filter((e) => e.target.service === from) ?? [];
+      const breaker = worstBreaker(callers.map((e) => e.breakers?.[to]));
+      const limits = callers.flatMap((e) => (e.limits?.[to] === undefined ? [] : [e.limits[to]]));
+      return { ...edge, ...(breaker ? { breaker } : {}), ...(limits.length ? { concurrency_limit: limits.reduce((a, b) => a + b, 0) } : {}) };
     });
 
   const spans = [...usageByUrl.values()].flatMap((u) => (u ? [u.spanS] : []));

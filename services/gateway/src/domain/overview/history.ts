@@ -35,6 +35,8 @@ export interface TickEntry {
   interval?: Interval | undefined;
   /** Its circuit breakers at this scrape, by neighbour (absent when its metrics could not be read). */
   breakers?: Record<string, BreakerState> | undefined;
+  /** Its bulkheads' limits at this scrape, by neighbour (absent when its metrics could not be read). */
+  limits?: Record<string, number> | undefined;
 }
 
 /** Every process's reading at one scrape round. */
@@ -91,7 +93,7 @@ export function createMetricsHistory(capacity: number): MetricsHistory {
           uptimeS: reading.status === 'ok' ? (reading.uptimeS ?? null) : null,
           ...(reading.detail ? { detail: reading.detail } : {}),
           ...(interval ? { interval } : {}),
-          ...(reading.snapshot ? { breakers: reading.snapshot.breakers } : {}),
+          ...(reading.snapshot ? { breakers: reading.snapshot.breakers, limits: reading.snapshot.limits } : {}),
         };
       });
       ticks.push({ at, entries });

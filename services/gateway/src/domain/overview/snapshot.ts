@@ -29,6 +29,8 @@ export interface MetricSnapshot {
   calls: Record<string, CallTotals>;
   /** Its circuit breaker to each neighbour, from `microshop_circuit_breaker_state{target}`. */
   breakers?: Record<string, BreakerState>;
+  /** Its bulkhead's limit to each neighbour, from `microshop_http_client_concurrency_limit{target}`. */
+  limits?: Record<string, number>;
 }
 
 const BREAKER_STATES: readonly BreakerState[] = ['closed', 'half-open', 'open'];
@@ -59,6 +61,7 @@ export function readSnapshot(samples: readonly Sample[]): MetricSnapshot {
   let startTime: number | undefined;
   const calls: Record<string, CallTotals> = {};
   const breakers: Record<string, BreakerState> = {};
+  const limits: Record<string, number> = {};
 
   for (const { name, labels, value } of samples) {
     if (name === 'microshop_http_server_requests_total') {
@@ -72,6 +75,8 @@ export function readSnapshot(samples: readonly Sample[]): MetricSnapshot {
       if (FAILED_CALLS.has(labels.outcome ?? '')) totals.failures += value;
     } else if (name === 'microshop_circuit_breaker_state' && labels.target) {
       breakers[labels.target] = BREAKER_STATES[value] ?? 'closed';
+    } else if (name === 'microshop_http_client_concurrency_limit' && labels.target) {
+      limits[labels.target] = value;
     } else if (name === 'microshop_service_info' && labels.pid) {
       pid = Number(labels.pid);
     } else if (name === 'microshop_process_start_time_seconds') {
@@ -90,5 +95,6 @@ export function readSnapshot(samples: readonly Sample[]): MetricSnapshot {
     latency: histogram(samples, 'microshop_http_server_request_duration_seconds'),
     calls,
     breakers,
+    limits,
   };
 }

@@ -9,6 +9,7 @@ export type {
   RetriedEvent,
   AdminServiceStatus,
   BreakerState,
+  BulkheadState,
   ChaosState,
   ConsistencyReport,
   ConsistencyViolation,

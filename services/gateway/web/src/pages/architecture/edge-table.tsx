@@ -17,6 +17,9 @@ export function EdgeTable({ edges }: { edges: EdgeView[] }) {
               <th scope="col" className="num">errors</th>
               <th scope="col" className="num hide-narrow">p99</th>
               <th scope="col">breaker</th>
+              <th scope="col" className="num">
+                <abbr title="Calls in flight the caller allows now: its bulkhead, cut when answers come late, grown back while they come in time">limit</abbr>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -33,6 +36,9 @@ export function EdgeTable({ edges }: { edges: EdgeView[] }) {
                 <td className="num hide-narrow">{formatMs(edge.p99Ms)}</td>
                 <td className={edge.breaker ? `breaker-cell breaker-${edge.breaker}` : undefined} data-breaker={edge.breaker ?? 'none'}>
                   {edge.breaker ?? '–'}
+                </td>
+                <td className="num" data-limit={edge.limit ?? 'none'}>
+                  {edge.limit ?? '–'}
                 </td>
               </tr>
             ))}

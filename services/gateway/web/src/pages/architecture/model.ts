@@ -42,6 +42,8 @@ export interface EdgeView {
   designed: boolean;
   /** The caller's circuit breaker for this target, when the caller reports one. */
   breaker: BreakerState | undefined;
+  /** Calls in flight the caller allows to this target now (its adaptive bulkhead), when it reports one. */
+  limit: number | undefined;
 }
 
 /** The caller's breaker for `to`, from the gateway's health (its own breakers, and each service's as reported). */
@@ -219,10 +221,11 @@ export function buildModel({
       p99Ms: figures?.p99_ms ?? null,
       designed: true,
       breaker: breakerOf(health, from, to),
+      limit: figures?.concurrency_limit,
     };
   });
   for (const e of seen.values()) {
-    edges.push({ from: e.from, to: e.to, callsPerS: e.calls_per_s, errorRate: e.error_rate, p99Ms: e.p99_ms, designed: false, breaker: breakerOf(health, e.from, e.to) });
+    edges.push({ from: e.from, to: e.to, callsPerS: e.calls_per_s, errorRate: e.error_rate, p99Ms: e.p99_ms, designed: false, breaker: breakerOf(health, e.from, e.to), limit: e.concurrency_limit });
   }
   return { nodes, edges, registry: registryOf(health, overview) };
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { getResilience, setResilience } from '../../api/admin';
-import type { ResilienceState, SetResilienceSwitches } from '../../api/types';
+import type { BulkheadState, ResilienceState, SetResilienceSwitches } from '../../api/types';
 import { usePoll } from '../../hooks/use-poll';
 
 /** How often the switches and breaker states are asked again. */
@@ -8,9 +8,14 @@ export const RESILIENCE_POLL_MS = 3000;
 
 const PATTERNS = ['timeouts', 'retries', 'breakers', 'bulkheads'] as const;
 
+/** One neighbour's bulkhead in words: "product 24 of 32, 3 in flight, 1 waiting". */
+export function describeBulkhead(to: string, { limit, in_flight, queued }: BulkheadState, max: number): string {
+  return `${to.replace('-service', '')} ${limit} of ${max}, ${in_flight} in flight${queued ? `, ${queued} waiting` : ''}`;
+}
+
 /**
- * One service's resilience patterns as switches (on/off through the admin API) and the state of
- * each of its circuit breakers. Says so when the service has no switches to offer.
+ * One service's resilience patterns as switches (on/off through the admin API), the state of each
+ * of its circuit breakers and its bulkheads' limits. Says so when the service has no switches to offer.
  */
 export function ResilienceSwitches({ token, service, label }: { token: string; service: string; label: string }) {
   const [version, setVersion] = useState(0);
@@ -27,6 +32,7 @@ export function ResilienceSwitches({ token, service, label }: { token: string; s
     setVersion((v) => v + 1);
   };
   const breakers = Object.entries(state.breakers);
+  const bulkheads = Object.entries(state.bulkheads);
   return (
     <fieldset className="resilience-switches">
       <legend>Resilience of {label}</legend>
@@ -42,6 +48,16 @@ export function ResilienceSwitches({ token, service, label }: { token: string; s
           {breakers.map(([to, breaker]) => (
             <span key={to} className={`pill breaker-${breaker}`}>
               {to.replace('-service', '')} {breaker}
+            </span>
+          ))}
+        </p>
+      ) : null}
+      {bulkheads.length ? (
+        <p className="bulkhead-limits" title="Calls in flight allowed to each neighbour now: cut when answers come late, grown back while they come in time">
+          Bulkheads:{' '}
+          {bulkheads.map(([to, bulkhead]) => (
+            <span key={to} className="pill" data-bulkhead={to} data-limit={bulkhead.limit}>
+              {describeBulkhead(to, bulkhead, state.settings.bulkhead_max_concurrent)}
             </span>
           ))}
         </p>
