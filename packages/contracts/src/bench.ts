@@ -155,6 +155,12 @@ export const CallFailures = Type.Object({
   refused_breaker_open: Type.Integer({ minimum: 0, description: 'Calls refused without being sent because the breaker to their target was open' }),
   refused_bulkhead_full: Type.Integer({ minimum: 0, description: 'Calls refused without being sent because their target already had its most calls in flight and waiting' }),
   breakers_opened: Type.Integer({ minimum: 0, description: 'Times a circuit breaker opened' }),
+  refused_budget_spent: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: "Calls not sent because the request's time budget was spent, waiting for a bulkhead's slot included (outcome not_sent, less the refusals above); absent in reports written before it was counted",
+    }),
+  ),
 });
 export type CallFailures = Static<typeof CallFailures>;
 

@@ -53,6 +53,15 @@ export const COMPARISONS: Record<string, Comparison> = {
       { name: '3 Order instances', env: {}, args: ['--replicas', 'order-service=3'] },
     ],
   },
+  bulkheads: {
+    name: 'bulkheads',
+    description:
+      'Each caller\'s bulkhead fixed at 32 calls in flight per neighbour (BULKHEAD_MIN_CONCURRENT=32, the maximum), and adaptive, the default: cut by a quarter when answers come later than a quarter of the first-byte timeout, grown back while they come in time, never below 4. Meant for a load the system cannot keep up with: --scenario pay-order --connections 50',
+    variants: [
+      { name: 'fixed at 32', env: { BULKHEAD_MIN_CONCURRENT: '32' } },
+      { name: 'adaptive, 4 to 32', env: {} },
+    ],
+  },
   resilience: {
     name: 'resilience',
     description: `No fault; then the Product service slowed by ${SLOW_PRODUCT_MS} ms (admin API chaos) with timeouts, retries, breakers and bulkheads switched off in the gateway and every service; then the same fault with them on`,

@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { CallFailures } from '@microshop/contracts';
+import { describeFailures } from './call-failures.js';
 
 /** The figures of one variant over all its rounds (medians) and the raw rounds. */
 export interface VariantSummary {
@@ -19,6 +21,8 @@ export interface VariantSummary {
   /** The most requests the gateway held at one sample, over all rounds. */
   gatewayInFlightMax: number;
   rounds: { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number }[];
+  /** What the calls between the processes met, all rounds summed (timeouts, refusals, breakers opened). Absent for a bare system, and in reports written before it was counted. */
+  calls?: CallFailures;
 }
 
 /** A finished benchmark: what ran, where, and the figures. */
@@ -56,7 +60,16 @@ export function formatTable(report: BenchReport): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(header), ...rows.map(line), ...cpuBreakdown(report)].join('\n');
+  return [line(header), ...rows.map(line), ...cpuBreakdown(report), ...callsMet(report)].join('\n');
+}
+
+/** What the calls between the processes met, one line per variant that met anything. */
+function callsMet(report: BenchReport): string[] {
+  const lines = report.variants.flatMap((v) => {
+    const met = describeFailures(v.calls);
+    return met ? [`${v.variant}: ${met}`] : [];
+  });
+  return lines.length ? ['', 'Between the processes, all rounds:', ...lines] : [];
 }
 
 /** CPU ms per request of each service, one row per variant: the lines after the main table. */

@@ -1,11 +1,14 @@
 import { cpus } from 'node:os';
+import type { CallFailures } from '@microshop/contracts';
 import type { BenchArgs } from './args.js';
+import { addFailures, describeFailures, failuresBetween, readFailures } from './call-failures.js';
 import { COMPARISONS, type Variant } from './comparisons.js';
 import { type LoadResult, runLoad, warmUpSaying } from './load.js';
 import { sampleInFlight } from './in-flight.js';
 import { cpuByService, sampleAll, sampleEach } from './process-usage.js';
 import { median, type BenchReport, type VariantSummary } from './report.js';
 import { SCENARIOS } from './scenarios.js';
+import { FIVE_SERVICES } from './suite-plan.js';
 import { startSystem, startWithRetry } from './system.js';
 
 interface Measured extends LoadResult {
@@ -15,6 +18,8 @@ interface Measured extends LoadResult {
   rssBytes: number;
   inFlightMean: number;
   inFlightMax: number;
+  /** What the calls between the processes met while the load ran (their /metrics before and after). */
+  calls: CallFailures | undefined;
 }
 
 /**
@@ -48,6 +53,8 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
         const pids = Object.values(byInstance);
         const before = sampleAll(pids);
         const beforeEach = cpuByService(sampleEach(byInstance));
+        const urls = FIVE_SERVICES.map((name) => system.url(name));
+        const callsBefore = await readFailures(urls);
         const inFlight = sampleInFlight(system.url('gateway'));
         const result = await runLoad({
           ...request,
@@ -58,6 +65,8 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
         const after = sampleAll(pids);
         const afterEach = cpuByService(sampleEach(byInstance));
         const held = inFlight.stop();
+        const callsAfter = await readFailures(urls);
+        const calls = callsBefore && callsAfter ? failuresBetween(callsBefore, callsAfter) : undefined;
         results.get(variant.name)?.push({
           ...result,
           cpuSeconds: after.cpuSeconds - before.cpuSeconds,
@@ -65,8 +74,10 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
           rssBytes: after.rssBytes,
           inFlightMean: held.mean,
           inFlightMax: held.max,
+          calls,
         });
-        say(`round ${round}/${args.rounds} · ${variant.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors`);
+        const met = describeFailures(calls);
+        say(`round ${round}/${args.rounds} · ${variant.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors${met ? `; between the processes: ${met}` : ''}`);
       } finally {
         await system.stop();
       }
@@ -76,6 +87,7 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
   const summaries: VariantSummary[] = variants.map((variant) => {
     const runs = results.get(variant.name) ?? [];
     const requests = runs.reduce((sum, r) => sum + r.requests, 0);
+    const calls = runs.flatMap((r) => (r.calls ? [r.calls] : []));
     return {
       variant: variant.name,
       requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
@@ -93,6 +105,7 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
       gatewayInFlightMean: median(runs.map((r) => r.inFlightMean)),
       gatewayInFlightMax: Math.max(0, ...runs.map((r) => r.inFlightMax)),
       rounds: runs.map(({ requestsPerSecond, p50Ms, p99Ms, errors }) => ({ requestsPerSecond, p50Ms, p99Ms, errors })),
+      ...(calls.length ? { calls: calls.reduce(addFailures) } : {}),
     };
   });
   return {

@@ -37,8 +37,38 @@ describe('Bench: what the calls between processes met, from their /metrics', () 
     const moved = failuresBetween(before, countFailures(await metricsRegistry.metrics()));
 
     // Two timeouts open the breaker; the three calls after it are refused unsent.
-    expect(moved).toEqual({ timed_out: 2, refused_breaker_open: 3, refused_bulkhead_full: 0, breakers_opened: 1 });
+    expect(moved).toEqual({ timed_out: 2, refused_breaker_open: 3, refused_bulkhead_full: 0, breakers_opened: 1, refused_budget_spent: 0 });
     expect(describeFailures(moved)).toBe('2 calls timed out, 3 refused by an open breaker, breakers opened 1 time');
+  });
+
+  test('When a call waits for a bulkhead slot until its budget is spent, then it counts as not sent for its budget, apart from the breaker and bulkhead refusals', async () => {
+    const resilience = createResilience({
+      service: 'bench-caller-queued',
+      settings: { bulkhead_max_concurrent: 1, bulkhead_min_concurrent: 1, breaker_failures: 100 },
+      switches: { retries: false },
+    });
+    const client = createServiceClient({ service: 'queued-service', baseUrl: fake.url, timeoutMs: 150, resilience });
+    fake.on('GET', '/api/queued', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return { status: 200, body: {} };
+    });
+    const before = countFailures(await metricsRegistry.metrics());
+    try {
+      // The first takes the one slot and times out after 150 ms; the second waited those 150 ms for it.
+      await Promise.all([client.call({ path: '/api/queued' }).catch(() => undefined), client.call({ path: '/api/queued' }).catch(() => undefined)]);
+    } finally {
+      await client.close();
+    }
+    const moved = failuresBetween(before, countFailures(await metricsRegistry.metrics()));
+    expect(moved).toEqual({ timed_out: 1, refused_breaker_open: 0, refused_bulkhead_full: 0, breakers_opened: 0, refused_budget_spent: 1 });
+    expect(describeFailures(moved)).toBe("1 call timed out, 1 not sent, the request's budget spent");
+
+    const text = [
+      'microshop_http_client_requests_total{target="a",method="GET",outcome="not_sent"} 10',
+      'microshop_http_client_rejected_total{target="a",reason="breaker_open"} 3',
+      'microshop_http_client_rejected_total{target="a",reason="bulkhead_full"} 2',
+    ].join('\n');
+    expect(countFailures(text)).toMatchObject({ refused_breaker_open: 3, refused_bulkhead_full: 2, refused_budget_spent: 5 });
   });
 
   test('When nothing failed, then there is nothing to describe; labels other than the counted ones are not counted', () => {
@@ -51,7 +81,7 @@ describe('Bench: what the calls between processes met, from their /metrics', () 
       'microshop_circuit_breaker_transitions_total{target="a",to="half-open"} 2',
       'microshop_circuit_breaker_transitions_total{target="a",to="open"} 2',
     ].join('\n');
-    expect(countFailures(text)).toEqual({ timed_out: 7, refused_breaker_open: 0, refused_bulkhead_full: 0, breakers_opened: 2 });
+    expect(countFailures(text)).toEqual({ timed_out: 7, refused_breaker_open: 0, refused_bulkhead_full: 0, breakers_opened: 2, refused_budget_spent: 0 });
     expect(describeFailures({ timed_out: 0, refused_breaker_open: 0, refused_bulkhead_full: 0, breakers_opened: 0 })).toBeUndefined();
     expect(describeFailures(undefined)).toBeUndefined();
   });
