@@ -43,7 +43,8 @@ export const CUT_FACTOR = 0.75;
  * A call beyond the limit waits in a FIFO queue (its wait is not counted as latency); beyond the
  * queue it is refused at once with {@link BulkheadFullError}. The queue is what lets a caller under
  * more load than its neighbour can take hold the excess itself instead of sending it on to queue
- * there, past its timeouts.
+ * there, past its timeouts. A freed slot goes to the next waiting call on the next turn of the event
+ * loop, so that whatever wraps the bulkhead (the breaker) has counted the outcome that freed it.
  *
  * @example
  * const bulkhead = new AdaptiveBulkhead({ max: 32, min: 4, queue: 256, isOverload: (e) => e instanceof TimeoutError })
@@ -88,25 +89,26 @@ export class AdaptiveBulkhead {
   }
 
   /**
-   * Runs `send` in a slot, at once or after waiting in the queue; refuses it with
-   * {@link BulkheadFullError} when the queue is full. An answer (or failure) later than
-   * `slowAfterMs` after `send` started cuts the limit.
+   * Runs `send` in a slot, at once or after waiting in the queue (`send` is told which, so a call
+   * that waited can check again what changed meanwhile); refuses it with {@link BulkheadFullError}
+   * when the queue is full. An answer (or failure) later than `slowAfterMs` after `send` started
+   * cuts the limit.
    */
-  execute<T>(send: () => Promise<T>, slowAfterMs: number): Promise<T> {
-    if (this.#inFlight < this.limit && this.#waiting.length === 0) return this.#run(send, slowAfterMs);
+  execute<T>(send: (waited: boolean) => Promise<T>, slowAfterMs: number): Promise<T> {
+    if (this.#inFlight < this.limit && this.#waiting.length === 0) return this.#run(send, false, slowAfterMs);
     if (this.#waiting.length >= this.#queueMax) return Promise.reject(new BulkheadFullError(this.limit, this.#waiting.length));
     return new Promise<T>((resolve, reject) => {
       this.#waiting.push(() => {
-        this.#run(send, slowAfterMs).then(resolve, reject);
+        this.#run(send, true, slowAfterMs).then(resolve, reject);
       });
     });
   }
 
-  async #run<T>(send: () => Promise<T>, slowAfterMs: number): Promise<T> {
+  async #run<T>(send: (waited: boolean) => Promise<T>, waited: boolean, slowAfterMs: number): Promise<T> {
     this.#inFlight++;
     const started = this.#now();
     try {
-      const answer = await send();
+      const answer = await send(waited);
       this.#answered(started, this.#now() - started > slowAfterMs ? 'late' : 'in time');
       return answer;
     } catch (error) {

@@ -86,18 +86,18 @@ export async function resilientCall({ service, method, headers, timeoutMs, deadl
   const settings = resilience?.settings;
 
   const firstByteLimitMs = !switches.timeouts ? SAFETY_CAP_MS : (settings?.first_byte_timeout_ms ?? timeoutMs);
-  const send = async (): Promise<Answer> => {
+  const send = async (waited = false): Promise<Answer> => {
     const remaining = end - Date.now();
     if (remaining <= 0) throw spent();
     // A call that waited for a bulkhead slot while the breaker opened is refused now, unsent, as a new call would be.
-    if (switches.breakers && guard?.breaker.state === CircuitState.Open) throw new BrokenCircuitError();
+    if (waited && switches.breakers && guard?.breaker.state === CircuitState.Open) throw new BrokenCircuitError();
     const firstByteMs = Math.min(remaining, firstByteLimitMs);
     const extraHeaders: Record<string, string> = switches.timeouts && resilience ? { [BUDGET_HEADER]: String(budgetToPass(remaining)) } : {};
     return attempt({ budgetMs: remaining, firstByteMs, callBudgetMs: end - started, extraHeaders });
   };
   // An answer later than this share of the first-byte timeout cuts the neighbour's limit: it is queueing.
   const slowAfterMs = firstByteLimitMs * (settings?.bulkhead_slow_ratio ?? 1);
-  const throughBulkhead = () => (switches.bulkheads && guard ? guard.bulkhead.execute(send, slowAfterMs) : send());
+  const throughBulkhead = () => (switches.bulkheads && guard ? guard.bulkhead.execute(send, slowAfterMs) : send(false));
   const once = async (): Promise<Answer> => {
     try {
       return switches.breakers && guard ? await guard.breaker.execute(throughBulkhead) : await throughBulkhead();
