@@ -51,10 +51,11 @@ export async function runBench(args: BenchArgs, say: (line: string) => void, pin
         await warmUpSaying(request, args.connections, args.warmupSeconds, say, `round ${round}/${args.rounds} · ${variant.name}`);
         const byInstance = await system.pids();
         const pids = Object.values(byInstance);
-        const before = sampleAll(pids);
-        const beforeEach = cpuByService(sampleEach(byInstance));
+        // Read before the CPU is: the scrapes are not the load's work.
         const urls = FIVE_SERVICES.map((name) => system.url(name));
         const callsBefore = await readFailures(urls);
+        const before = sampleAll(pids);
+        const beforeEach = cpuByService(sampleEach(byInstance));
         const inFlight = sampleInFlight(system.url('gateway'));
         const result = await runLoad({
           ...request,
