@@ -24,7 +24,7 @@ export interface AdaptiveBulkheadOptions {
 }
 
 /** The share of the limit kept when it is cut. */
-export const CUT_FACTOR = 0.75;
+const CUT_FACTOR = 0.75;
 
 /**
  * A bulkhead whose size follows the neighbour's latency (additive increase, multiplicative

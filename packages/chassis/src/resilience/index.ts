@@ -6,7 +6,7 @@
 export { DEFAULT_RESILIENCE_SETTINGS, loadResilienceSettings, ResilienceConfig } from './config.js';
 export { currentDeadline, parseBudget, registerDeadline, runWithDeadline } from './deadline.js';
 export { resilienceMetrics } from './metrics.js';
-export { AdaptiveBulkhead, BulkheadFullError, CUT_FACTOR, type AdaptiveBulkheadOptions } from './adaptive-bulkhead.js';
+export { AdaptiveBulkhead, BulkheadFullError, type AdaptiveBulkheadOptions } from './adaptive-bulkhead.js';
 export { breakerStateName, createResilience, UpstreamFailure, type Guard, type Resilience, type ResilienceOptions } from './resilience.js';
 export { FailureRateBreaker, type FailureRateOptions } from './failure-rate-breaker.js';
 export { createRetryBudget, fullJitterDelay, type RetryBudget } from './retry-budget.js';
