@@ -152,7 +152,7 @@ function describeFailure(error: unknown, timeoutMs: number): string {
  * a hard time budget per call, JSON in and out, and failures turned into problems that name the
  * neighbour. With `resilience`, each call also goes through the neighbour's circuit breaker and
  * bulkhead, idempotent calls are retried with full-jitter backoff within a retry budget, and the
- * remaining budget travels in the `x-budget-ms` header (see docs/resilience.md).
+ * time each attempt waits for its answer travels in the `x-budget-ms` header (see docs/resilience.md).
  *
  * @example
  * const products = createServiceClient({ service: 'product-service', baseUrl, timeoutMs: 2000, resilience: resilienceOf(app) })
@@ -204,8 +204,9 @@ export function createServiceClient({
       pool = overHttp(new Pool(url, {
         connections: resilience ? Math.max(connections, resilience.settings.bulkhead_max_concurrent) : connections,
         connect,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
+        // Each request is bounded by the client's own timers (see tryOn), not by undici's coarse ones.
+        headersTimeout: 0,
+        bodyTimeout: 0,
         keepAliveTimeout: 10_000,
       }));
       pools.set(url, pool);
@@ -248,8 +249,10 @@ export function createServiceClient({
       const tryOn = async (instance: InstanceStats, { budgetMs, firstByteMs, callBudgetMs, extraHeaders }: AttemptInput): Promise<Answer> => {
         const started = performance.now();
         // One controller and one timer at a time. Until the response headers, the tighter of the
-        // first-byte limit (a timer of our own: undici's headers timeout ticks in coarse steps) and
-        // the attempt's budget; once they are in, what is left of the budget, for the body.
+        // first-byte limit and the attempt's budget; once they are in, what is left of the budget,
+        // for the body. These timers are the only ones: undici's own headers and body timeouts run
+        // on a coarse clock that ticks every half second and can fire up to half a second early
+        // (a 950 ms limit cut calls after 600 ms), so they are switched off (0).
         const abort = new AbortController();
         const budgetSpent = () => abort.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
         const firstByteFirst = firstByteMs < budgetMs;
@@ -267,8 +270,8 @@ export function createServiceClient({
             headers: requestHeaders,
             body: payload,
             signal: abort.signal,
-            headersTimeout: firstByteMs,
-            bodyTimeout: budgetMs,
+            headersTimeout: 0,
+            bodyTimeout: 0,
           };
           const target = poolOf(instance.url);
           response = await (span ? span.run(() => target.request(options)) : target.request(options));

@@ -93,8 +93,45 @@ describe('Retries, the retry budget and the budget header', () => {
     const sent = Number(fake.calls[0]?.headers['x-budget-ms']);
     expect(sent).toBeGreaterThan(400);
     expect(sent).toBeLessThanOrEqual(500);
+  });
+
+  test('When the call has more time than one attempt waits, then the budget header is the attempt\'s first-byte wait, not the whole call\'s', async () => {
+    // 2,000 ms for the call, 1,000 ms (the default first-byte limit) for each attempt: the callee is told 950 ms.
+    fake.on('GET', '/api/things/:id', () => ({ body: { id: 1 } }));
     await client.call({ path: '/api/things/1' });
-    expect(Number(fake.calls[1]?.headers['x-budget-ms'])).toBeGreaterThan(1800);
+    expect(Number(fake.calls[0]?.headers['x-budget-ms'])).toBe(950);
+  });
+
+  test('When the neighbour answers within the first-byte limit, then the call waits for it: no coarse timer cuts it early', async () => {
+    // undici's own headers timeout ticks every half second and starts half a tick back: with it set
+    // to the limit, a 950 ms limit cut about half of these 750 ms answers after 500-750 ms.
+    // A busy process keeps that clock ticking; here one long call in the background does.
+    const exact = createResilience({ service: 'test-caller', settings: { breaker_failures: 1000, retry_max_attempts: 1, first_byte_timeout_ms: 950 } });
+    const caller = createServiceClient({ service: 'thing-service', baseUrl: fake.url, timeoutMs: 2000, resilience: exact });
+    const patient = createServiceClient({ service: 'thing-service', baseUrl: fake.url, timeoutMs: 8000, resilience: createResilience({ service: 'test-caller', settings: { first_byte_timeout_ms: 8000 } }) });
+    fake.on('GET', '/api/things/:id', () => ({ body: { id: 1 }, delayMs: 750 }));
+    fake.on('GET', '/api/slow', () => ({ body: {}, delayMs: 5000 }));
+    const background = patient.call({ path: '/api/slow' }).then((r) => r.status);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push(await caller.call({ path: '/api/things/1' }).then((r) => r.status, (e: { status: number }) => e.status));
+    expect(await background).toBe(200);
+    await Promise.all([caller.close(), patient.close()]);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+  });
+
+  test('When an attempt times out waiting for its first byte, then the retry is told what is left of the call, no more', async () => {
+    const quick = createResilience({ service: 'test-caller', settings: { breaker_failures: 1000, retry_max_attempts: 2, retry_base_ms: 1, retry_max_delay_ms: 1, first_byte_timeout_ms: 300 } });
+    const caller = createServiceClient({ service: 'thing-service', baseUrl: fake.url, timeoutMs: 500, resilience: quick });
+    let calls = 0;
+    fake.on('GET', '/api/things/:id', () => (++calls === 1 ? { body: { id: 1 }, delayMs: 400 } : { body: { id: 1 } }));
+    const status = await caller.call({ path: '/api/things/1' }).then((r) => r.status);
+    await caller.close();
+    expect(status).toBe(200);
+    const budgets = fake.calls.map((call) => Number(call.headers['x-budget-ms']));
+    expect(budgets[0]).toBe(285);
+    // About 200 ms are left after the first attempt's 300 ms: the retry may not be told more.
+    expect(budgets[1]).toBeGreaterThan(0);
+    expect(budgets[1]).toBeLessThan(200);
   });
 
   test('When the deadline is already spent, then nothing is sent and the answer is 503', async () => {

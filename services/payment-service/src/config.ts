@@ -17,8 +17,8 @@ const PaymentServiceConfig = Type.Object({
   /** Budget of one call to the payment provider. */
   PROVIDER_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 4000 }),
   /**
-   * How long `POST /api/payments` waits for its saga before answering 202. Keep it under the
-   * caller's first-byte timeout (the gateway's: 1 s); a caller's `x-budget-ms` shortens it further.
+   * How long `POST /api/payments` waits for its saga before answering 202. A caller's `x-budget-ms`
+   * (its first-byte wait: the gateway's is 1 s) shortens it further, less a margin for the way back.
    */
   PAYMENT_BUDGET_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 800 }),
   /** Attempts of `charge` or `confirm` before the saga compensates. */

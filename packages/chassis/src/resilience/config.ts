@@ -10,7 +10,7 @@ import { readConfig } from '../config.js';
 export const ResilienceConfig = Type.Object({
   /** Time to open a TCP connection to a neighbour. */
   CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 1000 }),
-  /** Time from sending one attempt to its response headers (undici `headersTimeout`). */
+  /** Time from sending one attempt to its response headers (a timer of the chassis client's own). */
   FIRST_BYTE_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 1000 }),
   /** Attempts per call, the first included (1: never retry). */
   RETRY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),

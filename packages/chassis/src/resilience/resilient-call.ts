@@ -55,7 +55,7 @@ export function isRetryable(method: string, headers: Record<string, string>): bo
   return IDEMPOTENT.has(method.toUpperCase()) || Object.keys(headers).some((name) => name.toLowerCase() === 'idempotency-key');
 }
 
-/** What is passed downstream: the remaining budget less a margin, so the callee's answer arrives before we stop waiting. */
+/** What is passed downstream: the attempt's wait for an answer less a margin, so the callee's answer arrives before we stop waiting. */
 export function budgetToPass(remainingMs: number): number {
   return Math.max(0, Math.floor(remainingMs - Math.min(50, remainingMs * 0.05)));
 }
@@ -92,7 +92,10 @@ export async function resilientCall({ service, method, headers, timeoutMs, deadl
     // A call that waited for a bulkhead slot while the breaker opened is refused now, unsent, as a new call would be.
     if (waited && switches.breakers && guard?.breaker.state === CircuitState.Open) throw new BrokenCircuitError();
     const firstByteMs = Math.min(remaining, firstByteLimitMs);
-    const extraHeaders: Record<string, string> = switches.timeouts && resilience ? { [BUDGET_HEADER]: String(budgetToPass(remaining)) } : {};
+    // The callee is told how long this attempt will wait for its answer, not what the whole call has
+    // left: past its first-byte limit the attempt is given up (and maybe retried), so work the callee
+    // did after that would be for no one.
+    const extraHeaders: Record<string, string> = switches.timeouts && resilience ? { [BUDGET_HEADER]: String(budgetToPass(firstByteMs)) } : {};
     return attempt({ budgetMs: remaining, firstByteMs, callBudgetMs: end - started, extraHeaders });
   };
   // An answer later than this share of the first-byte timeout cuts the neighbour's limit: it is queueing.
