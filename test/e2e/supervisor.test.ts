@@ -48,8 +48,13 @@ describe('npm start: the whole system under the supervisor', () => {
       expect(output).toMatch(summaryRow(name, pids[name], database));
       if (file !== null) expect(existsSync(database), `${database} exists`).toBe(true);
     }
-    // Each process's lines carry its name.
-    for (const name of ALL_SERVICES) expect(output).toMatch(new RegExp(`^${escape(name)} +\\| `, 'm'));
+    // Each process's lines carry its name. A process writes its log lines in batches (every 200 ms),
+    // so its first ones may reach the supervisor after the summary: wait for them, briefly.
+    for (const name of ALL_SERVICES) {
+      const prefixed = new RegExp(`^${escape(name)} +\\| `, 'm');
+      await waitFor(() => prefixed.test(system.output()), 5000).catch(() => undefined);
+      expect(system.output()).toMatch(prefixed);
+    }
   });
 
   test('When a service process is killed (SIGKILL), then the supervisor restarts it with a new pid, and the others keep theirs', async () => {
