@@ -204,7 +204,7 @@ export function createServiceClient({
       pool = overHttp(new Pool(url, {
         connections: resilience ? Math.max(connections, resilience.settings.bulkhead_max_concurrent) : connections,
         connect,
-        // Each request is bounded by the client's own timers (see tryOn), not by undici's coarse ones.
+        // Off: each request is bounded by the client's own timers (see tryOn), not by undici's coarse ones.
         headersTimeout: 0,
         bodyTimeout: 0,
         keepAliveTimeout: 10_000,
@@ -252,7 +252,7 @@ export function createServiceClient({
         // first-byte limit and the attempt's budget; once they are in, what is left of the budget,
         // for the body. These timers are the only ones: undici's own headers and body timeouts run
         // on a coarse clock that ticks every half second and can fire up to half a second early
-        // (a 950 ms limit cut calls after 600 ms), so they are switched off (0).
+        // (a 950 ms limit cut calls after 600 ms), so they are off in every pool (0).
         const abort = new AbortController();
         const budgetSpent = () => abort.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
         const firstByteFirst = firstByteMs < budgetMs;
@@ -270,8 +270,6 @@ export function createServiceClient({
             headers: requestHeaders,
             body: payload,
             signal: abort.signal,
-            headersTimeout: 0,
-            bodyTimeout: 0,
           };
           const target = poolOf(instance.url);
           response = await (span ? span.run(() => target.request(options)) : target.request(options));

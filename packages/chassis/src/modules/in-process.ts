@@ -13,10 +13,8 @@ export interface TargetRequest {
   path: string;
   headers: Record<string, string>;
   body: string | null;
+  /** The call's only limit, over HTTP and in-process alike: the client aborts it. */
   signal?: AbortSignal;
-  /** undici's own limits (first byte, body); an in-process call is bounded by `signal` alone. */
-  headersTimeout?: number;
-  bodyTimeout?: number;
 }
 
 /** An answer as the chassis client reads it: the part of undici's response data it uses. */
