@@ -56,6 +56,13 @@ describe('The performance suite, run for real', () => {
     expect(suite.gateway_no_load?.requests).toBe(100);
     expect(suite.gateway_no_load?.gateway_p50_ms).toBeGreaterThan(0);
     expect(suite.memory?.services_rss_mib).toBeGreaterThan(0);
+    // Beside each service's RSS, its V8 heap, read from its /metrics: part of the RSS, and used within committed.
+    expect(Object.keys(suite.memory?.heap_mib_by_process ?? {}).sort()).toEqual(['gateway', 'order-service', 'payment-service', 'product-service', 'user-service']);
+    for (const [name, heap] of Object.entries(suite.memory?.heap_mib_by_process ?? {})) {
+      expect(heap.used, name).toBeGreaterThan(0);
+      expect(heap.committed, name).toBeGreaterThanOrEqual(heap.used);
+      expect(heap.committed, name).toBeLessThan(suite.memory?.rss_mib_by_process[name] ?? 0);
+    }
     expect(suite.systems.find((s) => s.name === 'microservices')?.startup_ms.length).toBe(3);
     const goals = Object.fromEntries(suite.goals.map((g) => [g.id, g]));
     for (const id of ['1', '2a', '2b', '5a', '5b', '6b']) expect(goals[id]?.measured, id).not.toBeNull();

@@ -257,6 +257,16 @@ export const BenchSuite = Type.Object({
       scenario: Type.String(),
       rss_mib_by_process: Type.Record(Type.String(), Type.Number({ minimum: 0 })),
       services_rss_mib: Type.Number({ minimum: 0, description: 'The gateway and the four services together' }),
+      heap_mib_by_process: Type.Optional(
+        Type.Record(
+          Type.String(),
+          Type.Object({
+            committed: Type.Number({ minimum: 0, description: 'What V8 has taken from the system for the heap (nodejs_heap_size_total_bytes), in MiB' }),
+            used: Type.Number({ minimum: 0, description: 'What objects fill of it (nodejs_heap_size_used_bytes), live or not yet collected, in MiB' }),
+          }),
+          { description: "The V8 heap of each of the five, read from its /metrics when RSS was read; absent in runs before it was recorded" },
+        ),
+      ),
     }),
     Type.Null(),
   ]),

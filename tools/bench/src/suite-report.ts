@@ -196,6 +196,7 @@ export function formatSuite(report: BenchSuite): string {
   const extras = [
     report.gateway_no_load ? `Gateway at no load: p50 ${report.gateway_no_load.direct_p50_ms} ms directly, ${report.gateway_no_load.gateway_p50_ms} ms through the gateway (+${report.gateway_no_load.added_p50_ms} ms), ${report.gateway_no_load.requests} requests each way` : '',
     report.memory ? `Memory after ${report.memory.load_s} s mixed load: ${Object.entries(report.memory.rss_mib_by_process).map(([name, mib]) => `${name} ${mib}`).join(', ')} MiB; the five services ${report.memory.services_rss_mib} MiB` : '',
+    report.memory?.heap_mib_by_process ? `V8 heap then, committed / used: ${Object.entries(report.memory.heap_mib_by_process).map(([name, heap]) => `${name} ${heap.committed} / ${heap.used}`).join(', ')} MiB` : '',
     `Start-up (spawn to all healthy): ${report.systems.map((s) => `${s.name} ${s.startup_ms.length ? `${(median(s.startup_ms) / 1000).toFixed(2)} s` : '-'}`).join(', ')}`,
   ].filter(Boolean);
   const goals = table(

@@ -5,6 +5,7 @@ import type { BenchSuite, SuiteOpenLoop, SuiteSystemName } from '@microshop/cont
 import type { ServiceName } from '@microshop/contracts';
 import { setResilience } from './admin.js';
 import { describeFailures, failuresBetween, readFailures } from './call-failures.js';
+import { readHeaps } from './heap.js';
 import { startBareSystem } from './bare/index.js';
 import { type LoadTarget, percentile, runLoad, runOpenLoad, warmUpSaying } from './load.js';
 import { sampleAll, sampleEach, sampleProcess } from './process-usage.js';
@@ -268,7 +269,14 @@ export async function runSuite(args: SuiteArgs, say: (line: string) => void, pin
           byProcess[name] = Math.round(((byProcess[name] ?? 0) + sampleProcess(pid).rssBytes / 1024 / 1024) * 10) / 10;
         }
         const services = FIVE_SERVICES.reduce((sum, name) => sum + (byProcess[name] ?? 0), 0);
-        memory = { load_s: args.memoryLoadSeconds, scenario: 'mixed', rss_mib_by_process: byProcess, services_rss_mib: Math.round(services * 10) / 10 };
+        const heaps = await readHeaps(Object.fromEntries(FIVE_SERVICES.map((name) => [name, system.url(name)])));
+        memory = {
+          load_s: args.memoryLoadSeconds,
+          scenario: 'mixed',
+          rss_mib_by_process: byProcess,
+          services_rss_mib: Math.round(services * 10) / 10,
+          ...(Object.keys(heaps).length > 0 ? { heap_mib_by_process: heaps } : {}),
+        };
       }
     } finally {
       await system.stop();

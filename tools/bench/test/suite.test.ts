@@ -88,7 +88,7 @@ describe('The performance suite: report and goals', () => {
     plans: SUITE_SYSTEM_PLANS,
     openLoop: [{ system: 'microservices', scenario: 'create-order', max_requests_per_s: 1000, share: 0.5, rate_per_s: 500, requests_per_s: 499, p50_ms: 3, p90_ms: 5, p99_ms: 9, p999_ms: 20, errors: 0, unsent: 0 }],
     noLoad: { requests: 2000, direct_p50_ms: 0.4, gateway_p50_ms: 0.9, added_p50_ms: 0.5 },
-    memory: { load_s: 60, scenario: 'mixed', rss_mib_by_process: { gateway: 90, 'user-service': 70, 'product-service': 70, 'order-service': 80, 'payment-service': 75, registry: 60 }, services_rss_mib: 385 },
+    memory: { load_s: 60, scenario: 'mixed', rss_mib_by_process: { gateway: 90, 'user-service': 70, 'product-service': 70, 'order-service': 80, 'payment-service': 75, registry: 60 }, services_rss_mib: 385, heap_mib_by_process: { gateway: { committed: 40.5, used: 31.2 }, 'order-service': { committed: 44, used: 30.9 } } },
     meta: META,
   });
   const goal = (id: string) => report.goals.find((g) => g.id === id);
@@ -173,6 +173,7 @@ describe('The performance suite: report and goals', () => {
     expect(text).toMatch(/^2a +0\.367 × +>= 0\.33 × +yes/m);
     expect(text).toContain('microservices create-order 50 %');
     expect(text).toContain('+0.5 ms');
+    expect(text).toContain('V8 heap then, committed / used: gateway 40.5 / 31.2, order-service 44 / 30.9 MiB');
     const svg = renderSuiteSvg(report);
     expect(svg.match(/<rect x="330"/g)).toHaveLength(report.pairings.length);
     expect(svg).toContain('>1×</text>');

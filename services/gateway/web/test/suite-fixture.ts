@@ -100,6 +100,13 @@ export const suite: BenchSuite = {
     scenario: 'mixed',
     rss_mib_by_process: { gateway: 148.2, 'user-service': 121.5, 'product-service': 126.3, 'order-service': 139.8, 'payment-service': 128.4, 'payment-provider': 84.1, registry: 78.6 },
     services_rss_mib: 664.2,
+    heap_mib_by_process: {
+      gateway: { committed: 71.4, used: 52.3 },
+      'user-service': { committed: 48.2, used: 30.1 },
+      'product-service': { committed: 52.9, used: 41.6 },
+      'order-service': { committed: 60.5, used: 38.8 },
+      'payment-service': { committed: 55.1, used: 40.2 },
+    },
   },
   goals: [
     { id: '1', goal: 'The gateway adds at most 1 ms to a request at no load (median)', measured: 0.57, target: 1, comparison: '<=', unit: 'ms', met: true, evidence: 'gateway_no_load: gateway p50 − direct p50, 2,000 requests each way' },

@@ -91,17 +91,22 @@ describe('Web UI: the Compare page, the performance suite', () => {
     expect(faster && gatewayCost(faster)?.added).toBe('−0.04 ms');
     expect(gatewayCost({ ...suite, gateway_no_load: null })).toBeNull();
     const memory = memoryView(suite);
-    expect(memory?.rows.map((r) => [r.label, r.rssMiB])).toEqual([
-      ['gateway', '148'],
-      ['order-service', '140'],
-      ['payment-service', '128'],
-      ['product-service', '126'],
-      ['user-service', '122'],
-      ['payment-provider', '84'],
-      ['registry', '79'],
-      ['Gateway and the four services', '664'],
+    expect(memory?.rows.map((r) => [r.label, r.rssMiB, r.heapCommittedMiB, r.heapUsedMiB])).toEqual([
+      ['gateway', '148', '71', '52'],
+      ['order-service', '140', '61', '39'],
+      ['payment-service', '128', '55', '40'],
+      ['product-service', '126', '53', '42'],
+      ['user-service', '122', '48', '30'],
+      ['payment-provider', '84', '–', '–'],
+      ['registry', '79', '–', '–'],
+      ['Gateway and the four services', '664', '288', '203'],
     ]);
     expect(memoryView({ ...suite, memory: null })).toBeNull();
+    // A run from before the heap was read, or with a service's heap missing: no heap total.
+    const noHeaps = suite.memory && memoryView({ ...suite, memory: { ...suite.memory, heap_mib_by_process: undefined } });
+    expect(noHeaps?.rows.at(-1)).toMatchObject({ rssMiB: '664', heapCommittedMiB: '–', heapUsedMiB: '–' });
+    const four = suite.memory && memoryView({ ...suite, memory: { ...suite.memory, heap_mib_by_process: { gateway: { committed: 71.4, used: 52.3 } } } });
+    expect(four?.rows.at(-1)?.heapCommittedMiB).toBe('–');
     expect([median([3420, 3180, 3650]), median([1240, 1190]), median([])]).toEqual([3420, 1215, undefined]);
     expect(startupRows(suite).slice(0, 5).map((r) => [r.system, r.median, r.all])).toEqual([
       ['microservices', '3.42 s', '3.42 s, 3.18 s, 3.65 s'],

@@ -209,8 +209,14 @@ export interface MemoryRow {
   key: string;
   label: string;
   rssMiB: string;
+  /** Its V8 heap, what V8 has taken and what objects fill, when the run read it ('–' otherwise). */
+  heapCommittedMiB: string;
+  heapUsedMiB: string;
   total: boolean;
 }
+
+/** The gateway and the four services, whose memory goal 6a holds. */
+const FIVE = 5;
 
 /** Memory after the mixed load: each process, the largest first, then the gateway and the four services together; null when the run did not measure it. */
 export interface MemoryView {
@@ -222,10 +228,22 @@ export interface MemoryView {
 export function memoryView(suite: BenchSuite): MemoryView | null {
   const memory = suite.memory;
   if (memory === null) return null;
+  const heaps = memory.heap_mib_by_process ?? {};
+  const mib = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(0));
   const processes = Object.entries(memory.rss_mib_by_process)
     .sort(([, a], [, b]) => b - a)
-    .map(([process, rss]) => ({ key: process, label: process, rssMiB: rss.toFixed(0), total: false }));
-  const total = { key: 'services-total', label: 'Gateway and the four services', rssMiB: memory.services_rss_mib.toFixed(0), total: true };
+    .map(([process, rss]) => ({ key: process, label: process, rssMiB: rss.toFixed(0), heapCommittedMiB: mib(heaps[process]?.committed), heapUsedMiB: mib(heaps[process]?.used), total: false }));
+  // The heap's total only when every one of the five has its heap in the run.
+  const five = Object.values(heaps);
+  const sum = (pick: (heap: { committed: number; used: number }) => number) => (five.length === FIVE ? five.reduce((total, heap) => total + pick(heap), 0) : undefined);
+  const total = {
+    key: 'services-total',
+    label: 'Gateway and the four services',
+    rssMiB: memory.services_rss_mib.toFixed(0),
+    heapCommittedMiB: mib(sum((heap) => heap.committed)),
+    heapUsedMiB: mib(sum((heap) => heap.used)),
+    total: true,
+  };
   return { loadS: memory.load_s, scenario: memory.scenario, rows: [...processes, total] };
 }
 

@@ -82,6 +82,8 @@ const OPEN_LOOP_COLUMNS: readonly Column<OpenLoopRow>[] = [
 const MEMORY_COLUMNS: readonly Column<MemoryRow>[] = [
   { header: 'Process', cell: (row) => (row.total ? <strong>{row.label}</strong> : row.label) },
   { header: 'RSS MiB', cell: (row) => (row.total ? <strong>{row.rssMiB}</strong> : row.rssMiB), numeric: true },
+  { header: 'V8 heap MiB', cell: (row) => row.heapCommittedMiB, numeric: true },
+  { header: 'of it in use', cell: (row) => row.heapUsedMiB, numeric: true, className: 'hide-narrow' },
 ];
 
 const STARTUP_COLUMNS: readonly Column<StartupRow>[] = [
@@ -169,7 +171,7 @@ export function SuiteView({ suite }: { suite: BenchSuite }) {
           )}
         </Card>
 
-        <Card id="suite-memory" title="Memory after the mixed load" subtitle={memory ? `Resident memory of each process after ${memory.loadS} s of ${memory.scenario}` : undefined}>
+        <Card id="suite-memory" title="Memory after the mixed load" subtitle={memory ? `Resident memory of each process after ${memory.loadS} s of ${memory.scenario}, and the part of it V8 holds for the heap, with what objects fill of that (live or not yet collected); the rest is Node's own code, mapped by every process, and native memory` : undefined}>
           {memory ? (
             <DataTable label="Resident memory per process after the mixed load" columns={MEMORY_COLUMNS} rows={memory.rows} rowKey={(row) => row.key} rowProps={(row) => ({ className: row.total ? 'compare-ratio-row' : '' })} empty="No processes." />
           ) : (
