@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startFakeService, type FakeService } from '@microshop/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { createResilience, createRetryBudget, createServiceClient, fullJitterDelay, runWithDeadline, type Resilience, type ServiceClient } from '../src/index.js';
+import { createAnswerTime, createResilience, createRetryBudget, createServiceClient, fullJitterDelay, metricsRegistry, runWithDeadline, type Resilience, type ServiceClient } from '../src/index.js';
 
 const boom = { status: 503, body: { type: '/problems/x', title: 'Busy', status: 503, detail: 'busy' } };
 
@@ -132,6 +132,56 @@ describe('Retries, the retry budget and the budget header', () => {
     // About 200 ms are left after the first attempt's 300 ms: the retry may not be told more.
     expect(budgets[1]).toBeGreaterThan(0);
     expect(budgets[1]).toBeLessThan(200);
+  });
+
+  /** Retries not sent for want of time, to `target`, so far in this process. */
+  const retriesWithoutTime = async (target: string) => {
+    const values = (await metricsRegistry.getSingleMetric('microshop_http_client_rejected_total')?.get())?.values ?? [];
+    return values.filter((v) => v.labels.target === target && v.labels.reason === 'retry_no_time').reduce((sum, v) => sum + v.value, 0);
+  };
+
+  /** A caller whose neighbour answers in about 150 ms, five times, before the call under test. */
+  const callerUsedTo150ms = async (target: string, timeoutMs: number) => {
+    const used = createResilience({ service: 'test-caller', settings: { breaker_failures: 1000, retry_max_attempts: 2, retry_base_ms: 1, retry_max_delay_ms: 1, first_byte_timeout_ms: timeoutMs } });
+    const caller = createServiceClient({ service: target, baseUrl: fake.url, timeoutMs, resilience: used });
+    fake.on('GET', '/api/things/:id', () => ({ body: { id: 1 }, delayMs: 150 }));
+    for (let i = 0; i < 5; i++) await caller.call({ path: '/api/things/1' });
+    fake.calls.length = 0;
+    return caller;
+  };
+
+  test('When an attempt fails with less of the call left than the neighbour takes to answer, then no retry is sent into it', async () => {
+    const caller = await callerUsedTo150ms('late-service', 300);
+    const before = await retriesWithoutTime('late-service');
+    // 200 ms in, a 503: about 100 ms are left, and answers take about 150. A retry would only time out.
+    fake.on('GET', '/api/things/:id', () => (fake.calls.length === 1 ? { ...boom, delayMs: 200 } : { body: { id: 1 }, delayMs: 150 }));
+    const status = await caller.call({ path: '/api/things/1' }).then((r) => r.status, (e: { status: number }) => e.status);
+    await caller.close();
+    expect(status).toBe(503);
+    expect(fake.calls).toHaveLength(1);
+    expect((await retriesWithoutTime('late-service')) - before).toBe(1);
+  });
+
+  test('When an attempt fails with time enough left for an answer, then the retry is sent and answers', async () => {
+    const caller = await callerUsedTo150ms('timely-service', 1000);
+    const before = await retriesWithoutTime('timely-service');
+    fake.on('GET', '/api/things/:id', () => (fake.calls.length === 1 ? { ...boom, delayMs: 200 } : { body: { id: 1 }, delayMs: 150 }));
+    const status = await caller.call({ path: '/api/things/1' }).then((r) => r.status, (e: { status: number }) => e.status);
+    await caller.close();
+    expect(status).toBe(200);
+    expect(fake.calls).toHaveLength(2);
+    expect((await retriesWithoutTime('timely-service')) - before).toBe(0);
+  });
+
+  test('When answers come in, then the typical answer time follows them, a fifth at a time; none before the first', () => {
+    const answers = createAnswerTime();
+    expect(answers.typicalMs()).toBeUndefined();
+    answers.record(10);
+    expect(answers.typicalMs()).toBe(10);
+    answers.record(60);
+    expect(answers.typicalMs()).toBe(20);
+    for (let i = 0; i < 30; i++) answers.record(100);
+    expect(answers.typicalMs()).toBeGreaterThan(99);
   });
 
   test('When the deadline is already spent, then nothing is sent and the answer is 503', async () => {

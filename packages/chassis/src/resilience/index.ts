@@ -7,6 +7,7 @@ export { DEFAULT_RESILIENCE_SETTINGS, loadResilienceSettings, ResilienceConfig }
 export { currentDeadline, parseBudget, registerDeadline, runWithDeadline } from './deadline.js';
 export { resilienceMetrics } from './metrics.js';
 export { AdaptiveBulkhead, BulkheadFullError, type AdaptiveBulkheadOptions } from './adaptive-bulkhead.js';
+export { createAnswerTime, type AnswerTime } from './answer-time.js';
 export { breakerStateName, createResilience, UpstreamFailure, type Guard, type Resilience, type ResilienceOptions } from './resilience.js';
 export { FailureRateBreaker, type FailureRateOptions } from './failure-rate-breaker.js';
 export { createRetryBudget, fullJitterDelay, type RetryBudget } from './retry-budget.js';

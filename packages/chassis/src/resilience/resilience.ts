@@ -2,6 +2,7 @@ import { type CircuitBreakerPolicy, CircuitState, circuitBreaker, handleWhen } f
 import type { BreakerState, BulkheadState, ResilienceState, ResilienceSwitches, SetResilienceSwitches } from '@microshop/contracts';
 import type { FastifyBaseLogger } from 'fastify';
 import { AdaptiveBulkhead } from './adaptive-bulkhead.js';
+import { type AnswerTime, createAnswerTime } from './answer-time.js';
 import { DEFAULT_RESILIENCE_SETTINGS, type Settings } from './config.js';
 import { FailureRateBreaker } from './failure-rate-breaker.js';
 import { BREAKER_STATE_VALUE, resilienceMetrics } from './metrics.js';
@@ -30,6 +31,8 @@ export interface Guard {
   readonly breaker: CircuitBreakerPolicy;
   readonly bulkhead: AdaptiveBulkhead;
   readonly retryBudget: RetryBudget;
+  /** How long its answers take now: a retry is sent only with at least that much of the call left. */
+  readonly answerTime: AnswerTime;
   /** Milliseconds until an open breaker lets a probe through (0 when not open). */
   openForMs(): number;
 }
@@ -120,6 +123,7 @@ export function createResilience({ service, settings: given = {}, switches: init
         },
       }),
       retryBudget: createRetryBudget(settings.retry_budget_ratio),
+      answerTime: createAnswerTime(),
       openForMs: () => (breaker.state === CircuitState.Open ? Math.max(0, openedAt + settings.breaker_half_open_after_ms - Date.now()) : 0),
     };
   };

@@ -96,7 +96,17 @@ export async function resilientCall({ service, method, headers, timeoutMs, deadl
     // left: past its first-byte limit the attempt is given up (and maybe retried), so work the callee
     // did after that would be for no one.
     const extraHeaders: Record<string, string> = switches.timeouts && resilience ? { [BUDGET_HEADER]: String(budgetToPass(firstByteMs)) } : {};
-    return attempt({ budgetMs: remaining, firstByteMs, callBudgetMs: end - started, extraHeaders });
+    if (!guard) return attempt({ budgetMs: remaining, firstByteMs, callBudgetMs: end - started, extraHeaders });
+    const sentAt = Date.now();
+    try {
+      const answer = await attempt({ budgetMs: remaining, firstByteMs, callBudgetMs: end - started, extraHeaders });
+      guard.answerTime.record(Date.now() - sentAt);
+      return answer;
+    } catch (error) {
+      // A 5xx is an answer and says how long one takes; a timeout or a refused connection does not.
+      if (error instanceof UpstreamFailure && error.kind === 'server_error') guard.answerTime.record(Date.now() - sentAt);
+      throw error;
+    }
   };
   // An answer later than this share of the first-byte timeout cuts the neighbour's limit: it is queueing.
   const slowAfterMs = firstByteLimitMs * (settings?.bulkhead_slow_ratio ?? 1);
@@ -135,7 +145,15 @@ export async function resilientCall({ service, method, headers, timeoutMs, deadl
     } catch (error) {
       if (!(error instanceof UpstreamFailure) || n >= maxAttempts || !guard || !settings) throw error;
       const delay = fullJitterDelay(n, settings.retry_base_ms, settings.retry_max_delay_ms, random);
-      if (Date.now() + delay >= end) throw error;
+      // A retry needs time to be answered in: at least what the neighbour's attempts take now.
+      // Sent into the last few milliseconds it would only time out, count as one more failure for
+      // the breaker and cut the bulkhead.
+      const left = end - Date.now() - delay;
+      if (left <= 0) throw error;
+      if (left < (guard.answerTime.typicalMs() ?? 0)) {
+        resilienceMetrics().rejected.inc({ target: service, reason: 'retry_no_time' });
+        throw error;
+      }
       if (!guard.retryBudget.tryRetry()) {
         resilienceMetrics().rejected.inc({ target: service, reason: 'retry_budget' });
         throw error;
