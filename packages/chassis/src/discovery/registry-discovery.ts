@@ -60,7 +60,9 @@ export function nextList(previous: readonly ServiceInstance[], fetched: readonly
  * the registry is down they keep the last known ones, and the calls keep flowing.
  */
 export function createRegistryDiscovery({ registryUrl, identity, refreshMs, timeoutMs = 1000, onUnreachable, onReachable }: RegistryDiscoveryOptions): RegistryDiscovery {
-  const pool = new Pool(trimUrl(registryUrl), { connections: 1, keepAliveTimeout: Math.max(refreshMs * 3, 4000), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  // The request's own signal is its only time limit: undici's headers and body timeouts run on a
+  // clock of half-second ticks and can fire half a second early (see service-client.ts).
+  const pool = new Pool(trimUrl(registryUrl), { connections: 1, keepAliveTimeout: Math.max(refreshMs * 3, 4000), headersTimeout: 0, bodyTimeout: 0 });
   const lists = new Map<string, readonly ServiceInstance[]>();
   let lastRefresh: Date | null = null;
   let stale = false;

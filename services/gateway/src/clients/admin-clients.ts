@@ -27,7 +27,9 @@ export interface LongSupervisorCalls {
 }
 
 function longSupervisorCalls(supervisorUrl: string, adminToken: string, timeoutMs: number): LongSupervisorCalls {
-  const pool = new Pool(new URL(supervisorUrl).origin, { connections: 4, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  // Each request's own signal is its only time limit: undici's headers and body timeouts run on a
+  // clock of half-second ticks and can fire half a second early.
+  const pool = new Pool(new URL(supervisorUrl).origin, { connections: 4, headersTimeout: 0, bodyTimeout: 0 });
   return {
     async post<T>(path: string, body: unknown): Promise<SupervisorAnswer<T>> {
       const response = await pool.request({

@@ -39,8 +39,11 @@ export function createHttpProbe({ timeoutMs, intervalMs }: HttpProbeOptions): Ht
     keepAliveTimeout: keepAlive,
     keepAliveMaxTimeout: keepAlive,
     connect: { timeout: timeoutMs },
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
+    // The check's own signal is its time limit, to the millisecond. undici's headers and body
+    // timeouts run on a clock of half-second ticks and start half a tick back: set to the limit,
+    // they failed checks that answered in time, after as little as half of it.
+    headersTimeout: 0,
+    bodyTimeout: 0,
   });
 
   const probe: Probe = async (target, closing): Promise<ProbeResult> => {
