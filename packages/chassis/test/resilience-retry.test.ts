@@ -150,27 +150,23 @@ describe('Retries, the retry budget and the budget header', () => {
     return caller;
   };
 
-  test('When an attempt fails with less of the call left than the neighbour takes to answer, then no retry is sent into it', async () => {
-    const caller = await callerUsedTo150ms('late-service', 300);
-    const before = await retriesWithoutTime('late-service');
-    // 200 ms in, a 503: about 100 ms are left, and answers take about 150. A retry would only time out.
+  /** One call of a caller used to 150 ms answers, whose first attempt gets a 503 after 200 ms: what came of it. */
+  const callFailingFirstAfter200ms = async (target: string, timeoutMs: number) => {
+    const caller = await callerUsedTo150ms(target, timeoutMs);
+    const before = await retriesWithoutTime(target);
     fake.on('GET', '/api/things/:id', () => (fake.calls.length === 1 ? { ...boom, delayMs: 200 } : { body: { id: 1 }, delayMs: 150 }));
     const status = await caller.call({ path: '/api/things/1' }).then((r) => r.status, (e: { status: number }) => e.status);
     await caller.close();
-    expect(status).toBe(503);
-    expect(fake.calls).toHaveLength(1);
-    expect((await retriesWithoutTime('late-service')) - before).toBe(1);
+    return { status, sent: fake.calls.length, retriesWithoutTime: (await retriesWithoutTime(target)) - before };
+  };
+
+  test('When an attempt fails with less of the call left than the neighbour takes to answer, then no retry is sent into it', async () => {
+    // 200 ms into a 300 ms call: about 100 ms are left, and answers take about 150. A retry would only time out.
+    expect(await callFailingFirstAfter200ms('late-service', 300)).toEqual({ status: 503, sent: 1, retriesWithoutTime: 1 });
   });
 
   test('When an attempt fails with time enough left for an answer, then the retry is sent and answers', async () => {
-    const caller = await callerUsedTo150ms('timely-service', 1000);
-    const before = await retriesWithoutTime('timely-service');
-    fake.on('GET', '/api/things/:id', () => (fake.calls.length === 1 ? { ...boom, delayMs: 200 } : { body: { id: 1 }, delayMs: 150 }));
-    const status = await caller.call({ path: '/api/things/1' }).then((r) => r.status, (e: { status: number }) => e.status);
-    await caller.close();
-    expect(status).toBe(200);
-    expect(fake.calls).toHaveLength(2);
-    expect((await retriesWithoutTime('timely-service')) - before).toBe(0);
+    expect(await callFailingFirstAfter200ms('timely-service', 1000)).toEqual({ status: 200, sent: 2, retriesWithoutTime: 0 });
   });
 
   test('When answers come in, then the typical answer time follows them, a fifth at a time; none before the first', () => {

@@ -94,3 +94,26 @@ export function printMedians(title, heading, results) {
     console.log(`${variant.padEnd(width)} ${rps.toFixed(0).padStart(7)} ${cpu.toFixed(1).padStart(11)} ${(cpu - baseCpu).toFixed(1).padStart(6)}`);
   }
 }
+
+/**
+ * The app the server-side scripts measure: the chassis' `createServer` (with `options`) and one
+ * route with a parameter answering a small product, listening on `port`; prints `listening` once it
+ * serves, for {@link alternate}.
+ */
+export async function serveProductRoute(port, options) {
+  const { createServer } = await import('../../../packages/chassis/dist/server.js');
+  const app = await createServer({ name: 'product-service', docs: false, ...options });
+  app.get('/api/products/:id', async (request) => ({ id: Number(request.params.id), name: 'Laptop', price: 999.99, stock: 10 }));
+  await app.listen({ port, host: '127.0.0.1' });
+  process.stdout.write('listening\n');
+}
+
+/**
+ * The measuring side of such a script: each variant's server (`script --serve <variant>`) loaded
+ * with `GET /api/products/7` on `port`, in alternation, and the medians printed under `heading`.
+ */
+export async function measureProductRoute({ script, port, variants, heading, rounds, duration, connections }) {
+  const target = { url: `http://127.0.0.1:${port}/api/products/7`, method: 'GET' };
+  const results = await alternate({ script, variants, target, rounds, duration, connections });
+  printMedians(`One chassis server, GET /api/products/7, ${connections} connections, ${rounds} rounds of ${duration} s (medians)`, heading, results);
+}

@@ -7,12 +7,11 @@
 //
 // The variants run in alternation (`alternate.mjs`), each in a fresh process pinned to CPU 1 and
 // warmed up until its rate levels off. It prints requests/s and CPU µs per request of the server
-// process, the median of the rounds, and what each adds to the logger off. Uses port 5161.
-import process from 'node:process';
+// process, the median of the rounds, and what each adds to the logger off. Uses port 5163.
 import { fileURLToPath } from 'node:url';
-import { alternate, droppingTracerProvider, printMedians, profileArgs } from './alternate.mjs';
+import { droppingTracerProvider, measureProductRoute, profileArgs, serveProductRoute } from './alternate.mjs';
 
-const PORT = 5161;
+const PORT = 5163;
 const values = profileArgs();
 
 /** The server side: the logger as `variant` says, then the app, listening on PORT. */
@@ -20,20 +19,12 @@ async function serve(variant) {
   const provider = await droppingTracerProvider();
   const { traceIncomingRequests } = await import('../../../packages/chassis/dist/telemetry/server-spans.js');
   traceIncomingRequests(provider.getTracer('@microshop/chassis/http'));
-  const { createServer } = await import('../../../packages/chassis/dist/server.js');
-  const logLevel = variant === 'off' ? false : variant;
-  const app = await createServer({ name: 'product-service', logLevel, docs: false });
-  app.get('/api/products/:id', async (request) => ({ id: Number(request.params.id), name: 'Laptop', price: 999.99, stock: 10 }));
-  await app.listen({ port: PORT, host: '127.0.0.1' });
-  process.stdout.write('listening\n');
+  await serveProductRoute(PORT, { logLevel: variant === 'off' ? false : variant });
 }
 
 if (values.serve) {
   await serve(values.serve);
 } else {
   const [rounds, duration, connections] = [Number(values.rounds), Number(values.duration), Number(values.connections)];
-  const target = { url: `http://127.0.0.1:${PORT}/api/products/7`, method: 'GET' };
-  const variants = ['off', 'silent', 'info'];
-  const results = await alternate({ script: fileURLToPath(import.meta.url), variants, target, rounds, duration, connections });
-  printMedians(`One chassis server, GET /api/products/7, ${connections} connections, ${rounds} rounds of ${duration} s (medians)`, 'logger', results);
+  await measureProductRoute({ script: fileURLToPath(import.meta.url), port: PORT, variants: ['off', 'silent', 'info'], heading: 'logger', rounds, duration, connections });
 }

@@ -12,9 +12,8 @@
 // process's, from /proc) for each variant, the median of the rounds, and what each adds to tracing
 // off. Uses port 5160.
 import { createRequire } from 'node:module';
-import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { alternate, droppingTracerProvider, printMedians, profileArgs } from './alternate.mjs';
+import { droppingTracerProvider, measureProductRoute, profileArgs, serveProductRoute } from './alternate.mjs';
 
 const PORT = 5160;
 const values = profileArgs();
@@ -48,19 +47,13 @@ async function serve(variant) {
       traceIncomingRequests(provider.getTracer('@microshop/chassis/http'));
     }
   }
-  const { createServer } = await import('../../../packages/chassis/dist/server.js');
-  const app = await createServer({ name: 'product-service', logLevel: false, docs: false });
-  app.get('/api/products/:id', async (request) => ({ id: Number(request.params.id), name: 'Laptop', price: 999.99, stock: 10 }));
-  await app.listen({ port: PORT, host: '127.0.0.1' });
-  process.stdout.write('listening\n');
+  await serveProductRoute(PORT, { logLevel: false });
 }
 
 if (values.serve) {
   await serve(values.serve);
 } else {
   const [rounds, duration, connections] = [Number(values.rounds), Number(values.duration), Number(values.connections)];
-  const target = { url: `http://127.0.0.1:${PORT}/api/products/7`, method: 'GET' };
   const variants = ['off', 'instrumentation-http', 'chassis'];
-  const results = await alternate({ script: fileURLToPath(import.meta.url), variants, target, rounds, duration, connections });
-  printMedians(`One chassis server, GET /api/products/7, ${connections} connections, ${rounds} rounds of ${duration} s (medians)`, 'server spans', results);
+  await measureProductRoute({ script: fileURLToPath(import.meta.url), port: PORT, variants, heading: 'server spans', rounds, duration, connections });
 }
