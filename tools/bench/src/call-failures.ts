@@ -41,22 +41,26 @@ export const failuresBetween = (before: CallFailures, after: CallFailures): Call
 /** Key-by-key sum. */
 export const addFailures = (a: CallFailures, b: CallFailures): CallFailures => combine(a, b, (x, y) => x + y);
 
+/** The `/metrics` exposition of the process at `url`; undefined when it does not answer 2xx within 5 s. */
+export async function readMetrics(url: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
+    return response.ok ? await response.text() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Reads the counters from every `/metrics` of `urls` and sums them; undefined when none answers
  * (a bare system has no metrics) or can be read. Read outside the measured window, so its cost is
  * never counted.
  */
 export async function readFailures(urls: readonly string[]): Promise<CallFailures | undefined> {
-  const counts = await Promise.all(
-    urls.map(async (url) => {
-      try {
-        const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
-        return response.ok ? countFailures(await response.text()) : undefined;
-      } catch {
-        return undefined;
-      }
-    }),
-  );
+  const counts = await Promise.all(urls.map(async (url) => {
+    const text = await readMetrics(url);
+    return text === undefined ? undefined : countFailures(text);
+  }));
   const read = counts.filter((count): count is CallFailures => count !== undefined);
   return read.length ? read.reduce(addFailures, { ...NONE }) : undefined;
 }

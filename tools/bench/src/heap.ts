@@ -1,4 +1,5 @@
 import { parseExposition, sampleSum } from '@microshop/chassis/metrics/exposition';
+import { readMetrics } from './call-failures.js';
 
 /** A process's V8 heap, in MiB: what V8 has taken from the system for it, and what objects fill. */
 export interface HeapFigures {
@@ -29,19 +30,15 @@ export function heapOf(text: string): HeapFigures | undefined {
  * The V8 heap of the process behind each URL, read from its `/metrics`, by the name given; a
  * process that does not answer is left out. Read once the load and its settle are over, as RSS is:
  * RSS less the committed heap is what a process holds besides its heap (Node's own code, which
- * every process maps, and native memory), and committed less used is room V8 keeps for the next
- * objects, not objects kept.
+ * every process maps, and native memory); committed less used is room for new objects, and used
+ * is live objects and garbage not yet collected together.
  */
 export async function readHeaps(urls: Readonly<Record<string, string>>): Promise<Record<string, HeapFigures>> {
   const read = await Promise.all(
     Object.entries(urls).map(async ([name, url]) => {
-      try {
-        const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
-        const heap = response.ok ? heapOf(await response.text()) : undefined;
-        return heap ? ([[name, heap]] as const) : [];
-      } catch {
-        return [];
-      }
+      const text = await readMetrics(url);
+      const heap = text === undefined ? undefined : heapOf(text);
+      return heap ? ([[name, heap]] as const) : [];
     }),
   );
   return Object.fromEntries(read.flat());

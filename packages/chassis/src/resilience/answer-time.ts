@@ -1,8 +1,8 @@
-/** How long a neighbour takes to answer these days, as far as its recent attempts tell. */
+/** How long a neighbour takes to answer these days, as far as its recent answers tell. */
 export interface AnswerTime {
   /** An attempt was answered after `ms`, whatever the status. */
   record(ms: number): void;
-  /** The weighted mean of the attempts so far; undefined before the first. */
+  /** The weighted mean of the answers so far; undefined before the first. */
   typicalMs(): number | undefined;
 }
 

@@ -145,7 +145,7 @@ export async function resilientCall({ service, method, headers, timeoutMs, deadl
     } catch (error) {
       if (!(error instanceof UpstreamFailure) || n >= maxAttempts || !guard || !settings) throw error;
       const delay = fullJitterDelay(n, settings.retry_base_ms, settings.retry_max_delay_ms, random);
-      // A retry needs time to be answered in: at least what the neighbour's attempts take now.
+      // A retry needs time to be answered in: at least what the neighbour's answers take now.
       // Sent into the last few milliseconds it would only time out, count as one more failure for
       // the breaker and cut the bulkhead.
       const left = end - Date.now() - delay;
