@@ -113,6 +113,7 @@ export type TopologyComparison = Static<typeof TopologyComparison>;
 export const SUITE_SYSTEMS = [
   'microservices',
   'microservices-tracing-off',
+  'microservices-sampled',
   'microservices-logging-off',
   'microservices-resilience-off',
   'monolith',
@@ -127,6 +128,7 @@ export type SuiteSystemName = (typeof SUITE_SYSTEMS)[number];
 export const SuiteSystemNameSchema = Type.Union([
   Type.Literal('microservices'),
   Type.Literal('microservices-tracing-off'),
+  Type.Literal('microservices-sampled'),
   Type.Literal('microservices-logging-off'),
   Type.Literal('microservices-resilience-off'),
   Type.Literal('monolith'),

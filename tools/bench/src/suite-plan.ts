@@ -43,6 +43,13 @@ export const SUITE_SYSTEM_PLANS: readonly SuiteSystemPlan[] = [
     scenarios: ['create-order'],
   },
   {
+    name: 'microservices-sampled',
+    description: 'The same with 10 % of traces kept (a parent-based ratio sampler): every request still carries its trace context, only one trace in ten is recorded and exported',
+    start: 'OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1 npm start',
+    microshop: { args: [], env: { ...FULL_ENV, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' } },
+    scenarios: ['create-order'],
+  },
+  {
     name: 'microservices-logging-off',
     description: 'The same with logging off (LOG_LEVEL=silent)',
     start: 'LOG_LEVEL=silent npm start',
@@ -178,6 +185,13 @@ export const SUITE_PAIRINGS: readonly PairingPlan[] = [
     scenario: 'create-order',
     baseline: side('tracing off', 'microservices-tracing-off', 'create-order'),
     subject: side('tracing on', 'microservices', 'create-order'),
+  },
+  {
+    name: 'tracing-sampled',
+    question: 'What does tracing cost when one trace in ten is kept?',
+    scenario: 'create-order',
+    baseline: side('tracing off', 'microservices-tracing-off', 'create-order'),
+    subject: side('10 % of traces kept', 'microservices-sampled', 'create-order'),
   },
   {
     name: 'bare-tracing',

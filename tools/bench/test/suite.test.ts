@@ -77,6 +77,7 @@ describe('The performance suite: report and goals', () => {
       'microservices|get-product-direct': [9000, 4, 9],
       'microservices|get-product': [3300, 12, 40],
       'microservices-tracing-off|create-order': [1100, 18, 45],
+      'microservices-sampled|create-order': [1045, 19, 48],
       'microservices-logging-off|create-order': [1010, 20, 50],
       'bare-chain-traced|create-order': [500, 40, 90],
       'microservices|mixed': [800, 30, 80, 3],
@@ -95,7 +96,7 @@ describe('The performance suite: report and goals', () => {
 
   test('When the runs are summarised, then the report matches the contract the gateway serves', () => {
     expect(matchesContract(BenchSuite, report)).toBe(true);
-    expect(report.measurements).toHaveLength(10);
+    expect(report.measurements).toHaveLength(11);
   });
 
   test('When both sides of a pairing were measured, then its ratios are the subject over the baseline; pairings with a side missing are left out', () => {
@@ -117,6 +118,9 @@ describe('The performance suite: report and goals', () => {
     expect(goal('4b')).toMatchObject({ measured: 0.99, met: true });
     // What the same feature costs the bare chain is quoted beside the goal it holds, when measured.
     expect(goal('4a')?.evidence).toContain("the bare chain traced with OpenTelemetry's SDK, over the bare chain: 0.25×");
+    // Goal 4a is held at the defaults (every trace kept); what sampling buys is quoted beside it.
+    expect(report.pairings.find((p) => p.name === 'tracing-sampled')?.ratio.requests_per_s).toBe(0.95);
+    expect(goal('4a')?.evidence).toBe("tracing on / tracing off, create-order, req/s; with 10 % of traces kept: 0.95×; the bare chain traced with OpenTelemetry's SDK, over the bare chain: 0.25×");
     expect(goal('1')?.evidence).toContain('tracing alone, on the bare chain: 0.25×');
     expect(goal('4b')?.evidence).not.toContain('bare chain');
     // The worst tail: the gateway read, 40 / 12.
